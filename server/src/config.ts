@@ -1,0 +1,59 @@
+import { API_KEY_PATTERN } from './domain/ids';
+import { LogLevel } from './log';
+
+/** Everything the server reads from the environment, typed and checked once at start-up. */
+export interface Config {
+	port: number;
+	host: string;
+	databaseFile: string;
+	/** Accepted as an admin API key when set (operators and scripts get in without a DB edit). */
+	adminKey: string | null;
+	responseTtlSeconds: number;
+	/** Base URL printed in responses (`webhook_url`); defaults to http://host:port. */
+	publicUrl: string;
+	maxBodyBytes: number;
+	logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+	const raw = env[name];
+	if (raw === undefined || raw === '') return fallback;
+	if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+	const value = Number(raw.trim());
+	if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+	return value;
+}
+
+const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+export function loadConfig(env: Env = process.env): Config {
+	const port = integer(env, 'PING_PORT', 8080, 0, 65535);
+	const host = env.PING_HOST?.trim() || '127.0.0.1';
+	const adminKey = env.PING_ADMIN_KEY?.trim() || null;
+	if (adminKey !== null && !API_KEY_PATTERN.test(adminKey)) {
+		throw new ConfigError('PING_ADMIN_KEY must be "pk_live_" followed by 32 letters or digits');
+	}
+	const publicUrl = (env.PING_PUBLIC_URL?.trim() || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+	try {
+		const url = new URL(publicUrl);
+		if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+	} catch {
+		throw new ConfigError(`PING_PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
+	}
+	const logLevel = (env.PING_LOG_LEVEL?.trim() || 'info') as LogLevel;
+	if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`PING_LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}`);
+	return {
+		port,
+		host,
+		databaseFile: env.PING_DATABASE?.trim() || './data/ping.db',
+		adminKey,
+		responseTtlSeconds: integer(env, 'PING_RESPONSE_TTL_SECONDS', 600, 1, 30 * 24 * 3600),
+		publicUrl,
+		maxBodyBytes: integer(env, 'PING_MAX_BODY_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
+		logLevel,
+	};
+}

@@ -1,0 +1,37 @@
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Crypto-random [A-Za-z0-9] string without modulo bias. */
+export function randomAlphanumeric(length: number): string {
+	let out = '';
+	for (let i = 0; i < length; i++) out += ALPHANUMERIC[randomInt(ALPHANUMERIC.length)];
+	return out;
+}
+
+export const newMessageId = () => `msg_${randomAlphanumeric(12)}`;
+export const newChannelId = () => `ch_${randomAlphanumeric(12)}`;
+export const newDeviceId = () => `dev_${randomAlphanumeric(12)}`;
+export const newKeyId = () => `key_${randomAlphanumeric(12)}`;
+export const newAccountId = () => `usr_${randomAlphanumeric(12)}`;
+export const newJobId = () => `job_${randomAlphanumeric(16)}`;
+export const newApiKey = () => `pk_live_${randomAlphanumeric(32)}`;
+/** 43 URL-safe characters (32 random bytes). It is the credential of send and poll. */
+export const newWebhookToken = () => randomBytes(32).toString('base64url');
+/** 64 lowercase hex characters; used as UTF-8 text when signing. */
+export const newWebhookSecret = () => randomBytes(32).toString('hex');
+
+export const API_KEY_PATTERN = /^pk_live_[A-Za-z0-9]{32}$/;
+export const MESSAGE_ID_PATTERN = /^msg_[A-Za-z0-9]{12}$/;
+
+/** Tokens and keys are stored only as this hash. */
+export function sha256Hex(value: string): string {
+	return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** Constant-time comparison of two strings of any length. */
+export function constantTimeEqual(a: string, b: string): boolean {
+	const ha = createHash('sha256').update(a).digest();
+	const hb = createHash('sha256').update(b).digest();
+	return timingSafeEqual(ha, hb) && a.length === b.length;
+}

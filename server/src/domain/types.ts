@@ -1,0 +1,136 @@
+/** The product's records, as the domain and every store driver see them. Times are epoch milliseconds. */
+
+export type Priority = 'low' | 'normal' | 'high';
+export const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high'];
+
+export type ButtonStyle = 'primary' | 'secondary' | 'destructive';
+export const BUTTON_STYLES: readonly ButtonStyle[] = ['primary', 'secondary', 'destructive'];
+
+export interface UrlAction {
+	type: 'url';
+	label: string;
+	value: string;
+}
+export interface ButtonAction {
+	type: 'button';
+	label: string;
+	key?: string;
+	style: ButtonStyle;
+}
+export interface SelectOption {
+	label: string;
+	value: string;
+}
+export interface SelectAction {
+	type: 'select';
+	label: string;
+	key: string;
+	options: SelectOption[];
+	value?: string;
+}
+export interface TextAction {
+	type: 'text';
+	label: string;
+	key: string;
+	placeholder?: string;
+	value?: string;
+	multiline: boolean;
+	max_length: number;
+}
+export interface NumberAction {
+	type: 'number';
+	label: string;
+	key: string;
+	min?: number;
+	max?: number;
+	step?: number;
+	value?: number;
+}
+export interface ToggleAction {
+	type: 'toggle';
+	label: string;
+	key: string;
+	value?: boolean;
+}
+export type FormAction = SelectAction | TextAction | NumberAction | ToggleAction;
+export type Action = UrlAction | ButtonAction | FormAction;
+
+export type ResponseValue = string | number | boolean;
+
+export interface Message {
+	id: string;
+	channelId: string;
+	title: string;
+	body: string | null;
+	priority: Priority;
+	callbackUrl: string | null;
+	actions: Action[];
+	createdAt: number;
+	/** After this the message can no longer be answered ([ext] `expires_in`). */
+	expiresAt: number | null;
+	muted: boolean;
+}
+
+export interface Answer {
+	triggeredBy: string;
+	responses: Record<string, ResponseValue>;
+	/** ISO-8601 UTC time of the tap, as reported by the phone (or the server's time). */
+	timestamp: string;
+	submittedAt: number;
+	responder: string | null;
+}
+
+/** Where the answer's callback stands; `failed` makes polls say `failed`. */
+export type CallbackState = 'none' | 'pending' | 'delivered' | 'failed';
+
+export interface MessageRecord extends Message {
+	answer: Answer | null;
+	/** When a poll consumed the answer (single read). */
+	readAt: number | null;
+	callbackState: CallbackState;
+}
+
+export interface Account {
+	id: string;
+	createdAt: number;
+}
+
+export interface ApiKey {
+	id: string;
+	accountId: string;
+	name: string | null;
+	/** First characters of the key, enough to recognise it in a list. */
+	prefix: string;
+	keyHash: string;
+	createdAt: number;
+	lastUsedAt: number | null;
+}
+
+export interface Channel {
+	id: string;
+	accountId: string;
+	name: string;
+	icon: string | null;
+	color: string | null;
+	mutedUntil: number | null;
+	tokenHash: string;
+	/** Kept in clear: it is the HMAC key of every callback. Never logged. */
+	webhookSecret: string;
+	createdAt: number;
+	updatedAt: number;
+}
+
+export type ApnsEnvironment = 'sandbox' | 'production';
+
+export interface Device {
+	id: string;
+	accountId: string;
+	/** APNs device token, lowercase hex. */
+	token: string;
+	environment: ApnsEnvironment;
+	topic: string | null;
+	name: string | null;
+	createdAt: number;
+	/** Last (re-)registration: a 410 older than this must not remove the device. */
+	registeredAt: number;
+}

@@ -1,0 +1,16 @@
+import { AnswerEvents } from '../answer-events';
+import { Clock } from '../clock';
+import { Config } from '../config';
+import { DeliveryHooks } from '../hooks';
+import { Logger } from '../log';
+import { Store } from '../store/store';
+
+/** Everything a router needs, passed in by createApp (no globals). */
+export interface AppContext {
+	config: Config;
+	store: Store;
+	clock: Clock;
+	log: Logger;
+	events: AnswerEvents;
+	hooks: DeliveryHooks;
+}

@@ -1,0 +1,99 @@
+import { Router } from 'express';
+import { ApiError, badRequest } from '../domain/errors';
+import { JsonObject, isObject, optionalEnum, optionalString } from '../domain/fields';
+import { newDeviceId } from '../domain/ids';
+import { ApnsEnvironment } from '../domain/types';
+import { DevicePatch } from '../store/store';
+import { accountId, requireApiKey } from './auth';
+import { AppContext } from './context';
+import { presentDevice } from './present';
+
+const ENVIRONMENTS: readonly ApnsEnvironment[] = ['sandbox', 'production'];
+/** APNs device tokens are hex; 32 bytes today, longer ones are allowed by Apple's docs. */
+const TOKEN_PATTERN = /^[0-9a-fA-F]{64,200}$/;
+
+function parseToken(body: JsonObject, required: boolean): string | undefined {
+	const token = optionalString(body, 'token', 'token', 200);
+	if (token === undefined) {
+		if (required) throw badRequest('token is required (the APNs device token, hex)');
+		return undefined;
+	}
+	if (!TOKEN_PATTERN.test(token)) throw badRequest('token must be an APNs device token: 64 to 200 hex characters');
+	return token.toLowerCase();
+}
+
+function parseDevicePatch(body: JsonObject): DevicePatch {
+	const patch: DevicePatch = {};
+	const environment = optionalEnum(body, 'environment', 'environment', ENVIRONMENTS);
+	if (environment !== undefined) patch.environment = environment;
+	const topic = optionalString(body, 'topic', 'topic', 200);
+	if (topic !== undefined || body.topic === null) patch.topic = topic ?? null;
+	const name = optionalString(body, 'name', 'name', 100);
+	if (name !== undefined || body.name === null) patch.name = name ?? null;
+	return patch;
+}
+
+export function devicesRouter(ctx: AppContext): Router {
+	const router = Router();
+	router.use('/v1/devices', requireApiKey(ctx));
+
+	/** Registers a device; registering a known token again refreshes it (returns 200, not 201). */
+	router.post('/v1/devices', async (req, res) => {
+		if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
+		const token = parseToken(req.body, true) as string;
+		const patch = parseDevicePatch(req.body);
+		const account = accountId(res);
+		const now = ctx.clock.now();
+		const existing = await ctx.store.findDeviceByToken(account, token);
+		if (existing) {
+			const updated = await ctx.store.updateDevice(existing.id, { ...patch, registeredAt: now });
+			res.json({ ok: true, device: presentDevice(updated ?? existing) });
+			return;
+		}
+		const device = {
+			id: newDeviceId(),
+			accountId: account,
+			token,
+			environment: patch.environment ?? 'production',
+			topic: patch.topic ?? null,
+			name: patch.name ?? null,
+			createdAt: now,
+			registeredAt: now,
+		};
+		await ctx.store.ensureAccount(account, now);
+		await ctx.store.insertDevice(device);
+		res.status(201).json({ ok: true, device: presentDevice(device) });
+	});
+
+	router.get('/v1/devices', async (_req, res) => {
+		const devices = await ctx.store.listDevices(accountId(res));
+		res.json({ ok: true, devices: devices.map(presentDevice) });
+	});
+
+	async function ownDevice(id: string, account: string) {
+		const device = await ctx.store.getDevice(id);
+		if (!device || device.accountId !== account) throw new ApiError(404, `device ${id} not found`);
+		return device;
+	}
+
+	router.patch('/v1/devices/:id', async (req, res) => {
+		if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
+		const device = await ownDevice(req.params.id, accountId(res));
+		const patch = parseDevicePatch(req.body);
+		const token = parseToken(req.body, false);
+		if (token !== undefined) {
+			const clash = await ctx.store.findDeviceByToken(device.accountId, token);
+			if (clash && clash.id !== device.id) throw new ApiError(409, 'token is already registered as another device');
+			patch.token = token;
+		}
+		const updated = await ctx.store.updateDevice(device.id, { ...patch, registeredAt: ctx.clock.now() });
+		res.json({ ok: true, device: presentDevice(updated ?? device) });
+	});
+
+	router.delete('/v1/devices/:id', async (req, res) => {
+		const device = await ownDevice(req.params.id, accountId(res));
+		await ctx.store.deleteDevice(device.id);
+		res.json({ ok: true });
+	});
+	return router;
+}

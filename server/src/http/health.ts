@@ -1,0 +1,9 @@
+import { Router } from 'express';
+
+export function healthRouter(): Router {
+	const router = Router();
+	router.get('/health', (_req, res) => {
+		res.json({ ok: true });
+	});
+	return router;
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig } from './config';
+import { startServer } from './server';
+
+const HELP = `ping-server: the Ping-compatible push, answer and callback server.
+
+Usage:
+  ping-server [serve]     start the server (configuration from the environment)
+  ping-server --help      show this help
+
+Environment (defaults in brackets):
+  PING_PORT                   port to listen on [8080]
+  PING_HOST                   address to listen on [127.0.0.1]
+  PING_DATABASE               SQLite file [./data/ping.db]
+  PING_ADMIN_KEY              an admin API key (pk_live_ + 32 letters/digits) accepted as is
+  PING_RESPONSE_TTL_SECONDS   how long an unread answer stays pollable [600]
+  PING_PUBLIC_URL             base URL shown in webhook URLs [http://HOST:PORT]
+  PING_MAX_BODY_BYTES         largest accepted request body [102400]
+  PING_LOG_LEVEL              debug | info | warn | error | silent [info]
+`;
+
+async function serve(): Promise<void> {
+	const server = await startServer(loadConfig());
+	let stopping = false;
+	const stop = (signal: string) => {
+		if (stopping) return;
+		stopping = true;
+		process.stderr.write(`${signal} received, stopping…\n`);
+		server.close().then(
+			() => process.exit(0),
+			() => process.exit(1),
+		);
+	};
+	process.on('SIGTERM', () => stop('SIGTERM'));
+	process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<void> {
+	const [command = 'serve'] = argv;
+	if (command === '--help' || command === '-h' || command === 'help') {
+		process.stdout.write(HELP);
+		return;
+	}
+	if (command === 'serve') return serve();
+	process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
+	process.exitCode = 2;
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+	if (error instanceof ConfigError) {
+		process.stderr.write(`configuration error: ${error.message}\n`);
+	} else {
+		process.stderr.write(`ping-server failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+	}
+	process.exit(1);
+});

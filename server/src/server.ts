@@ -1,0 +1,93 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { AnswerEvents } from './answer-events';
+import { createApp } from './app';
+import { Clock, systemClock } from './clock';
+import { Config } from './config';
+import { DeliveryHooks, noDeliveryHooks } from './hooks';
+import { ADMIN_ACCOUNT_ID } from './http/auth';
+import { AppContext } from './http/context';
+import { makeApiKey } from './http/keys';
+import { JobRunner } from './jobs/runner';
+import { Logger, createLogger } from './log';
+import { SqliteStore } from './store/sqlite/sqlite-store';
+import { Store } from './store/store';
+
+export interface RunningServer {
+	url: string;
+	port: number;
+	ctx: AppContext;
+	jobs: JobRunner;
+	close(): Promise<void>;
+}
+
+export interface StartOptions {
+	clock?: Clock;
+	log?: Logger;
+	/** Where the first-start admin key is printed (once); stderr by default. */
+	announce?: (text: string) => void;
+	store?: Store;
+	hooks?: DeliveryHooks;
+}
+
+/**
+ * A first start with no API key and no PING_ADMIN_KEY creates an admin key and prints it once,
+ * so the operator gets in without touching the database.
+ */
+async function ensureWayIn(config: Config, store: Store, clock: Clock, announce: (text: string) => void): Promise<void> {
+	const now = clock.now();
+	await store.ensureAccount(ADMIN_ACCOUNT_ID, now);
+	if (config.adminKey !== null || (await store.countApiKeys()) > 0) return;
+	const { key, secret } = makeApiKey(ADMIN_ACCOUNT_ID, 'first-start admin key', now);
+	await store.insertApiKey(key, Number.MAX_SAFE_INTEGER);
+	announce(
+		[
+			'',
+			'No API key exists yet, so one admin key was created. It is shown only this once:',
+			`    ${secret}`,
+			'Use it as "Authorization: Bearer <key>" to create channels (POST /v1/channels).',
+			'Alternatively set PING_ADMIN_KEY to a key of your own choosing (pk_live_ + 32 letters/digits).',
+			'',
+		].join('\n'),
+	);
+}
+
+/** Opens the store, starts the job runner and the HTTP listener; `close()` stops all of it cleanly. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+	const clock = options.clock ?? systemClock;
+	const log = options.log ?? createLogger(config.logLevel);
+	const store = options.store ?? new SqliteStore(config.databaseFile);
+	const hooks = options.hooks ?? noDeliveryHooks;
+	await ensureWayIn(config, store, clock, options.announce ?? ((text) => process.stderr.write(`${text}\n`)));
+
+	const events = new AnswerEvents();
+	const ctx: AppContext = { config, store, clock, log, events, hooks };
+	const jobs = new JobRunner(store, clock, log);
+	if (store instanceof SqliteStore) store.onJobsQueued = () => jobs.wake();
+	jobs.start();
+
+	const server: Server = createServer(createApp(ctx));
+	server.keepAliveTimeout = 65_000;
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(config.port, config.host, () => resolve());
+	});
+	const port = (server.address() as AddressInfo).port;
+	const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+	const url = `http://${host}:${port}`;
+	log.info('server.started', { url, database: config.databaseFile });
+
+	let closing: Promise<void> | null = null;
+	const close = () =>
+		(closing ??= (async () => {
+			events.releaseAll();
+			await new Promise<void>((resolve) => {
+				server.close(() => resolve());
+				server.closeIdleConnections();
+			});
+			await jobs.stop();
+			await store.close();
+			log.info('server.stopped', {});
+		})());
+	return { url, port, ctx, jobs, close };
+}

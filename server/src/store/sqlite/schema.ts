@@ -1,0 +1,71 @@
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+ * Append a new entry to change the schema; never edit one that has shipped.
+ */
+export const MIGRATIONS: readonly string[] = [
+	`
+	CREATE TABLE accounts (
+		id TEXT PRIMARY KEY,
+		created_at INTEGER NOT NULL
+	);
+	CREATE TABLE api_keys (
+		id TEXT PRIMARY KEY,
+		account_id TEXT NOT NULL REFERENCES accounts(id),
+		name TEXT,
+		prefix TEXT NOT NULL,
+		key_hash TEXT NOT NULL UNIQUE,
+		created_at INTEGER NOT NULL,
+		last_used_at INTEGER
+	);
+	CREATE INDEX api_keys_account ON api_keys(account_id);
+	CREATE TABLE channels (
+		id TEXT PRIMARY KEY,
+		account_id TEXT NOT NULL REFERENCES accounts(id),
+		name TEXT NOT NULL,
+		icon TEXT,
+		color TEXT,
+		muted_until INTEGER,
+		token_hash TEXT NOT NULL UNIQUE,
+		webhook_secret TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		updated_at INTEGER NOT NULL
+	);
+	CREATE INDEX channels_account ON channels(account_id);
+	CREATE TABLE devices (
+		id TEXT PRIMARY KEY,
+		account_id TEXT NOT NULL REFERENCES accounts(id),
+		token TEXT NOT NULL,
+		environment TEXT NOT NULL,
+		topic TEXT,
+		name TEXT,
+		created_at INTEGER NOT NULL,
+		registered_at INTEGER NOT NULL,
+		UNIQUE (account_id, token)
+	);
+	CREATE TABLE messages (
+		id TEXT PRIMARY KEY,
+		channel_id TEXT NOT NULL,
+		title TEXT NOT NULL,
+		body TEXT,
+		priority TEXT NOT NULL,
+		callback_url TEXT,
+		actions TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		expires_at INTEGER,
+		muted INTEGER NOT NULL,
+		answer TEXT,
+		read_at INTEGER,
+		callback_state TEXT NOT NULL DEFAULT 'none'
+	);
+	CREATE INDEX messages_channel_created ON messages(channel_id, created_at DESC, id DESC);
+	CREATE TABLE jobs (
+		id TEXT PRIMARY KEY,
+		kind TEXT NOT NULL,
+		payload TEXT NOT NULL,
+		run_at INTEGER NOT NULL,
+		attempts INTEGER NOT NULL DEFAULT 0,
+		locked_until INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX jobs_due ON jobs(run_at);
+	`,
+];

@@ -1,0 +1,373 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { newJobId } from '../../domain/ids';
+import { PollOutcome } from '../../domain/polling';
+import { Account, Answer, ApiKey, CallbackState, Channel, Device, Message, MessageRecord } from '../../domain/types';
+import { ChannelPatch, DevicePatch, Job, MessagePage, NewJob, SaveAnswerResult, Store } from '../store';
+import { MIGRATIONS } from './schema';
+
+type Row = Record<string, unknown>;
+
+const str = (v: unknown) => v as string;
+const strOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as string));
+const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+function toApiKey(r: Row): ApiKey {
+	return {
+		id: str(r.id),
+		accountId: str(r.account_id),
+		name: strOrNull(r.name),
+		prefix: str(r.prefix),
+		keyHash: str(r.key_hash),
+		createdAt: Number(r.created_at),
+		lastUsedAt: numOrNull(r.last_used_at),
+	};
+}
+
+function toChannel(r: Row): Channel {
+	return {
+		id: str(r.id),
+		accountId: str(r.account_id),
+		name: str(r.name),
+		icon: strOrNull(r.icon),
+		color: strOrNull(r.color),
+		mutedUntil: numOrNull(r.muted_until),
+		tokenHash: str(r.token_hash),
+		webhookSecret: str(r.webhook_secret),
+		createdAt: Number(r.created_at),
+		updatedAt: Number(r.updated_at),
+	};
+}
+
+function toDevice(r: Row): Device {
+	return {
+		id: str(r.id),
+		accountId: str(r.account_id),
+		token: str(r.token),
+		environment: str(r.environment) as Device['environment'],
+		topic: strOrNull(r.topic),
+		name: strOrNull(r.name),
+		createdAt: Number(r.created_at),
+		registeredAt: Number(r.registered_at),
+	};
+}
+
+function toMessage(r: Row): MessageRecord {
+	return {
+		id: str(r.id),
+		channelId: str(r.channel_id),
+		title: str(r.title),
+		body: strOrNull(r.body),
+		priority: str(r.priority) as Message['priority'],
+		callbackUrl: strOrNull(r.callback_url),
+		actions: JSON.parse(str(r.actions)),
+		createdAt: Number(r.created_at),
+		expiresAt: numOrNull(r.expires_at),
+		muted: r.muted === 1,
+		answer: r.answer === null ? null : (JSON.parse(str(r.answer)) as Answer),
+		readAt: numOrNull(r.read_at),
+		callbackState: str(r.callback_state) as CallbackState,
+	};
+}
+
+function toJob(r: Row): Job {
+	return {
+		id: str(r.id),
+		kind: str(r.kind),
+		payload: JSON.parse(str(r.payload)),
+		runAt: Number(r.run_at),
+		attempts: Number(r.attempts),
+	};
+}
+
+/**
+ * The embedded default store: one SQLite file (WAL), zero set-up, survives restarts.
+ * better-sqlite3 is synchronous, so every method is atomic within this process; the
+ * multi-statement ones run in a transaction as well.
+ */
+export class SqliteStore implements Store {
+	private readonly db: Database.Database;
+	private readonly stmt: Record<string, Database.Statement>;
+	/** Called after a write that queued jobs, so a worker can start at once instead of polling. */
+	onJobsQueued: (() => void) | null = null;
+
+	constructor(file: string) {
+		if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+		this.db = new Database(file);
+		this.db.pragma('journal_mode = WAL');
+		this.db.pragma('synchronous = NORMAL');
+		this.db.pragma('busy_timeout = 5000');
+		this.db.pragma('foreign_keys = ON');
+		this.migrate();
+		const p = (sql: string) => this.db.prepare(sql);
+		this.stmt = {
+			insertAccount: p('INSERT OR IGNORE INTO accounts (id, created_at) VALUES (?, ?)'),
+			getAccount: p('SELECT * FROM accounts WHERE id = ?'),
+			countKeys: p('SELECT COUNT(*) AS n FROM api_keys'),
+			countAccountKeys: p('SELECT COUNT(*) AS n FROM api_keys WHERE account_id = ?'),
+			insertKey: p(
+				`INSERT INTO api_keys (id, account_id, name, prefix, key_hash, created_at, last_used_at)
+				 VALUES (@id, @accountId, @name, @prefix, @keyHash, @createdAt, @lastUsedAt)`,
+			),
+			keyByHash: p('SELECT * FROM api_keys WHERE key_hash = ?'),
+			listKeys: p('SELECT * FROM api_keys WHERE account_id = ? ORDER BY created_at, id'),
+			deleteKey: p('DELETE FROM api_keys WHERE account_id = ? AND id = ?'),
+			touchKey: p('UPDATE api_keys SET last_used_at = ? WHERE id = ?'),
+			insertChannel: p(
+				`INSERT INTO channels (id, account_id, name, icon, color, muted_until, token_hash, webhook_secret, created_at, updated_at)
+				 VALUES (@id, @accountId, @name, @icon, @color, @mutedUntil, @tokenHash, @webhookSecret, @createdAt, @updatedAt)`,
+			),
+			getChannel: p('SELECT * FROM channels WHERE id = ?'),
+			channelByToken: p('SELECT * FROM channels WHERE token_hash = ?'),
+			listChannels: p('SELECT * FROM channels WHERE account_id = ? ORDER BY created_at, id'),
+			updateChannel: p(
+				`UPDATE channels SET name = @name, icon = @icon, color = @color, muted_until = @mutedUntil,
+				 token_hash = @tokenHash, webhook_secret = @webhookSecret, updated_at = @updatedAt WHERE id = @id`,
+			),
+			deleteChannel: p('DELETE FROM channels WHERE id = ?'),
+			deleteChannelMessages: p('DELETE FROM messages WHERE channel_id = ?'),
+			insertDevice: p(
+				`INSERT INTO devices (id, account_id, token, environment, topic, name, created_at, registered_at)
+				 VALUES (@id, @accountId, @token, @environment, @topic, @name, @createdAt, @registeredAt)`,
+			),
+			getDevice: p('SELECT * FROM devices WHERE id = ?'),
+			deviceByToken: p('SELECT * FROM devices WHERE account_id = ? AND token = ?'),
+			listDevices: p('SELECT * FROM devices WHERE account_id = ? ORDER BY created_at, id'),
+			updateDevice: p(
+				`UPDATE devices SET token = @token, environment = @environment, topic = @topic, name = @name,
+				 registered_at = @registeredAt WHERE id = @id`,
+			),
+			deleteDevice: p('DELETE FROM devices WHERE id = ?'),
+			insertMessage: p(
+				`INSERT INTO messages (id, channel_id, title, body, priority, callback_url, actions, created_at, expires_at, muted)
+				 VALUES (@id, @channelId, @title, @body, @priority, @callbackUrl, @actions, @createdAt, @expiresAt, @muted)`,
+			),
+			getMessage: p('SELECT * FROM messages WHERE id = ?'),
+			listMessages: p(
+				'SELECT * FROM messages WHERE channel_id = ? ORDER BY created_at DESC, id DESC LIMIT ?',
+			),
+			listMessagesBefore: p(
+				`SELECT * FROM messages WHERE channel_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
+				 ORDER BY created_at DESC, id DESC LIMIT ?`,
+			),
+			saveAnswer: p(
+				'UPDATE messages SET answer = ?, callback_state = ? WHERE id = ? AND answer IS NULL',
+			),
+			markRead: p('UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL'),
+			setCallbackState: p('UPDATE messages SET callback_state = ? WHERE id = ?'),
+			insertJob: p('INSERT INTO jobs (id, kind, payload, run_at) VALUES (?, ?, ?, ?)'),
+			dueJobs: p('SELECT * FROM jobs WHERE run_at <= ? AND locked_until <= ? ORDER BY run_at LIMIT ?'),
+			leaseJob: p('UPDATE jobs SET locked_until = ?, attempts = attempts + 1 WHERE id = ?'),
+			deleteJob: p('DELETE FROM jobs WHERE id = ?'),
+			retryJob: p('UPDATE jobs SET run_at = ?, locked_until = 0 WHERE id = ?'),
+			nextDue: p('SELECT MIN(MAX(run_at, locked_until)) AS t FROM jobs'),
+		};
+	}
+
+	private migrate(): void {
+		const version = Number(this.db.pragma('user_version', { simple: true }));
+		for (let i = version; i < MIGRATIONS.length; i++) {
+			this.db.transaction(() => {
+				this.db.exec(MIGRATIONS[i]);
+				this.db.pragma(`user_version = ${i + 1}`);
+			})();
+		}
+	}
+
+	private queueJobs(jobs: NewJob[]): void {
+		for (const job of jobs) this.stmt.insertJob.run(newJobId(), job.kind, JSON.stringify(job.payload), job.runAt);
+	}
+
+	private notifyJobs(jobs: NewJob[]): void {
+		if (jobs.length > 0) this.onJobsQueued?.();
+	}
+
+	async ensureAccount(id: string, now: number): Promise<Account> {
+		this.stmt.insertAccount.run(id, now);
+		const row = this.stmt.getAccount.get(id) as Row;
+		return { id: str(row.id), createdAt: Number(row.created_at) };
+	}
+
+	async countApiKeys(): Promise<number> {
+		return Number((this.stmt.countKeys.get() as Row).n);
+	}
+
+	async insertApiKey(key: ApiKey, maxActive: number): Promise<'inserted' | 'limit'> {
+		return this.db.transaction(() => {
+			const count = Number((this.stmt.countAccountKeys.get(key.accountId) as Row).n);
+			if (count >= maxActive) return 'limit' as const;
+			this.stmt.insertKey.run(key);
+			return 'inserted' as const;
+		})();
+	}
+
+	async findApiKeyByHash(keyHash: string): Promise<ApiKey | null> {
+		const row = this.stmt.keyByHash.get(keyHash) as Row | undefined;
+		return row ? toApiKey(row) : null;
+	}
+
+	async listApiKeys(accountId: string): Promise<ApiKey[]> {
+		return (this.stmt.listKeys.all(accountId) as Row[]).map(toApiKey);
+	}
+
+	async deleteApiKey(accountId: string, id: string): Promise<boolean> {
+		return this.stmt.deleteKey.run(accountId, id).changes > 0;
+	}
+
+	async touchApiKey(id: string, now: number): Promise<void> {
+		this.stmt.touchKey.run(now, id);
+	}
+
+	async insertChannel(channel: Channel): Promise<void> {
+		this.stmt.insertChannel.run(channel);
+	}
+
+	async getChannel(id: string): Promise<Channel | null> {
+		const row = this.stmt.getChannel.get(id) as Row | undefined;
+		return row ? toChannel(row) : null;
+	}
+
+	async findChannelByTokenHash(tokenHash: string): Promise<Channel | null> {
+		const row = this.stmt.channelByToken.get(tokenHash) as Row | undefined;
+		return row ? toChannel(row) : null;
+	}
+
+	async listChannels(accountId: string): Promise<Channel[]> {
+		return (this.stmt.listChannels.all(accountId) as Row[]).map(toChannel);
+	}
+
+	async updateChannel(id: string, patch: ChannelPatch, now: number): Promise<Channel | null> {
+		return this.db.transaction(() => {
+			const row = this.stmt.getChannel.get(id) as Row | undefined;
+			if (!row) return null;
+			const next: Channel = { ...toChannel(row), ...patch, updatedAt: now };
+			this.stmt.updateChannel.run(next);
+			return next;
+		})();
+	}
+
+	async deleteChannel(id: string): Promise<boolean> {
+		return this.db.transaction(() => {
+			this.stmt.deleteChannelMessages.run(id);
+			return this.stmt.deleteChannel.run(id).changes > 0;
+		})();
+	}
+
+	async insertDevice(device: Device): Promise<void> {
+		this.stmt.insertDevice.run(device);
+	}
+
+	async getDevice(id: string): Promise<Device | null> {
+		const row = this.stmt.getDevice.get(id) as Row | undefined;
+		return row ? toDevice(row) : null;
+	}
+
+	async findDeviceByToken(accountId: string, token: string): Promise<Device | null> {
+		const row = this.stmt.deviceByToken.get(accountId, token) as Row | undefined;
+		return row ? toDevice(row) : null;
+	}
+
+	async listDevices(accountId: string): Promise<Device[]> {
+		return (this.stmt.listDevices.all(accountId) as Row[]).map(toDevice);
+	}
+
+	async updateDevice(id: string, patch: DevicePatch): Promise<Device | null> {
+		return this.db.transaction(() => {
+			const row = this.stmt.getDevice.get(id) as Row | undefined;
+			if (!row) return null;
+			const next: Device = { ...toDevice(row), ...patch };
+			this.stmt.updateDevice.run(next);
+			return next;
+		})();
+	}
+
+	async deleteDevice(id: string): Promise<boolean> {
+		return this.stmt.deleteDevice.run(id).changes > 0;
+	}
+
+	async insertMessage(message: Message, jobs: NewJob[]): Promise<void> {
+		this.db.transaction(() => {
+			this.stmt.insertMessage.run({
+				...message,
+				actions: JSON.stringify(message.actions),
+				muted: message.muted ? 1 : 0,
+			});
+			this.queueJobs(jobs);
+		})();
+		this.notifyJobs(jobs);
+	}
+
+	async getMessage(id: string): Promise<MessageRecord | null> {
+		const row = this.stmt.getMessage.get(id) as Row | undefined;
+		return row ? toMessage(row) : null;
+	}
+
+	async listMessages(channelId: string, page: MessagePage): Promise<MessageRecord[]> {
+		const rows = page.before
+			? this.stmt.listMessagesBefore.all(channelId, page.before.createdAt, page.before.createdAt, page.before.id, page.limit)
+			: this.stmt.listMessages.all(channelId, page.limit);
+		return (rows as Row[]).map(toMessage);
+	}
+
+	async saveAnswer(
+		messageId: string,
+		answer: Answer,
+		callbackState: CallbackState,
+		jobs: NewJob[],
+	): Promise<SaveAnswerResult> {
+		const result = this.db.transaction((): SaveAnswerResult => {
+			const saved = this.stmt.saveAnswer.run(JSON.stringify(answer), callbackState, messageId).changes > 0;
+			if (saved) {
+				this.queueJobs(jobs);
+				return 'saved';
+			}
+			return this.stmt.getMessage.get(messageId) ? 'conflict' : 'missing';
+		})();
+		if (result === 'saved') this.notifyJobs(jobs);
+		return result;
+	}
+
+	async pollAnswer(
+		messageId: string,
+		decide: (record: MessageRecord) => PollOutcome,
+		now: number,
+	): Promise<{ record: MessageRecord; outcome: PollOutcome } | null> {
+		return this.db.transaction(() => {
+			const row = this.stmt.getMessage.get(messageId) as Row | undefined;
+			if (!row) return null;
+			const record = toMessage(row);
+			const outcome = decide(record);
+			if (outcome.consumes) this.stmt.markRead.run(now, messageId);
+			return { record, outcome };
+		})();
+	}
+
+	async setCallbackState(messageId: string, state: CallbackState): Promise<void> {
+		this.stmt.setCallbackState.run(state, messageId);
+	}
+
+	async claimDueJobs(now: number, limit: number, leaseMs: number): Promise<Job[]> {
+		return this.db.transaction(() => {
+			const rows = this.stmt.dueJobs.all(now, now, limit) as Row[];
+			for (const row of rows) this.stmt.leaseJob.run(now + leaseMs, row.id);
+			return rows.map(toJob);
+		})();
+	}
+
+	async completeJob(id: string): Promise<void> {
+		this.stmt.deleteJob.run(id);
+	}
+
+	async retryJob(id: string, runAt: number): Promise<void> {
+		this.stmt.retryJob.run(runAt, id);
+	}
+
+	async nextJobDueAt(_now: number): Promise<number | null> {
+		return numOrNull((this.stmt.nextDue.get() as Row).t);
+	}
+
+	async close(): Promise<void> {
+		this.db.close();
+	}
+}

@@ -1,0 +1,104 @@
+import { PollOutcome } from '../domain/polling';
+import { Account, Answer, ApiKey, CallbackState, Channel, Device, Message, MessageRecord } from '../domain/types';
+
+/**
+ * The one storage contract. Every driver (SQLite embedded default, Redis for scale-out)
+ * implements it and passes the same suite (`test/server/store-contract.ts`).
+ *
+ * Rules every driver keeps:
+ * - `saveAnswer` is first-writer-wins, atomically: of many concurrent calls exactly one saves.
+ * - `pollAnswer` decides and consumes atomically: of many concurrent polls exactly one is `submitted`.
+ * - Jobs passed with a write are stored in the same atomic step as the write, so follow-up work
+ *   (a push, a callback) is never lost between "acknowledged" and "queued".
+ * - Times are epoch milliseconds chosen by the caller (`now`), so tests drive the clock.
+ */
+
+/** Durable follow-up work: a push to send, a callback to deliver. */
+export interface NewJob {
+	kind: string;
+	payload: Record<string, unknown>;
+	runAt: number;
+}
+export interface Job extends NewJob {
+	id: string;
+	/** How many times this job was claimed before, 0 on the first run. */
+	attempts: number;
+}
+
+export interface ChannelPatch {
+	name?: string;
+	icon?: string | null;
+	color?: string | null;
+	mutedUntil?: number | null;
+	tokenHash?: string;
+	webhookSecret?: string;
+}
+
+export interface DevicePatch {
+	token?: string;
+	environment?: Device['environment'];
+	topic?: string | null;
+	name?: string | null;
+	registeredAt?: number;
+}
+
+export type SaveAnswerResult = 'saved' | 'conflict' | 'missing';
+
+export interface MessagePage {
+	limit: number;
+	/** Continue after this message (exclusive), newest first. */
+	before?: { createdAt: number; id: string };
+}
+
+export interface Store {
+	// Accounts and API keys
+	ensureAccount(id: string, now: number): Promise<Account>;
+	countApiKeys(): Promise<number>;
+	/** Inserts unless the account already has `maxActive` keys. */
+	insertApiKey(key: ApiKey, maxActive: number): Promise<'inserted' | 'limit'>;
+	findApiKeyByHash(keyHash: string): Promise<ApiKey | null>;
+	listApiKeys(accountId: string): Promise<ApiKey[]>;
+	deleteApiKey(accountId: string, id: string): Promise<boolean>;
+	touchApiKey(id: string, now: number): Promise<void>;
+
+	// Channels
+	insertChannel(channel: Channel): Promise<void>;
+	getChannel(id: string): Promise<Channel | null>;
+	findChannelByTokenHash(tokenHash: string): Promise<Channel | null>;
+	listChannels(accountId: string): Promise<Channel[]>;
+	updateChannel(id: string, patch: ChannelPatch, now: number): Promise<Channel | null>;
+	/** Deletes the channel and its messages. */
+	deleteChannel(id: string): Promise<boolean>;
+
+	// Devices
+	insertDevice(device: Device): Promise<void>;
+	getDevice(id: string): Promise<Device | null>;
+	findDeviceByToken(accountId: string, token: string): Promise<Device | null>;
+	listDevices(accountId: string): Promise<Device[]>;
+	updateDevice(id: string, patch: DevicePatch): Promise<Device | null>;
+	deleteDevice(id: string): Promise<boolean>;
+
+	// Messages and answers
+	insertMessage(message: Message, jobs: NewJob[]): Promise<void>;
+	getMessage(id: string): Promise<MessageRecord | null>;
+	listMessages(channelId: string, page: MessagePage): Promise<MessageRecord[]>;
+	/** First answer wins; `callbackState` is `pending` when a callback will be sent, else `none`. */
+	saveAnswer(messageId: string, answer: Answer, callbackState: CallbackState, jobs: NewJob[]): Promise<SaveAnswerResult>;
+	/** Applies `decide` to the record and, when it consumes, marks the answer read, atomically. */
+	pollAnswer(
+		messageId: string,
+		decide: (record: MessageRecord) => PollOutcome,
+		now: number,
+	): Promise<{ record: MessageRecord; outcome: PollOutcome } | null>;
+	setCallbackState(messageId: string, state: CallbackState): Promise<void>;
+
+	// Durable jobs
+	/** Leases up to `limit` due jobs for `leaseMs`; a crashed worker's jobs come back after the lease. */
+	claimDueJobs(now: number, limit: number, leaseMs: number): Promise<Job[]>;
+	completeJob(id: string): Promise<void>;
+	retryJob(id: string, runAt: number): Promise<void>;
+	/** Earliest `runAt` among jobs not leased, or null when there are none. */
+	nextJobDueAt(now: number): Promise<number | null>;
+
+	close(): Promise<void>;
+}
