@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Clock } from '../../server/src/clock';
+import { Config, loadConfig } from '../../server/src/config';
+import { silentLogger } from '../../server/src/log';
+import { RunningServer, StartOptions, startServer } from '../../server/src/server';
+
+export const ADMIN_KEY = 'pk_live_TestAdminKey0123456789abcdefghijk';
+
+export interface TestServer extends RunningServer {
+	/** Folder of the SQLite file; removed by `stop()` unless `keepFiles`. */
+	dir: string;
+	config: Config;
+	stop(options?: { keepFiles?: boolean }): Promise<void>;
+}
+
+/**
+ * A real server on 127.0.0.1 and a free port, on a fresh SQLite file in a temp folder,
+ * with PING_ADMIN_KEY = ADMIN_KEY. Pass `dir` to reopen an existing database (restart tests).
+ */
+export async function startTestServer(
+	options: { config?: Partial<Config>; env?: Record<string, string>; dir?: string; clock?: Clock } & Omit<
+		StartOptions,
+		'clock'
+	> = {},
+): Promise<TestServer> {
+	const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'ping-test-'));
+	const config: Config = {
+		...loadConfig({
+			PING_PORT: '0',
+			PING_HOST: '127.0.0.1',
+			PING_DATABASE: join(dir, 'ping.db'),
+			PING_ADMIN_KEY: ADMIN_KEY,
+			PING_LOG_LEVEL: 'silent',
+			...options.env,
+		}),
+		...options.config,
+	};
+	const running = await startServer(config, { log: silentLogger, announce: () => undefined, ...options });
+	return {
+		...running,
+		dir,
+		config,
+		async stop({ keepFiles = false } = {}) {
+			await running.close();
+			if (!keepFiles) rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}
+
+export interface ApiResponse<T = Record<string, unknown>> {
+	status: number;
+	body: T;
+	headers: Headers;
+}
+
+/** One real HTTP request with a JSON body (or raw text with `rawBody`). */
+export async function api<T = any>(
+	baseUrl: string,
+	method: string,
+	path: string,
+	options: { body?: unknown; key?: string; rawBody?: string; contentType?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+	const headers: Record<string, string> = { ...options.headers };
+	if (options.key) headers.authorization = `Bearer ${options.key}`;
+	let body: string | undefined;
+	if (options.rawBody !== undefined) body = options.rawBody;
+	else if (options.body !== undefined) body = JSON.stringify(options.body);
+	if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+	const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
+	const text = await res.text();
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		parsed = { raw: text };
+	}
+	return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+export interface TestChannel {
+	id: string;
+	token: string;
+	secret: string;
+}
+
+/** Creates a channel with the admin key. */
+export async function createChannel(baseUrl: string, name = 'Test channel', key = ADMIN_KEY): Promise<TestChannel> {
+	const res = await api(baseUrl, 'POST', '/v1/channels', { key, body: { name } });
+	if (res.status !== 201) throw new Error(`channel creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+	return { id: res.body.channel.id, token: res.body.webhook_token, secret: res.body.webhook_secret };
+}
+
+/** Sends a message on the channel and returns its id. */
+export async function sendMessage(baseUrl: string, token: string, body: Record<string, unknown>): Promise<string> {
+	const res = await api(baseUrl, 'POST', `/v1/send/${token}`, { body });
+	if (res.status !== 200) throw new Error(`send failed: ${res.status} ${JSON.stringify(res.body)}`);
+	return res.body.id;
+}
+
+/** Answers a message the way the phone app does. */
+export function respond(baseUrl: string, messageId: string, body: Record<string, unknown>, key = ADMIN_KEY) {
+	return api(baseUrl, 'POST', `/v1/messages/${messageId}/respond`, { key, body });
+}
