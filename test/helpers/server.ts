@@ -6,7 +6,7 @@ import { Config, loadConfig } from '../../server/src/config';
 import { silentLogger } from '../../server/src/log';
 import { RunningServer, StartOptions, startServer } from '../../server/src/server';
 
-export const ADMIN_KEY = 'pk_live_TestAdminKey0123456789abcdefghijk';
+export const ADMIN_KEY = 'pk_live_TestAdminKey0123456789abcdefghij';
 
 export interface TestServer extends RunningServer {
 	/** Folder of the SQLite file; removed by `stop()` unless `keepFiles`. */
