@@ -1,6 +1,5 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { AnswerEvents } from './answer-events';
 import { createApp } from './app';
 import { Clock, systemClock } from './clock';
 import { Config } from './config';
@@ -8,16 +7,17 @@ import { DeliveryHooks, noDeliveryHooks } from './hooks';
 import { ADMIN_ACCOUNT_ID } from './http/auth';
 import { AppContext } from './http/context';
 import { makeApiKey } from './http/keys';
-import { JobRunner } from './jobs/runner';
+import { JobQueue } from './jobs/queue';
 import { Logger, createLogger } from './log';
-import { SqliteStore } from './store/sqlite/sqlite-store';
+import { openStorage } from './storage';
 import { Store } from './store/store';
 
 export interface RunningServer {
 	url: string;
 	port: number;
 	ctx: AppContext;
-	jobs: JobRunner;
+	/** Runs the jobs of this instance: `register(kind, handler)`, `runDue()` in tests. */
+	jobs: JobQueue;
 	close(): Promise<void>;
 }
 
@@ -26,6 +26,7 @@ export interface StartOptions {
 	log?: Logger;
 	/** Where the first-start admin key is printed (once); stderr by default. */
 	announce?: (text: string) => void;
+	/** A SQLite store to use instead of opening one from the config (tests). */
 	store?: Store;
 	hooks?: DeliveryHooks;
 }
@@ -56,14 +57,17 @@ async function ensureWayIn(config: Config, store: Store, clock: Clock, announce:
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
 	const clock = options.clock ?? systemClock;
 	const log = options.log ?? createLogger(config.logLevel);
-	const store = options.store ?? new SqliteStore(config.databaseFile);
+	const storage = await openStorage(config, { clock, log, store: options.store });
+	const { store, jobs, events } = storage;
 	const hooks = options.hooks ?? noDeliveryHooks;
-	await ensureWayIn(config, store, clock, options.announce ?? ((text) => process.stderr.write(`${text}\n`)));
+	try {
+		await ensureWayIn(config, store, clock, options.announce ?? ((text) => process.stderr.write(`${text}\n`)));
+	} catch (error) {
+		await storage.close();
+		throw error;
+	}
 
-	const events = new AnswerEvents();
 	const ctx: AppContext = { config, store, clock, log, events, hooks, publicUrl: config.publicUrl ?? '' };
-	const jobs = new JobRunner(store, clock, log);
-	if (store instanceof SqliteStore) store.onJobsQueued = () => jobs.wake();
 	jobs.start();
 
 	const server: Server = createServer(createApp(ctx));
@@ -76,7 +80,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 	const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 	const url = `http://${host}:${port}`;
 	ctx.publicUrl = config.publicUrl ?? url;
-	log.info('server.started', { url, database: config.databaseFile });
+	log.info('server.started', { url, store: config.store, database: config.store === 'sqlite' ? config.databaseFile : undefined });
 
 	let closing: Promise<void> | null = null;
 	const close = () =>
@@ -87,7 +91,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 				server.closeIdleConnections();
 			});
 			await jobs.stop();
-			await store.close();
+			await storage.close();
 			log.info('server.stopped', {});
 		})());
 	return { url, port, ctx, jobs, close };

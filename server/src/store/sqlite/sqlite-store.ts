@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { newJobId } from '../../domain/ids';
 import { PollOutcome } from '../../domain/polling';
 import { Account, Answer, ApiKey, CallbackState, Channel, Device, Message, MessageRecord } from '../../domain/types';
-import { ChannelPatch, DevicePatch, Job, MessagePage, NewJob, SaveAnswerResult, Store } from '../store';
+import { ChannelPatch, DevicePatch, Job, JobStore, MessagePage, NewJob, SaveAnswerResult, Store } from '../store';
 import { MIGRATIONS } from './schema';
 
 type Row = Record<string, unknown>;
@@ -86,7 +86,7 @@ function toJob(r: Row): Job {
  * better-sqlite3 is synchronous, so every method is atomic within this process; the
  * multi-statement ones run in a transaction as well.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, JobStore {
 	private readonly db: Database.Database;
 	private readonly stmt: Record<string, Database.Statement>;
 	/** Called after a write that queued jobs, so a worker can start at once instead of polling. */
