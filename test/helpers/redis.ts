@@ -18,6 +18,9 @@ export interface TestRedis {
 	stop(): Promise<void>;
 	/** Starts it again on the same port and folder (after `stop()`). */
 	restart(): Promise<void>;
+	/** SIGSTOP / SIGCONT: Redis hangs without closing connections (the slow failure mode). */
+	pause(): void;
+	resume(): void;
 	/** Stops it for good and removes the folder. */
 	destroy(): Promise<void>;
 }
@@ -124,6 +127,7 @@ export async function startRedis(): Promise<TestRedis> {
 		const proc = child;
 		child = null;
 		if (!proc || proc.exitCode !== null) return;
+		proc.kill('SIGCONT');
 		await new Promise<void>((resolve) => {
 			proc.once('exit', () => resolve());
 			proc.kill('SIGTERM');
@@ -136,6 +140,12 @@ export async function startRedis(): Promise<TestRedis> {
 		port,
 		dir,
 		stop,
+		pause() {
+			child?.kill('SIGSTOP');
+		},
+		resume() {
+			child?.kill('SIGCONT');
+		},
 		async restart() {
 			await stop();
 			await launch();
