@@ -21,6 +21,8 @@ export interface Config {
 		prefix: string;
 		retentionMs: number;
 		commandTimeoutMs: number;
+		/** How long start-up waits for Redis before giving up with a clear error. */
+		startupTimeoutMs: number;
 	};
 }
 
@@ -72,6 +74,7 @@ export function loadConfig(env: Env = process.env): Config {
 			prefix: redisPrefix,
 			retentionMs: integer(env, 'PING_REDIS_RETENTION_DAYS', 30, 1, 3650) * 24 * 3600 * 1000,
 			commandTimeoutMs: integer(env, 'PING_REDIS_TIMEOUT_MS', 2000, 100, 60_000),
+			startupTimeoutMs: 10_000,
 		},
 		port,
 		host,

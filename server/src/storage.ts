@@ -37,6 +37,7 @@ export async function openStorage(config: Config, deps: { clock: Clock; log: Log
 			prefix: config.redis.prefix,
 			retentionMs: config.redis.retentionMs,
 			commandTimeoutMs: config.redis.commandTimeoutMs,
+			startupTimeoutMs: config.redis.startupTimeoutMs,
 		},
 		clock,
 		log,

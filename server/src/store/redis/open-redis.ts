@@ -12,6 +12,8 @@ export interface RedisSettings {
 	retentionMs: number;
 	/** Give up on a command after this long (the request answers 503). */
 	commandTimeoutMs: number;
+	/** How long start-up waits for Redis [10 s]. */
+	startupTimeoutMs?: number;
 	queue?: Partial<BullJobQueueOptions>;
 	/** Re-queue jobs left in outboxes older than this (a writer died before handing them over). */
 	outboxSweepAfterMs?: number;
@@ -95,7 +97,7 @@ export async function openRedisBackend(settings: RedisSettings, clock: Clock, lo
 	const closeAll = () => Promise.all(opened.map((r) => r.quit().catch(() => r.disconnect())));
 	try {
 		const client = connect('store');
-		await whenReady(client, settings, 10_000);
+		await whenReady(client, settings, settings.startupTimeoutMs ?? 10_000);
 		const store = new RedisStore(client, { prefix: settings.prefix, retentionMs: settings.retentionMs, log });
 		const jobs = new BullJobQueue((purpose) => connect(purpose), clock, log, {
 			prefix: `${settings.prefix}:bull`,
