@@ -114,4 +114,12 @@ describeWithRedis('two server processes on one Redis', () => {
 		const polled = await api(b.url, 'GET', `/v1/callback/${channel.token}/${kept}`);
 		expect(polled.body).toMatchObject({ status: 'submitted', result: { message_id: kept, triggered_by: 'approve' } });
 	}, 40_000);
+
+	test('an instance asked to stop while Redis is down still exits within seconds', async () => {
+		await redis.stop();
+		const started = Date.now();
+		await a.stop();
+		expect(Date.now() - started).toBeLessThan(5_000);
+		await redis.restart();
+	}, 30_000);
 });

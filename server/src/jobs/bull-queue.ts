@@ -2,6 +2,7 @@ import { Job as BullJob, DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Clock } from '../clock';
 import { Logger, errorMessage } from '../log';
+import { isUnavailable } from '../store/redis/availability';
 import { Job } from '../store/store';
 import { JobHandler, JobQueue } from './queue';
 
@@ -47,6 +48,7 @@ export class BullJobQueue implements JobQueue {
 	private readonly options: BullJobQueueOptions;
 	private readonly queue: Queue;
 	private worker: Worker | null = null;
+	private workerConnection: Redis | null = null;
 	private ran = 0;
 
 	/**
@@ -61,7 +63,7 @@ export class BullJobQueue implements JobQueue {
 	) {
 		this.options = { ...BULL_DEFAULTS, ...options };
 		this.queue = new Queue(this.options.name, { connection: connect('producer'), prefix: this.options.prefix });
-		this.queue.on('error', (error) => this.log.warn('jobs.queue_error', { error: errorMessage(error) }));
+		this.queue.on('error', this.report('jobs.queue_error'));
 	}
 
 	register(kind: string, handler: JobHandler): void {
@@ -91,8 +93,9 @@ export class BullJobQueue implements JobQueue {
 
 	start(): void {
 		if (this.worker) return;
+		this.workerConnection = this.connect('worker');
 		const worker = new Worker(this.options.name, (job, token) => this.process(job, token), {
-			connection: this.connect('worker'),
+			connection: this.workerConnection,
 			prefix: this.options.prefix,
 			concurrency: this.options.concurrency,
 			lockDuration: this.options.lockDurationMs,
@@ -100,7 +103,7 @@ export class BullJobQueue implements JobQueue {
 			// A job is put back however often its workers die; it is never failed for stalling.
 			maxStalledCount: 1_000_000,
 		});
-		worker.on('error', (error) => this.log.warn('jobs.worker_error', { error: errorMessage(error) }));
+		worker.on('error', this.report('jobs.worker_error'));
 		worker.on('stalled', (id) => this.log.warn('jobs.stalled_recovered', { job_id: id }));
 		this.worker = worker;
 	}
@@ -127,11 +130,27 @@ export class BullJobQueue implements JobQueue {
 		return this.ran - before;
 	}
 
-	async stop(): Promise<void> {
+	/**
+	 * Lets running jobs finish, but not forever: with Redis away a clean close cannot complete,
+	 * and a job abandoned here is only locked until another instance finds it stalled.
+	 */
+	async stop(graceMs = 10_000): Promise<void> {
 		const worker = this.worker;
 		this.worker = null;
-		if (worker) await worker.close();
-		await this.queue.close();
+		// Redis away: nothing running can be completed anyway, so don't wait long.
+		const grace = this.workerConnection && this.workerConnection.status !== 'ready' ? Math.min(graceMs, 1_000) : graceMs;
+		const closed = (async () => {
+			if (worker) await worker.close();
+			await this.queue.close();
+		})();
+		let timer: NodeJS.Timeout | undefined;
+		const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), grace)));
+		const outcome = await Promise.race([closed.then(() => 'closed' as const), late]);
+		clearTimeout(timer);
+		if (outcome === 'late') {
+			this.log.warn('jobs.stop_timed_out', { grace_ms: grace });
+			closed.catch(() => undefined);
+		}
 	}
 
 	/** Tests: dies like a killed process would, leaving its running jobs locked until the lock lapses. */
@@ -140,6 +159,11 @@ export class BullJobQueue implements JobQueue {
 		this.worker = null;
 		if (worker) await worker.close(true);
 		await this.queue.close();
+	}
+
+	/** Redis being away is logged once per connection (open-redis.ts); BullMQ repeats it every retry. */
+	private report(event: string): (error: Error) => void {
+		return (error) => (isUnavailable(error) ? this.log.debug : this.log.warn)(event, { error: errorMessage(error) });
 	}
 
 	private async process(bullJob: BullJob, token?: string): Promise<void> {

@@ -15,7 +15,7 @@ export function isUnavailable(error: unknown): boolean {
 
 /** The same error, or a StorageUnavailableError when Redis could not be reached. */
 export function asStorageError(error: unknown): unknown {
-	return isUnavailable(error) ? new StorageUnavailableError((error as Error).message) : error;
+	return isUnavailable(error) ? new StorageUnavailableError(`cannot reach Redis (${(error as Error).message})`) : error;
 }
 
 /**

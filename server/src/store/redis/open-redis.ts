@@ -94,13 +94,22 @@ export async function openRedisBackend(settings: RedisSettings, clock: Clock, lo
 		opened.push(redis);
 		return redis;
 	};
-	const closeAll = () => Promise.all(opened.map((r) => r.quit().catch(() => r.disconnect())));
+	// QUIT waits for a reply; with Redis away that never comes, so such connections are just dropped.
+	const closeAll = () =>
+		Promise.all(
+			opened.map(async (r) => {
+				if (r.status !== 'ready') return r.disconnect();
+				await Promise.race([r.quit(), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]).catch(() => undefined);
+				r.disconnect();
+			}),
+		);
 	try {
 		const client = connect('store');
 		await whenReady(client, settings, settings.startupTimeoutMs ?? 10_000);
 		const store = new RedisStore(client, { prefix: settings.prefix, retentionMs: settings.retentionMs, log });
 		const jobs = new BullJobQueue((purpose) => connect(purpose), clock, log, {
-			prefix: `${settings.prefix}:bull`,
+			// One hash tag for all of BullMQ's keys: its scripts touch several at once (Redis Cluster).
+			prefix: `{${settings.prefix}:bull}`,
 			...settings.queue,
 		});
 		store.setJobDispatch((list) => jobs.enqueue(list));
