@@ -46,7 +46,7 @@ export function openConnection(settings: RedisSettings, purpose: ConnectionPurpo
 		retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
 		...(patient
 			? { maxRetriesPerRequest: null, enableOfflineQueue: true }
-			: { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: settings.commandTimeoutMs }),
+			: { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: settings.commandTimeoutMs, enableAutoPipelining: purpose === 'store' }),
 	};
 	const redis = new IORedis(settings.url, options);
 	let down = false;
