@@ -465,6 +465,39 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				expect(seen).toHaveLength(2);
 			});
 
+			test('a handler that throws is tried again a minute later, not lost', async () => {
+				const q = queue();
+				const seen: Job[] = [];
+				q.register('push.send', async (job) => {
+					seen.push(job);
+					if (seen.length === 1) throw new Error('APNs exploded');
+				});
+				q.start();
+				await store.insertMessage(messageFixture(channel.id), [{ kind: 'push.send', payload: { p: 1 }, runAt: T0 }]);
+				await q.runDue();
+				await eventually(() => expect(seen).toHaveLength(1));
+				d.clock.advance(59_000);
+				await q.runDue();
+				expect(seen).toHaveLength(1);
+				d.clock.advance(1_000);
+				await q.runDue();
+				await eventually(() => expect(seen).toHaveLength(2));
+				expect(seen[1]).toMatchObject({ payload: { p: 1 }, attempts: 1 });
+			});
+
+			test('jobs are durable: queued while no instance runs, they run when one starts', async () => {
+				const m = messageFixture(channel.id);
+				await store.insertMessage(m, [{ kind: 'push.send', payload: { later: true }, runAt: T0 }]);
+				const first = queue();
+				await first.stop();
+				const q = queue();
+				const { seen, handler } = recorder();
+				q.register('push.send', handler);
+				q.start();
+				await q.runDue();
+				await eventually(() => expect(seen.map((j) => j.payload)).toEqual([{ later: true }]));
+			});
+
 			test('a job runs once even with two instances taking jobs at the same time', async () => {
 				const counts = new Map<number, number>();
 				const handler = async (job: Job) => {

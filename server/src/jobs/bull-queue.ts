@@ -141,6 +141,9 @@ export class BullJobQueue implements JobQueue {
 		const grace = this.workerConnection && this.workerConnection.status !== 'ready' ? Math.min(graceMs, 1_000) : graceMs;
 		const closed = (async () => {
 			if (worker) await worker.close();
+			// Closing a queue whose connection is still initialising makes BullMQ emit an
+			// unhandled 'error' later; let it finish first.
+			await this.queue.waitUntilReady().catch(() => undefined);
 			await this.queue.close();
 		})();
 		let timer: NodeJS.Timeout | undefined;
