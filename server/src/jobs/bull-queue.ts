@@ -108,6 +108,14 @@ export class BullJobQueue implements JobQueue {
 		this.worker = worker;
 	}
 
+	async nextDueAt(): Promise<number | null> {
+		const counts = await this.queue.getJobCounts('waiting', 'active', 'prioritized');
+		if (counts.waiting + counts.active + counts.prioritized > 0) return this.clock.now();
+		const delayed = await this.queue.getDelayed();
+		if (delayed.length === 0) return null;
+		return Math.min(...delayed.map((job) => (job.data as JobData).runAt));
+	}
+
 	/** BullMQ workers block on Redis for new jobs; there is nothing to wake. */
 	wake(): void {}
 

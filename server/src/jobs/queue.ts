@@ -18,6 +18,8 @@ export interface JobQueue {
 	wake(): void;
 	/** Runs every job due by the injected clock and waits for them (tests with a manual clock). */
 	runDue(): Promise<number>;
+	/** When the next job is due by the queue's clock (now if one is waiting or running), null when none is queued. */
+	nextDueAt(): Promise<number | null>;
 	/** Stops taking jobs and waits for the running ones. */
 	stop(): Promise<void>;
 }

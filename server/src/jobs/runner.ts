@@ -79,6 +79,10 @@ export class JobRunner implements JobQueue {
 		}
 	}
 
+	async nextDueAt(): Promise<number | null> {
+		return this.store.nextJobDueAt(this.clock.now());
+	}
+
 	private async tick(): Promise<void> {
 		this.ticking = true;
 		try {
