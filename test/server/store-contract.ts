@@ -453,6 +453,7 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				await store.saveAnswer(m.id, answerFixture(), 'pending', [{ kind: 'callback.deliver', payload: { x: 1 }, runAt: T0 }]);
 				await q.runDue();
 				await eventually(() => expect(seen).toHaveLength(1));
+				await eventually(async () => expect(await q.nextDueAt()).toBe(T0 + 30_000));
 				d.clock.advance(29_000);
 				await q.runDue();
 				expect(seen).toHaveLength(1);
@@ -460,6 +461,7 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				await q.runDue();
 				await eventually(() => expect(seen).toHaveLength(2));
 				expect(seen[1]).toMatchObject({ id: seen[0].id, payload: { x: 1 }, attempts: 1 });
+				await eventually(async () => expect(await q.nextDueAt()).toBeNull());
 				d.clock.advance(3_600_000);
 				await q.runDue();
 				expect(seen).toHaveLength(2);
