@@ -68,7 +68,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 	const guard = new AddressGuard(config.callbackAllow);
 	const poster = new CallbackPoster(guard, config.callbackTimeoutMs);
 	const hooks = combineHooks(callbackHooks({ store, clock, guard }), ...(options.hooks ? [options.hooks] : []));
-	const ctx: AppContext = { config, store, clock, log, events, hooks };
+	const ctx: AppContext = { config, store, clock, log, events, hooks, publicUrl: config.publicUrl ?? '' };
 	const jobs = new JobRunner(store, clock, log);
 	jobs.register(CALLBACK_JOB_KIND, deliverCallback({ store, clock, log, events, poster }));
 	if (store instanceof SqliteStore) store.onJobsQueued = () => jobs.wake();
@@ -83,6 +83,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 	const port = (server.address() as AddressInfo).port;
 	const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 	const url = `http://${host}:${port}`;
+	ctx.publicUrl = config.publicUrl ?? url;
 	log.info('server.started', { url, database: config.databaseFile });
 
 	let closing: Promise<void> | null = null;
