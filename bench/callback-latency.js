@@ -4,6 +4,9 @@
  * at a local receiver, beside the bare round trip of one local HTTP POST to that same receiver,
  * both measured in this run with the same bounded concurrency. Loopback only.
  *
+ * The server runs as its own process (`node server/dist/main.js`, as in production); this
+ * process is the client (the "phone" answering) and the callback receiver.
+ *
  * Usage: npm run build --workspace server && node bench/callback-latency.js [answers=2000] [concurrency=16]
  */
 'use strict';
@@ -12,9 +15,7 @@ const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { loadConfig } = require('../server/dist/config');
-const { startServer } = require('../server/dist/server');
-const { silentLogger } = require('../server/dist/log');
+const { spawn } = require('node:child_process');
 
 const ANSWERS = Math.max(2000, Number(process.argv[2]) || 2000);
 const CONCURRENCY = Math.min(64, Math.max(1, Number(process.argv[3]) || 16));
@@ -52,6 +53,34 @@ async function pool(count, concurrency, task) {
 	await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
+/** Starts `ping-server` as a child process and reads its URL from the start-up log line. */
+function startServerProcess(env) {
+	const child = spawn(process.execPath, [join(__dirname, '../server/dist/main.js')], {
+		env: { ...process.env, ...env },
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	return new Promise((resolve, reject) => {
+		let buffered = '';
+		const onData = (chunk) => {
+			buffered += chunk.toString();
+			const match = /"event":"server.started".*?"url":"([^"]+)"/.exec(buffered);
+			if (!match) return;
+			child.stdout.off('data', onData);
+			child.stdout.resume();
+			resolve({
+				url: match[1],
+				close: () =>
+					new Promise((done) => {
+						child.once('exit', done);
+						child.kill('SIGTERM');
+					}),
+			});
+		};
+		child.stdout.on('data', onData);
+		child.once('exit', (code) => reject(new Error(`ping-server exited with ${code} before it started`)));
+	});
+}
+
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const fmt = (ms) => `${ms.toFixed(3)} ms`;
 
@@ -75,15 +104,14 @@ async function main() {
 	await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
 	const receiverUrl = `http://127.0.0.1:${receiver.address().port}`;
 
-	const config = loadConfig({
+	const server = await startServerProcess({
 		PING_PORT: '0',
 		PING_HOST: '127.0.0.1',
 		PING_DATABASE: join(dir, 'ping.db'),
 		PING_ADMIN_KEY: ADMIN_KEY,
-		PING_LOG_LEVEL: 'silent',
+		PING_LOG_LEVEL: 'info',
 		PING_CALLBACK_ALLOW: '127.0.0.1/32',
 	});
-	const server = await startServer(config, { log: silentLogger, announce: () => undefined });
 	const auth = { authorization: `Bearer ${ADMIN_KEY}` };
 	try {
 		const channel = await request(`${server.url}/v1/channels`, 'POST', { name: 'bench' }, auth);
@@ -111,6 +139,7 @@ async function main() {
 
 		const callback = [];
 		const respondOnly = [];
+		const afterReply = [];
 		const answer = (keep) => async (i) => {
 			const id = ids[i];
 			const arrived = new Promise((resolve) => waiting.set(id, resolve));
@@ -123,6 +152,7 @@ async function main() {
 			if (keep) {
 				callback.push(t2 - t0);
 				respondOnly.push(t1 - t0);
+				afterReply.push(t2 - t1);
 			}
 		};
 
@@ -133,7 +163,7 @@ async function main() {
 		await pool(ANSWERS, CONCURRENCY, (i) => answer(true)(WARMUP + i));
 		await bareRound(ANSWERS / 2, true);
 
-		for (const list of [bare, callback, respondOnly]) list.sort((a, b) => a - b);
+		for (const list of [bare, callback, respondOnly, afterReply]) list.sort((a, b) => a - b);
 		const row = (name, list) =>
 			`${name.padEnd(40)} p50 ${fmt(percentile(list, 50)).padStart(11)}   p99 ${fmt(percentile(list, 99)).padStart(11)}`;
 		const p50Ratio = percentile(callback, 50) / percentile(bare, 50);
@@ -142,6 +172,7 @@ async function main() {
 		console.log(row('baseline: bare local HTTP POST', bare));
 		console.log(row('respond → callback arrives at receiver', callback));
 		console.log(row('(respond request alone)', respondOnly));
+		console.log(row('(callback arrival - respond reply)', afterReply));
 		console.log(`ratio callback / bare: p50 ${p50Ratio.toFixed(2)}x, p99 ${p99Ratio.toFixed(2)}x  (goal: p99 < 10x)`);
 		process.exitCode = p99Ratio < 10 ? 0 : 1;
 	} finally {
