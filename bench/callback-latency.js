@@ -57,8 +57,10 @@ async function pool(count, concurrency, task) {
 function startServerProcess(env) {
 	const child = spawn(process.execPath, [join(__dirname, '../server/dist/main.js')], {
 		env: { ...process.env, ...env },
-		stdio: ['ignore', 'pipe', 'inherit'],
+		stdio: ['ignore', 'pipe', 'pipe'],
 	});
+	let errors = '';
+	child.stderr.on('data', (chunk) => (errors += chunk.toString()));
 	return new Promise((resolve, reject) => {
 		let buffered = '';
 		const onData = (chunk) => {
@@ -77,7 +79,7 @@ function startServerProcess(env) {
 			});
 		};
 		child.stdout.on('data', onData);
-		child.once('exit', (code) => reject(new Error(`ping-server exited with ${code} before it started`)));
+		child.once('exit', (code) => reject(new Error(`ping-server exited with ${code} before it started: ${errors}`)));
 	});
 }
 

@@ -42,7 +42,9 @@ export class CallbackPoster {
 		private readonly guard: AddressGuard,
 		private readonly timeoutMs: number,
 	) {
-		const options = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 30_000, lookup: guard.lookup };
+		// An idle connection is closed after 4 s, before the common 5 s keep-alive of receivers
+		// and proxies, so a callback is never written into a socket the receiver is closing.
+		const options = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 4_000, lookup: guard.lookup };
 		this.httpAgent = new http.Agent(options);
 		this.httpsAgent = new https.Agent(options);
 	}
