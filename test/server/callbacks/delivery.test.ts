@@ -240,6 +240,25 @@ describe('signed callback delivery', () => {
 		expect(receiver.received).toHaveLength(1);
 	});
 
+	test('DNS rebinding: a name that was public at send time and points at loopback at delivery is not connected to', async () => {
+		let answers = ['93.184.216.34'];
+		server = await startTestServer({
+			clock,
+			callbackResolver: async () => answers.map((address) => ({ address, family: 4 })),
+		});
+		await server.jobs.stop();
+		channel = await createChannel(server.url);
+		const id = await answered(`http://rebind.example:${receiver.port}/hook`);
+		// The attacker's DNS now answers with the receiver's loopback address.
+		answers = ['127.0.0.1'];
+		expect(await server.jobs.runDue()).toBe(1);
+		await new Promise((r) => setTimeout(r, 50));
+		expect(receiver.received).toHaveLength(0);
+		const [attempt] = (await messageDetail(server, id)).callback_attempts;
+		expect(attempt.status_code).toBeNull();
+		expect(attempt.error).toMatch(/^refused: rebind\.example \(127\.0\.0\.1\) is a loopback address.*PING_CALLBACK_ALLOW/);
+	});
+
 	test('the address is checked again at delivery: allowed when sent, refused after the allow-list changed', async () => {
 		const first = await start({ PING_CALLBACK_ALLOW: 'localhost,127.0.0.1/32' });
 		channel = await createChannel(server.url);
