@@ -130,6 +130,15 @@ async function main() {
 			ids[i] = sent.body.id;
 		});
 
+		// Reference: answers to messages without a callback_url (the respond path alone).
+		const PLAIN = ANSWERS / 4;
+		const plainIds = new Array(PLAIN);
+		await pool(PLAIN, CONCURRENCY, async (i) => {
+			const sent = await request(`${server.url}/v1/send/${token}`, 'POST', { title: `Plain ${i}`, actions: [{ type: 'button', label: 'OK', key: 'ok' }] });
+			plainIds[i] = sent.body.id;
+		});
+		const plain = [];
+
 		const sample = { message_id: 'msg_000000000000', channel_id: 'ch_000000000000', timestamp: new Date().toISOString(), triggered_by: 'ok', responses: {} };
 		const bare = [];
 		const bareRound = async (count, keep) =>
@@ -164,8 +173,14 @@ async function main() {
 		await bareRound(ANSWERS / 2, true);
 		await pool(ANSWERS, CONCURRENCY, (i) => answer(true)(WARMUP + i));
 		await bareRound(ANSWERS / 2, true);
+		await pool(PLAIN, CONCURRENCY, async (i) => {
+			const t0 = performance.now();
+			const res = await request(`${server.url}/v1/messages/${plainIds[i]}/respond`, 'POST', { triggered_by: 'ok' }, auth);
+			if (res.status !== 200) throw new Error(`respond failed: ${JSON.stringify(res.body)}`);
+			plain.push(performance.now() - t0);
+		});
 
-		for (const list of [bare, callback, respondOnly, afterReply]) list.sort((a, b) => a - b);
+		for (const list of [bare, callback, respondOnly, afterReply, plain]) list.sort((a, b) => a - b);
 		const row = (name, list) =>
 			`${name.padEnd(40)} p50 ${fmt(percentile(list, 50)).padStart(11)}   p99 ${fmt(percentile(list, 99)).padStart(11)}`;
 		const p50Ratio = percentile(callback, 50) / percentile(bare, 50);
@@ -175,6 +190,7 @@ async function main() {
 		console.log(row('respond → callback arrives at receiver', callback));
 		console.log(row('(respond request alone)', respondOnly));
 		console.log(row('(callback arrival - respond reply)', afterReply));
+		console.log(row(`(respond, no callback_url; ${PLAIN} answers)`, plain));
 		console.log(`ratio callback / bare: p50 ${p50Ratio.toFixed(2)}x, p99 ${p99Ratio.toFixed(2)}x  (goal: p99 < 10x)`);
 		process.exitCode = p99Ratio < 10 ? 0 : 1;
 	} finally {
