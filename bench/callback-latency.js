@@ -71,6 +71,7 @@ function startServerProcess(env) {
 			child.stdout.resume();
 			resolve({
 				url: match[1],
+				pid: child.pid,
 				close: () =>
 					new Promise((done) => {
 						child.once('exit', done);
@@ -81,6 +82,16 @@ function startServerProcess(env) {
 		child.stdout.on('data', onData);
 		child.once('exit', (code) => reject(new Error(`ping-server exited with ${code} before it started: ${errors}`)));
 	});
+}
+
+/** CPU milliseconds (user + system) a process used so far, from /proc (Linux); null elsewhere. */
+function cpuMs(pid) {
+	try {
+		const fields = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+	} catch {
+		return null;
+	}
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -171,14 +182,18 @@ async function main() {
 		await pool(WARMUP, CONCURRENCY, answer(false));
 		// Bare round trips before and after the answers, so both see the same warm process.
 		await bareRound(ANSWERS / 2, true);
+		const cpuBefore = cpuMs(server.pid);
 		await pool(ANSWERS, CONCURRENCY, (i) => answer(true)(WARMUP + i));
+		const cpuAnswers = cpuBefore === null ? null : cpuMs(server.pid) - cpuBefore;
 		await bareRound(ANSWERS / 2, true);
+		const cpuPlainBefore = cpuMs(server.pid);
 		await pool(PLAIN, CONCURRENCY, async (i) => {
 			const t0 = performance.now();
 			const res = await request(`${server.url}/v1/messages/${plainIds[i]}/respond`, 'POST', { triggered_by: 'ok' }, auth);
 			if (res.status !== 200) throw new Error(`respond failed: ${JSON.stringify(res.body)}`);
 			plain.push(performance.now() - t0);
 		});
+		const cpuPlain = cpuPlainBefore === null ? null : cpuMs(server.pid) - cpuPlainBefore;
 
 		for (const list of [bare, callback, respondOnly, afterReply, plain]) list.sort((a, b) => a - b);
 		const row = (name, list) =>
@@ -191,6 +206,12 @@ async function main() {
 		console.log(row('(respond request alone)', respondOnly));
 		console.log(row('(callback arrival - respond reply)', afterReply));
 		console.log(row(`(respond, no callback_url; ${PLAIN} answers)`, plain));
+		if (cpuAnswers !== null && cpuPlain !== null) {
+			console.log(
+				`server CPU per answer: ${(cpuAnswers / ANSWERS).toFixed(3)} ms with callback, ` +
+					`${(cpuPlain / PLAIN).toFixed(3)} ms without (10 ms clock ticks, so approximate)`,
+			);
+		}
 		console.log(`ratio callback / bare: p50 ${p50Ratio.toFixed(2)}x, p99 ${p99Ratio.toFixed(2)}x  (goal: p99 < 10x)`);
 		process.exitCode = p99Ratio < 10 ? 0 : 1;
 	} finally {

@@ -81,14 +81,15 @@ export class CallbackPoster {
 				clearTimeout(timer);
 				resolve(outcome);
 			};
-			const body = Buffer.from(request.body, 'utf8');
+			// Written as a string: Node sends headers and body in one write() instead of a writev().
+			const body = request.body;
 			const req = (secure ? https : http).request(url, {
 				method: 'POST',
 				agent: secure ? this.httpsAgent : this.httpAgent,
 				lookup: this.guard.lookup,
 				headers: {
 					'Content-Type': 'application/json',
-					'Content-Length': String(body.length),
+					'Content-Length': String(Buffer.byteLength(body, 'utf8')),
 					'User-Agent': CALLBACK_USER_AGENT,
 					[SIGNATURE_HEADER]: request.signature,
 					[IDEMPOTENCY_HEADER]: request.idempotencyKey,
