@@ -8,6 +8,7 @@ import { healthRouter } from './http/health';
 import { keysRouter } from './http/keys';
 import { messagesRouter } from './http/messages';
 import { publicRoutes } from './http/public-routes';
+import { webhooksRouter } from './http/webhooks';
 
 export type { AppContext } from './http/context';
 
@@ -37,6 +38,7 @@ function createAccountApp(ctx: AppContext) {
 	app.use(channelsRouter(ctx));
 	app.use(devicesRouter(ctx));
 	app.use(messagesRouter(ctx));
+	app.use(webhooksRouter(ctx));
 
 	app.use(notFoundRoute);
 	app.use(errorHandler(ctx.log, ctx.config.maxBodyBytes));
