@@ -2,7 +2,7 @@ import { NodeApiError, WAIT_INDEFINITELY } from 'n8n-workflow';
 import { PingWaitForResponse } from '../../nodes/PingWaitForResponse/PingWaitForResponse.node';
 import { appendPathSegment } from '../../nodes/shared/resumeUrl';
 import { computeSignature } from '../../nodes/shared/signature';
-import type { Parameters } from './helpers/context';
+import type { ExecuteContextOptions, Parameters } from './helpers/context';
 import { executeContext, scriptedHttp, webhookContext } from './helpers/context';
 
 const SECRET = 'b'.repeat(64);
@@ -12,7 +12,7 @@ const SIGNED_RESUME = 'http://n8n.test/webhook-waiting/exec-42/node-1234?signatu
 
 const base = { title: 'Deploy?', body: 'v2', priority: 'normal', delivery: 'callback', options: {} };
 
-function callbackExecute(parameters: Parameters, extra: Partial<Parameters<typeof executeContext>[0]> = {}) {
+function callbackExecute(parameters: Parameters, extra: Partial<ExecuteContextOptions> = {}) {
 	const calls: string[] = [];
 	const ctx = executeContext({
 		credentials,
