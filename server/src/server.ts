@@ -4,7 +4,7 @@ import { AnswerEvents } from './answer-events';
 import { createApp } from './app';
 import { Clock, systemClock } from './clock';
 import { Config } from './config';
-import { AddressGuard } from './callbacks/address-guard';
+import { AddressGuard, Resolver } from './callbacks/address-guard';
 import { CALLBACK_JOB_KIND, deliverCallback } from './callbacks/delivery';
 import { callbackHooks } from './callbacks/hooks';
 import { CallbackPoster } from './callbacks/http-post';
@@ -33,6 +33,8 @@ export interface StartOptions {
 	store?: Store;
 	/** Extra delivery hooks, run beside the built-in callback hooks. */
 	hooks?: DeliveryHooks;
+	/** How callback host names are resolved (the system resolver by default; tests simulate DNS). */
+	callbackResolver?: Resolver;
 }
 
 /**
@@ -65,10 +67,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 	await ensureWayIn(config, store, clock, options.announce ?? ((text) => process.stderr.write(`${text}\n`)));
 
 	const events = new AnswerEvents();
-	const guard = new AddressGuard(config.callbackAllow);
+	const guard = new AddressGuard(config.callbackAllow, options.callbackResolver);
 	const poster = new CallbackPoster(guard, config.callbackTimeoutMs);
 	const hooks = combineHooks(callbackHooks({ store, clock, guard }), ...(options.hooks ? [options.hooks] : []));
-	const ctx: AppContext = { config, store, clock, log, events, hooks };
+	const ctx: AppContext = { config, store, clock, log, events, hooks, publicUrl: config.publicUrl ?? '' };
 	const jobs = new JobRunner(store, clock, log);
 	jobs.register(CALLBACK_JOB_KIND, deliverCallback({ store, clock, log, events, poster }));
 	if (store instanceof SqliteStore) store.onJobsQueued = () => jobs.wake();
@@ -83,6 +85,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 	const port = (server.address() as AddressInfo).port;
 	const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 	const url = `http://${host}:${port}`;
+	ctx.publicUrl = config.publicUrl ?? url;
 	log.info('server.started', { url, database: config.databaseFile });
 
 	let closing: Promise<void> | null = null;
