@@ -8,6 +8,7 @@ import { keysRouter } from './http/keys';
 import { messagesRouter } from './http/messages';
 import { pollRouter } from './http/poll';
 import { sendRouter } from './http/send';
+import { webhooksRouter } from './http/webhooks';
 
 export type { AppContext } from './http/context';
 
@@ -28,6 +29,7 @@ export function createApp(ctx: AppContext): Express {
 	app.use(channelsRouter(ctx));
 	app.use(devicesRouter(ctx));
 	app.use(messagesRouter(ctx));
+	app.use(webhooksRouter(ctx));
 
 	app.use(notFoundRoute);
 	app.use(errorHandler(ctx.log, ctx.config.maxBodyBytes));

@@ -1,3 +1,4 @@
+import { allowEntriesFromEnv } from './callbacks/address-guard';
 import { API_KEY_PATTERN } from './domain/ids';
 import { LogLevel } from './log';
 
@@ -13,6 +14,10 @@ export interface Config {
 	publicUrl: string | null;
 	maxBodyBytes: number;
 	logLevel: LogLevel;
+	/** PING_CALLBACK_ALLOW: hosts and CIDRs callbacks may reach although they are not public. */
+	callbackAllow: string[];
+	/** Per-attempt limit of one callback POST (connect to last byte of the answer). */
+	callbackTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -43,6 +48,12 @@ export function loadConfig(env: Env = process.env): Config {
 	}
 	const logLevel = (env.PING_LOG_LEVEL?.trim() || 'info') as LogLevel;
 	if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`PING_LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}`);
+	let callbackAllow: string[];
+	try {
+		callbackAllow = allowEntriesFromEnv(env.PING_CALLBACK_ALLOW);
+	} catch (error) {
+		throw new ConfigError((error as Error).message);
+	}
 	return {
 		port,
 		host,
@@ -52,5 +63,7 @@ export function loadConfig(env: Env = process.env): Config {
 		publicUrl,
 		maxBodyBytes: integer(env, 'PING_MAX_BODY_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
 		logLevel,
+		callbackAllow,
+		callbackTimeoutMs: integer(env, 'PING_CALLBACK_TIMEOUT_MS', 10_000, 50, 120_000),
 	};
 }

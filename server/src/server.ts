@@ -4,7 +4,11 @@ import { AnswerEvents } from './answer-events';
 import { createApp } from './app';
 import { Clock, systemClock } from './clock';
 import { Config } from './config';
-import { DeliveryHooks, noDeliveryHooks } from './hooks';
+import { AddressGuard } from './callbacks/address-guard';
+import { CALLBACK_JOB_KIND, deliverCallback } from './callbacks/delivery';
+import { callbackHooks } from './callbacks/hooks';
+import { CallbackPoster } from './callbacks/http-post';
+import { DeliveryHooks, combineHooks } from './hooks';
 import { ADMIN_ACCOUNT_ID } from './http/auth';
 import { AppContext } from './http/context';
 import { makeApiKey } from './http/keys';
@@ -27,6 +31,7 @@ export interface StartOptions {
 	/** Where the first-start admin key is printed (once); stderr by default. */
 	announce?: (text: string) => void;
 	store?: Store;
+	/** Extra delivery hooks, run beside the built-in callback hooks. */
 	hooks?: DeliveryHooks;
 }
 
@@ -57,12 +62,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 	const clock = options.clock ?? systemClock;
 	const log = options.log ?? createLogger(config.logLevel);
 	const store = options.store ?? new SqliteStore(config.databaseFile);
-	const hooks = options.hooks ?? noDeliveryHooks;
 	await ensureWayIn(config, store, clock, options.announce ?? ((text) => process.stderr.write(`${text}\n`)));
 
 	const events = new AnswerEvents();
+	const guard = new AddressGuard(config.callbackAllow);
+	const poster = new CallbackPoster(guard, config.callbackTimeoutMs);
+	const hooks = combineHooks(callbackHooks({ store, clock, guard }), ...(options.hooks ? [options.hooks] : []));
 	const ctx: AppContext = { config, store, clock, log, events, hooks, publicUrl: config.publicUrl ?? '' };
 	const jobs = new JobRunner(store, clock, log);
+	jobs.register(CALLBACK_JOB_KIND, deliverCallback({ store, clock, log, events, poster }));
 	if (store instanceof SqliteStore) store.onJobsQueued = () => jobs.wake();
 	jobs.start();
 
@@ -87,6 +95,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 				server.closeIdleConnections();
 			});
 			await jobs.stop();
+			poster.close();
 			await store.close();
 			log.info('server.stopped', {});
 		})());
