@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { N8nInstallation } from './n8n-cache';
 import { freePort } from './ports';
 import { ManagedProcess, startProcess, tail } from './processes';
-import { waitFor } from './wait';
+import { GiveUp, waitFor } from './wait';
 
 /** The owner account n8n creates from environment variables on its first start. */
 export const OWNER = { email: 'owner@e2e.test', password: 'E2e-Owner-Password-1' };
@@ -55,7 +55,7 @@ export async function startN8n(installation: N8nInstallation, userFolder: string
 		N8N_HOST: '127.0.0.1',
 		N8N_PORT: String(port),
 		N8N_PROTOCOL: 'http',
-		WEBHOOK_URL: `${baseUrl}/`,
+		N8N_WEBHOOK_URL: `${baseUrl}/`,
 		N8N_SECURE_COOKIE: 'false',
 		DB_TYPE: 'sqlite',
 		// No calls home, no banners, no onboarding: the run is offline and headless.
@@ -94,16 +94,13 @@ export async function startN8n(installation: N8nInstallation, userFolder: string
 	await waitFor(
 		`n8n to answer /healthz/readiness on ${baseUrl}`,
 		async () => {
-			if (child.hasExited()) throw new Error(`n8n exited with ${await child.exited} before becoming ready\n${describeLog()}`);
+			if (child.hasExited()) throw new GiveUp(`n8n exited with ${await child.exited} before becoming ready\n${describeLog()}`);
 			const res = await fetch(`${baseUrl}/healthz/readiness`).catch(() => undefined);
 			return res?.status === 200 ? true : undefined;
 		},
 		{ timeoutMs: N8N_START_TIMEOUT_MS, intervalMs: 500 },
 		describeLog,
-	).catch((error) => {
-		if (child.hasExited()) throw new Error(`n8n exited before becoming ready\n${describeLog()}`);
-		throw error;
-	});
+);
 
 	const browserId = randomUUID();
 	let cookie = '';

@@ -1,6 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { sleep } from './wait';
 
 /**
  * Child processes of the e2e run (n8n and its task runners). Each one runs in its own
@@ -91,7 +90,12 @@ export function startProcess(options: {
 		async stop(graceMs = 15_000) {
 			if (done) return;
 			killGroup(pid, 'SIGTERM');
-			const stopped = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+			let timer: NodeJS.Timeout | undefined;
+			const stopped = await Promise.race([
+				exited.then(() => true),
+				new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+			]);
+			clearTimeout(timer);
 			if (!stopped) {
 				killGroup(pid, 'SIGKILL');
 				await exited;

@@ -9,9 +9,13 @@ export interface WaitOptions {
 
 export class WaitTimeoutError extends Error {}
 
+/** Thrown by a probe when waiting longer cannot help (e.g. a process died): fails at once. */
+export class GiveUp extends Error {}
+
 /**
  * Calls `probe` until it returns something other than `undefined`, and returns that.
- * `probe` may throw: the error is kept as the "last seen" detail and polling goes on.
+ * `probe` may throw: the error is kept as the "last seen" detail and polling goes on, except
+ * for `GiveUp`, which ends the wait at once.
  * `describeLast` may add context (e.g. the last HTTP status) to the failure message.
  */
 export async function waitFor<T>(
@@ -28,6 +32,7 @@ export async function waitFor<T>(
 			if (value !== undefined) return value;
 			last = 'not yet';
 		} catch (error) {
+			if (error instanceof GiveUp) throw error;
 			last = error instanceof Error ? error.message : String(error);
 		}
 		if (Date.now() >= deadline) {

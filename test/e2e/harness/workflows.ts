@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { N8n } from './n8n';
-import { waitFor } from './wait';
+import { GiveUp, waitFor } from './wait';
 
 export const WORKFLOWS_DIR = join(__dirname, '..', 'workflows');
 
@@ -72,15 +72,48 @@ export async function createWorkflow(n8n: N8n, workflow: WorkflowFile): Promise<
 	return res.body.id;
 }
 
-/** n8n 2.x "publish" (1.x "activate"): makes the latest version live, registering its webhooks. */
+/**
+ * n8n 2.x "publish" (1.x "activate"), then waits until the version is live. In 2.40 the
+ * public API only records the publication; an outbox worker activates the triggers (and
+ * registers their webhooks) moments later, and reports the outcome per trigger.
+ */
 export async function publishWorkflow(n8n: N8n, id: string): Promise<void> {
 	const res = await n8n.publicApi('POST', `/workflows/${id}/publish`, {});
 	expectStatus(`publishing workflow ${id}`, res);
+	const versionId: string = res.body.activeVersionId ?? res.body.versionId;
+	await waitForPublication(n8n, id, (status) => status.status !== 'in_progress' && status.liveVersionId === versionId, `workflow ${id} version ${versionId} to go live`);
 }
 
+/** Unpublishes and waits until n8n has torn the triggers down (webhooks deregistered). */
 export async function unpublishWorkflow(n8n: N8n, id: string): Promise<void> {
 	const res = await n8n.publicApi('POST', `/workflows/${id}/unpublish`);
 	expectStatus(`unpublishing workflow ${id}`, res);
+	await waitForPublication(n8n, id, (status) => status.status === 'not_published', `workflow ${id} to be unpublished`);
+}
+
+interface PublicationStatus {
+	status: 'in_progress' | 'not_published' | 'published' | 'partial' | 'failed';
+	liveVersionId: string | null;
+	pendingVersionId: string | null;
+	triggers: Array<{ nodeId: string; status: string; errorMessage: string | null }>;
+}
+
+async function waitForPublication(n8n: N8n, id: string, done: (status: PublicationStatus) => boolean, what: string): Promise<void> {
+	let last: PublicationStatus | undefined;
+	await waitFor(
+		what,
+		async () => {
+			const res = await n8n.rest('GET', `/workflows/${id}/publication-status`);
+			expectStatus(`reading the publication status of workflow ${id}`, res);
+			last = res.body.data as PublicationStatus;
+			if (last.status === 'failed' || last.status === 'partial') {
+				throw new GiveUp(`publishing workflow ${id} failed: ${JSON.stringify(last.triggers)}`);
+			}
+			return done(last) ? true : undefined;
+		},
+		{ timeoutMs: 60_000, intervalMs: 250 },
+		() => `publication status: ${JSON.stringify(last)}`,
+	);
 }
 
 /** All executions of a workflow (newest first), with their data. */
