@@ -45,11 +45,16 @@ export async function createCredential(n8n: N8n, name: string, type: string, dat
 }
 
 /**
- * Reads a fixture from `test/e2e/workflows/` (plain n8n workflow JSON, usable as an example)
+ * Reads a fixture from `test/e2e/workflows/` (plain n8n workflow JSON, usable as an example),
+ * replaces placeholders such as `__PING_CHANNEL_ID__` (values that only exist in this run),
  * and points each node's credentials at the ids created for this run, by credential type.
  */
-export function loadWorkflow(file: string, credentialIds: Record<string, string>): WorkflowFile {
-	const workflow = JSON.parse(readFileSync(join(WORKFLOWS_DIR, file), 'utf8')) as WorkflowFile;
+export function loadWorkflow(file: string, credentialIds: Record<string, string>, placeholders: Record<string, string> = {}): WorkflowFile {
+	let text = readFileSync(join(WORKFLOWS_DIR, file), 'utf8');
+	for (const [name, value] of Object.entries(placeholders)) text = text.split(`__${name}__`).join(value);
+	const leftover = /__[A-Z][A-Z0-9_]*__/.exec(text);
+	if (leftover) throw new Error(`${file}: placeholder ${leftover[0]} has no value in this run`);
+	const workflow = JSON.parse(text) as WorkflowFile;
 	for (const node of workflow.nodes) {
 		for (const [type, reference] of Object.entries(node.credentials ?? {})) {
 			const id = credentialIds[type];
