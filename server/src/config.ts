@@ -1,3 +1,4 @@
+import { allowEntriesFromEnv } from './callbacks/address-guard';
 import { API_KEY_PATTERN } from './domain/ids';
 import { LogLevel } from './log';
 
@@ -24,6 +25,10 @@ export interface Config {
 		/** How long start-up waits for Redis before giving up with a clear error. */
 		startupTimeoutMs: number;
 	};
+	/** PING_CALLBACK_ALLOW: hosts and CIDRs callbacks may reach although they are not public. */
+	callbackAllow: string[];
+	/** Per-attempt limit of one callback POST (connect to last byte of the answer). */
+	callbackTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -67,6 +72,12 @@ export function loadConfig(env: Env = process.env): Config {
 	if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix)) {
 		throw new ConfigError('PING_REDIS_PREFIX must be 1-64 letters, digits, "_", "." or "-"');
 	}
+	let callbackAllow: string[];
+	try {
+		callbackAllow = allowEntriesFromEnv(env.PING_CALLBACK_ALLOW);
+	} catch (error) {
+		throw new ConfigError((error as Error).message);
+	}
 	return {
 		store,
 		redis: {
@@ -84,5 +95,7 @@ export function loadConfig(env: Env = process.env): Config {
 		publicUrl,
 		maxBodyBytes: integer(env, 'PING_MAX_BODY_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
 		logLevel,
+		callbackAllow,
+		callbackTimeoutMs: integer(env, 'PING_CALLBACK_TIMEOUT_MS', 10_000, 50, 120_000),
 	};
 }

@@ -3,7 +3,11 @@ import { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { Clock, systemClock } from './clock';
 import { Config } from './config';
-import { DeliveryHooks, noDeliveryHooks } from './hooks';
+import { AddressGuard, Resolver } from './callbacks/address-guard';
+import { CALLBACK_JOB_KIND, deliverCallback } from './callbacks/delivery';
+import { callbackHooks } from './callbacks/hooks';
+import { CallbackPoster } from './callbacks/http-post';
+import { DeliveryHooks, combineHooks } from './hooks';
 import { ADMIN_ACCOUNT_ID } from './http/auth';
 import { AppContext } from './http/context';
 import { makeApiKey } from './http/keys';
@@ -28,7 +32,10 @@ export interface StartOptions {
 	announce?: (text: string) => void;
 	/** A SQLite store to use instead of opening one from the config (tests). */
 	store?: Store;
+	/** Extra delivery hooks, run beside the built-in callback hooks. */
 	hooks?: DeliveryHooks;
+	/** How callback host names are resolved (the system resolver by default; tests simulate DNS). */
+	callbackResolver?: Resolver;
 }
 
 /**
@@ -59,7 +66,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 	const log = options.log ?? createLogger(config.logLevel);
 	const storage = await openStorage(config, { clock, log, store: options.store });
 	const { store, jobs, events } = storage;
-	const hooks = options.hooks ?? noDeliveryHooks;
 	try {
 		await ensureWayIn(config, store, clock, options.announce ?? ((text) => process.stderr.write(`${text}\n`)));
 	} catch (error) {
@@ -67,7 +73,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 		throw error;
 	}
 
+	const guard = new AddressGuard(config.callbackAllow, options.callbackResolver);
+	const poster = new CallbackPoster(guard, config.callbackTimeoutMs);
+	const hooks = combineHooks(callbackHooks({ store, clock, guard }), ...(options.hooks ? [options.hooks] : []));
 	const ctx: AppContext = { config, store, clock, log, events, hooks, publicUrl: config.publicUrl ?? '' };
+	jobs.register(CALLBACK_JOB_KIND, deliverCallback({ store, clock, log, events, poster }));
 	jobs.start();
 
 	const server: Server = createServer(createApp(ctx));
@@ -91,6 +101,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 				server.closeIdleConnections();
 			});
 			await jobs.stop();
+			poster.close();
 			await storage.close();
 			log.info('server.stopped', {});
 		})());

@@ -1,3 +1,4 @@
+import { FakeReceiver } from '../fakes/callback-receiver';
 import { TestRedis, describeWithRedis, startRedis } from '../helpers/redis';
 import { ServerProcess, startServerProcess } from '../helpers/server-process';
 import { ADMIN_KEY, TestChannel, api, createChannel, respond, sendMessage } from '../helpers/server';
@@ -18,7 +19,12 @@ describeWithRedis('two server processes on one Redis', () => {
 
 	beforeAll(async () => {
 		redis = await startRedis();
-		const env = { PING_STORE: 'redis', PING_REDIS_URL: redis.url, PING_REDIS_TIMEOUT_MS: '500' };
+		const env = {
+			PING_STORE: 'redis',
+			PING_REDIS_URL: redis.url,
+			PING_REDIS_TIMEOUT_MS: '500',
+			PING_CALLBACK_ALLOW: '127.0.0.1/32,::1,localhost',
+		};
 		[a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
 		channel = await createChannel(a.url, 'Shared');
 	}, 60_000);
@@ -113,6 +119,61 @@ describeWithRedis('two server processes on one Redis', () => {
 		// The answer acknowledged before the outage is still there, unread.
 		const polled = await api(b.url, 'GET', `/v1/callback/${channel.token}/${kept}`);
 		expect(polled.body).toMatchObject({ status: 'submitted', result: { message_id: kept, triggered_by: 'approve' } });
+	}, 40_000);
+
+	test('each callback is delivered exactly once, whichever instance took the answer', async () => {
+		const receiver = await new FakeReceiver().start();
+		try {
+			const ids = await Promise.all(
+				Array.from({ length: 10 }, (_, i) =>
+					sendMessage(i % 2 ? a.url : b.url, channel.token, { title: `cb ${i}`, actions, callback_url: receiver.url }),
+				),
+			);
+			const answers = await Promise.all(ids.map((id, i) => respond(i % 2 ? b.url : a.url, id, { triggered_by: 'approve' })));
+			expect(answers.map((r) => r.status)).toEqual(ids.map(() => 200));
+			await receiver.waitFor(10, 10_000);
+			await new Promise((r) => setTimeout(r, 500)); // room for a duplicate to show up
+			expect(receiver.received).toHaveLength(10);
+			expect(new Set(receiver.received.map((c) => c.body.message_id))).toEqual(new Set(ids));
+			expect(new Set(receiver.received.map((c) => c.headers['x-ping-idempotency-key'])).size).toBe(10);
+		} finally {
+			await receiver.stop();
+		}
+	});
+
+	test('kill the instance that tried a callback while its retry is pending: the other one delivers it', async () => {
+		const receiver = await new FakeReceiver().start();
+		receiver.reply = () => (receiver.received.length === 1 ? { status: 503, headers: { 'retry-after': '2' } } : { status: 200 });
+		try {
+			const id = await sendMessage(a.url, channel.token, { title: 'retry me', actions, callback_url: receiver.url });
+			expect((await respond(a.url, id, { triggered_by: 'approve' })).status).toBe(200);
+			await receiver.waitFor(1, 10_000);
+			// Whoever made the failed attempt logged the retry it scheduled: that one dies.
+			let tried: ServerProcess | undefined;
+			const deadline = Date.now() + 5_000;
+			while (!tried && Date.now() < deadline) {
+				tried = [a, b].find((p) => p.output().includes('"callback.retrying"') && p.output().includes(id));
+				if (!tried) await new Promise((r) => setTimeout(r, 20));
+			}
+			if (!tried) throw new Error('no instance logged the scheduled retry');
+			const survivor = tried === a ? b : a;
+			await tried.kill();
+
+			await receiver.waitFor(2, 15_000);
+			const [first, second] = receiver.received;
+			expect(second.body.message_id).toBe(id);
+			expect(second.headers['x-ping-idempotency-key']).toBe(first.headers['x-ping-idempotency-key']);
+			const detail = await api(survivor.url, 'GET', `/v1/messages/${id}`, { key: ADMIN_KEY });
+			await new Promise((r) => setTimeout(r, 300));
+			expect(receiver.received).toHaveLength(2);
+			expect(detail.body.message.callback_attempts.map((x: { outcome: string }) => x.outcome)).toEqual(['retrying', 'delivered']);
+			// The survivor also answers everything else alone.
+			expect((await api(survivor.url, 'GET', `/v1/callback/${channel.token}/${id}`)).status).toBe(200);
+			// The remaining tests use the survivor only.
+			a = b = survivor;
+		} finally {
+			await receiver.stop();
+		}
 	}, 40_000);
 
 	test('an instance asked to stop while Redis is down still exits within seconds', async () => {

@@ -4,6 +4,7 @@ import { PollOutcome, pollOutcome } from '../../server/src/domain/polling';
 import { Answer, ApiKey, Channel, Device, Message } from '../../server/src/domain/types';
 import { JobQueue } from '../../server/src/jobs/queue';
 import { Job, Store } from '../../server/src/store/store';
+import { callbackStoreContract } from '../helpers/callback-store-contract';
 
 /**
  * THE store contract: every driver runs exactly these tests (store.sqlite.test.ts,
@@ -553,4 +554,19 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 			});
 		});
 	});
+
+	// The callback part of the contract (attempt log, channel webhooks), on the same driver.
+	const open = new Map<Store, StoreDriver>();
+	callbackStoreContract(
+		driverName,
+		async () => {
+			const driver = await factory();
+			open.set(driver.store, driver);
+			return driver.store;
+		},
+		async (store) => {
+			await open.get(store)?.close();
+			open.delete(store);
+		},
+	);
 }

@@ -90,7 +90,8 @@ describeWithRedis('Redis driver specifics', () => {
 	}
 
 	test('messages expire from Redis after the retention; a failed callback\'s unread answer is kept until read', async () => {
-		const { store } = await open();
+		const { store, client, prefix } = await open();
+		const attemptsTtl = (id: string) => client.pttl(`${prefix}:{${id}}:attempts`);
 		const channel = channelFixture();
 		await store.insertChannel(channel);
 		const plain = messageFixture(channel.id);
@@ -101,11 +102,18 @@ describeWithRedis('Redis driver specifics', () => {
 		expect(await store.messageTtlMs(plain.id)).toBeLessThanOrEqual(3_600_000);
 
 		await store.saveAnswer(failing.id, answerFixture(), 'pending', []);
+		await store.recordCallbackAttempt({
+			messageId: failing.id, deliveryId: 'dlv_1', target: 'callback_url', webhookId: null, attempt: 14, attemptedAt: T0,
+			statusCode: 500, error: 'HTTP 500', latencyMs: 3, outcome: 'failed', nextAttemptAt: null,
+		});
+		expect(await attemptsTtl(failing.id)).toBeGreaterThan(3_500_000);
 		await store.setCallbackState(failing.id, 'failed');
 		expect(await store.messageTtlMs(failing.id)).toBe(-1);
+		expect(await attemptsTtl(failing.id)).toBe(-1);
 		const polled = await store.pollAnswer(failing.id, (r) => pollOutcome(r, T0 + 7 * 24 * 3600_000, 600_000), T0);
 		expect(polled?.outcome.status).toBe('failed');
 		expect(await store.messageTtlMs(failing.id)).toBeGreaterThan(3_500_000);
+		expect(await attemptsTtl(failing.id)).toBeGreaterThan(3_500_000);
 	});
 
 	test('jobs of a writer that died before handing them to the queue are recovered from the outbox', async () => {

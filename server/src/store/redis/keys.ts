@@ -51,6 +51,13 @@ export class RedisKeys {
 		return this.dir(`account-devices:${accountId}`);
 	}
 
+	webhook(id: string): string {
+		return this.dir(`webhook:${id}`);
+	}
+	channelWebhooks(channelId: string): string {
+		return this.dir(`channel-webhooks:${channelId}`);
+	}
+
 	/** Hash: `rec` (the message JSON), `answer`, `read`, `cb` (callback state), `v` (version). */
 	message(id: string): string {
 		return `${this.prefix}:{${id}}`;
@@ -59,9 +66,17 @@ export class RedisKeys {
 	outbox(messageId: string): string {
 		return `${this.prefix}:{${messageId}}:outbox`;
 	}
+	/** List of callback attempt JSONs, oldest first; expires with the message. */
+	callbackAttempts(messageId: string): string {
+		return `${this.prefix}:{${messageId}}:attempts`;
+	}
+	/** Keys that live and expire with the message record (its TTL is copied onto them). */
+	messageCompanions(id: string): string[] {
+		return [this.outbox(id), this.callbackAttempts(id)];
+	}
 	/** Every key of one message, for deletion. */
 	messageKeys(id: string): string[] {
-		return [this.message(id), this.outbox(id)];
+		return [this.message(id), ...this.messageCompanions(id)];
 	}
 
 	/** Sorted set, all scores 0, members `<created_at, 15 digits>:<message id>`: lexical = time order. */

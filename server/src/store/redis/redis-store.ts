@@ -1,7 +1,18 @@
 import type { Redis } from 'ioredis';
 import { newJobId } from '../../domain/ids';
 import { PollOutcome } from '../../domain/polling';
-import { Account, Answer, ApiKey, CallbackState, Channel, Device, Message, MessageRecord } from '../../domain/types';
+import {
+	Account,
+	Answer,
+	ApiKey,
+	CallbackAttempt,
+	CallbackState,
+	Channel,
+	ChannelWebhook,
+	Device,
+	Message,
+	MessageRecord,
+} from '../../domain/types';
 import { Logger, errorMessage, silentLogger } from '../../log';
 import { ChannelPatch, DevicePatch, Job, MessagePage, NewJob, SaveAnswerResult, Store } from '../store';
 import { guardAvailability } from './availability';
@@ -11,7 +22,9 @@ import {
 	CONSUME_ANSWER,
 	DELETE_RECORD,
 	INSERT_API_KEY,
+	INSERT_LIMITED,
 	INSERT_MESSAGE,
+	RECORD_ATTEMPT,
 	SAVE_ANSWER,
 	SET_CALLBACK_STATE,
 } from './scripts';
@@ -35,6 +48,8 @@ type Scripted = Redis & {
 	pingCas(...args: (string | number)[]): Promise<number>;
 	pingDelete(...args: (string | number)[]): Promise<number>;
 	pingInsertApiKey(...args: (string | number)[]): Promise<'inserted' | 'limit'>;
+	pingInsertLimited(...args: (string | number)[]): Promise<'inserted' | 'limit'>;
+	pingRecordAttempt(...args: (string | number)[]): Promise<number>;
 	pingInsertMessage(...args: (string | number)[]): Promise<number>;
 	pingSaveAnswer(...args: (string | number)[]): Promise<SaveAnswerResult>;
 	pingConsume(...args: (string | number)[]): Promise<number>;
@@ -49,6 +64,8 @@ function withScripts(redis: Redis): Scripted {
 	define('pingCas', CAS_RECORD);
 	define('pingDelete', DELETE_RECORD);
 	define('pingInsertApiKey', INSERT_API_KEY);
+	define('pingInsertLimited', INSERT_LIMITED);
+	define('pingRecordAttempt', RECORD_ATTEMPT);
 	define('pingInsertMessage', INSERT_MESSAGE);
 	define('pingSaveAnswer', SAVE_ANSWER);
 	define('pingConsume', CONSUME_ANSWER);
@@ -201,6 +218,10 @@ export class RedisStore implements Store {
 			member: id,
 		}));
 		if (!deleted) return false;
+		const hooks = k.channelWebhooks(id);
+		const hookIds = await this.redis.zrange(hooks, 0, -1);
+		if (hookIds.length > 0) await this.redis.del(...hookIds.map((h) => k.webhook(h)));
+		await this.redis.del(hooks);
 		// The channel is gone atomically above; its messages are now unreachable (no token, no
 		// owner) and are removed here. A crash half-way leaves messages the retention TTL reclaims.
 		const history = k.channelMessages(id);
@@ -213,6 +234,31 @@ export class RedisStore implements Store {
 		}
 		await this.redis.del(history);
 		return true;
+	}
+
+	// Channel webhooks
+
+	async insertWebhook(webhook: ChannelWebhook, maxPerChannel: number): Promise<'inserted' | 'limit'> {
+		const k = this.keys;
+		return this.redis.pingInsertLimited(
+			2, k.channelWebhooks(webhook.channelId), k.webhook(webhook.id),
+			Math.min(maxPerChannel, Number.MAX_SAFE_INTEGER), JSON.stringify(webhook), webhook.id,
+		);
+	}
+
+	async getWebhook(id: string): Promise<ChannelWebhook | null> {
+		return parse<ChannelWebhook>(await this.redis.get(this.keys.webhook(id)));
+	}
+
+	async listWebhooks(channelId: string): Promise<ChannelWebhook[]> {
+		const hooks = await this.listRecords<ChannelWebhook>(this.keys.channelWebhooks(channelId), (id) => this.keys.webhook(id));
+		return hooks.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+	}
+
+	async deleteWebhook(channelId: string, id: string): Promise<boolean> {
+		return this.deleteRecord<ChannelWebhook>(this.keys.webhook(id), (hook) =>
+			hook.channelId !== channelId ? null : { drop: [], from: [this.keys.channelWebhooks(channelId)], member: id },
+		);
 	}
 
 	// Devices
@@ -338,13 +384,28 @@ export class RedisStore implements Store {
 			if (!outcome.consumes) return { record, outcome };
 			// Consume only the version we decided on: of concurrent polls exactly one wins, the
 			// others read again and see `already_read`.
-			if ((await this.redis.pingConsume(1, key, hash.v, now, this.retentionMs)) === 1) return { record, outcome };
+			const keys = [key, ...this.keys.messageCompanions(messageId)];
+			if ((await this.redis.pingConsume(keys.length, ...keys, hash.v, now, this.retentionMs)) === 1) return { record, outcome };
 		}
 		throw new Error(`message ${messageId} kept changing while being polled`);
 	}
 
 	async setCallbackState(messageId: string, state: CallbackState): Promise<void> {
-		await this.redis.pingSetCallbackState(1, this.keys.message(messageId), state);
+		const keys = this.keys.messageKeys(messageId);
+		await this.redis.pingSetCallbackState(keys.length, ...keys, state);
+	}
+
+	// Callback attempts
+
+	async recordCallbackAttempt(attempt: CallbackAttempt): Promise<void> {
+		const k = this.keys;
+		await this.redis.pingRecordAttempt(2, k.message(attempt.messageId), k.callbackAttempts(attempt.messageId), JSON.stringify(attempt), this.retentionMs);
+	}
+
+	async listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]> {
+		const list = await this.redis.lrange(this.keys.callbackAttempts(messageId), 0, -1);
+		// Appended as they happen; the sort (stable) only matters for attempts recorded out of order.
+		return list.map((json) => JSON.parse(json) as CallbackAttempt).sort((a, b) => a.attemptedAt - b.attemptedAt);
 	}
 
 	/** The remaining time to live of a message's record in ms (-1: kept without expiry, -2: gone). */

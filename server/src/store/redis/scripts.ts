@@ -49,6 +49,37 @@ return 'inserted'
 `;
 
 /**
+ * Inserts a record under an owner unless the owner already has the maximum.
+ * KEYS: owner's index (zset), record. ARGV: max, JSON, id.
+ */
+export const INSERT_LIMITED = `
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 'limit' end
+redis.call('ZADD', KEYS[1], 0, ARGV[3])
+redis.call('SET', KEYS[2], ARGV[2])
+return 'inserted'
+`;
+
+/** Gives every key after KEYS[1] the TTL KEYS[1] has now (none, or the same remaining time). */
+const COPY_TTL = `
+local function copy_ttl()
+	local ttl = redis.call('PTTL', KEYS[1])
+	for i = 2, #KEYS do
+		if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) elseif ttl == -1 then redis.call('PERSIST', KEYS[i]) end
+	end
+end
+`;
+
+/**
+ * Appends one callback attempt to a message's log. KEYS: message, attempts. ARGV: JSON,
+ * retention ms. The log expires with the message (or after the retention if the message is gone).
+ */
+export const RECORD_ATTEMPT = COPY_TTL + `
+redis.call('RPUSH', KEYS[2], ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 1 then copy_ttl() else redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+return 1
+`;
+
+/**
  * Stores a new message and the jobs written with it. KEYS: message, outbox.
  * ARGV: message JSON, retention ms, then job id / job JSON pairs.
  */
@@ -83,25 +114,33 @@ return 'saved'
 /**
  * Single read: marks the answer read only if the record is still the version the caller decided
  * on and nobody read it since. A record kept without expiry (failed callback, unread) gets its
- * retention back once read. KEYS: message. ARGV: version, now, retention ms. Returns 1 or 0.
+ * retention back once read. KEYS: message, then its companion keys. ARGV: version, now,
+ * retention ms. Returns 1 or 0.
  */
-export const CONSUME_ANSWER = `
+export const CONSUME_ANSWER = COPY_TTL + `
 if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
 if redis.call('HEXISTS', KEYS[1], 'read') == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'read', ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'v', 1)
-if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+if redis.call('PTTL', KEYS[1]) == -1 then
+	redis.call('PEXPIRE', KEYS[1], ARGV[3])
+	copy_ttl()
+end
 return 1
 `;
 
 /**
- * KEYS: message. ARGV: state. A failed callback's answer must not expire unread (polls hand it
- * out as \`failed\`), so the record loses its expiry until that read.
+ * KEYS: message, then its companion keys. ARGV: state. A failed callback's answer must not
+ * expire unread (polls hand it out as \`failed\`), so the record (and its attempt log) loses
+ * its expiry until that read.
  */
-export const SET_CALLBACK_STATE = `
+export const SET_CALLBACK_STATE = COPY_TTL + `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'cb', ARGV[1])
 redis.call('HINCRBY', KEYS[1], 'v', 1)
-if ARGV[1] == 'failed' and redis.call('HEXISTS', KEYS[1], 'read') == 0 then redis.call('PERSIST', KEYS[1]) end
+if ARGV[1] == 'failed' and redis.call('HEXISTS', KEYS[1], 'read') == 0 then
+	redis.call('PERSIST', KEYS[1])
+	copy_ttl()
+end
 return 1
 `;

@@ -3,7 +3,18 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { newJobId } from '../../domain/ids';
 import { PollOutcome } from '../../domain/polling';
-import { Account, Answer, ApiKey, CallbackState, Channel, Device, Message, MessageRecord } from '../../domain/types';
+import {
+	Account,
+	Answer,
+	ApiKey,
+	CallbackAttempt,
+	CallbackState,
+	Channel,
+	ChannelWebhook,
+	Device,
+	Message,
+	MessageRecord,
+} from '../../domain/types';
 import { ChannelPatch, DevicePatch, Job, JobStore, MessagePage, NewJob, SaveAnswerResult, Store } from '../store';
 import { MIGRATIONS } from './schema';
 
@@ -71,6 +82,32 @@ function toMessage(r: Row): MessageRecord {
 	};
 }
 
+function toWebhook(r: Row): ChannelWebhook {
+	return {
+		id: str(r.id),
+		channelId: str(r.channel_id),
+		url: str(r.url),
+		description: strOrNull(r.description),
+		createdAt: Number(r.created_at),
+	};
+}
+
+function toAttempt(r: Row): CallbackAttempt {
+	return {
+		messageId: str(r.message_id),
+		deliveryId: str(r.delivery_id),
+		target: str(r.target) as CallbackAttempt['target'],
+		webhookId: strOrNull(r.webhook_id),
+		attempt: Number(r.attempt),
+		attemptedAt: Number(r.attempted_at),
+		statusCode: numOrNull(r.status_code),
+		error: strOrNull(r.error),
+		latencyMs: Number(r.latency_ms),
+		outcome: str(r.outcome) as CallbackAttempt['outcome'],
+		nextAttemptAt: numOrNull(r.next_attempt_at),
+	};
+}
+
 function toJob(r: Row): Job {
 	return {
 		id: str(r.id),
@@ -127,6 +164,24 @@ export class SqliteStore implements Store, JobStore {
 			),
 			deleteChannel: p('DELETE FROM channels WHERE id = ?'),
 			deleteChannelMessages: p('DELETE FROM messages WHERE channel_id = ?'),
+			deleteChannelAttempts: p(
+				'DELETE FROM callback_attempts WHERE message_id IN (SELECT id FROM messages WHERE channel_id = ?)',
+			),
+			countWebhooks: p('SELECT COUNT(*) AS n FROM channel_webhooks WHERE channel_id = ?'),
+			insertWebhook: p(
+				`INSERT INTO channel_webhooks (id, channel_id, url, description, created_at)
+				 VALUES (@id, @channelId, @url, @description, @createdAt)`,
+			),
+			getWebhook: p('SELECT * FROM channel_webhooks WHERE id = ?'),
+			listWebhooks: p('SELECT * FROM channel_webhooks WHERE channel_id = ? ORDER BY created_at, id'),
+			deleteWebhook: p('DELETE FROM channel_webhooks WHERE channel_id = ? AND id = ?'),
+			insertAttempt: p(
+				`INSERT INTO callback_attempts (message_id, delivery_id, target, webhook_id, attempt, attempted_at,
+				 status_code, error, latency_ms, outcome, next_attempt_at)
+				 VALUES (@messageId, @deliveryId, @target, @webhookId, @attempt, @attemptedAt,
+				 @statusCode, @error, @latencyMs, @outcome, @nextAttemptAt)`,
+			),
+			listAttempts: p('SELECT * FROM callback_attempts WHERE message_id = ? ORDER BY attempted_at, rowid'),
 			insertDevice: p(
 				`INSERT INTO devices (id, account_id, token, environment, topic, name, created_at, registered_at)
 				 VALUES (@id, @accountId, @token, @environment, @topic, @name, @createdAt, @registeredAt)`,
@@ -249,9 +304,32 @@ export class SqliteStore implements Store, JobStore {
 
 	async deleteChannel(id: string): Promise<boolean> {
 		return this.db.transaction(() => {
+			this.stmt.deleteChannelAttempts.run(id);
 			this.stmt.deleteChannelMessages.run(id);
 			return this.stmt.deleteChannel.run(id).changes > 0;
 		})();
+	}
+
+	async insertWebhook(webhook: ChannelWebhook, maxPerChannel: number): Promise<'inserted' | 'limit'> {
+		return this.db.transaction(() => {
+			const count = Number((this.stmt.countWebhooks.get(webhook.channelId) as Row).n);
+			if (count >= maxPerChannel) return 'limit' as const;
+			this.stmt.insertWebhook.run(webhook);
+			return 'inserted' as const;
+		})();
+	}
+
+	async getWebhook(id: string): Promise<ChannelWebhook | null> {
+		const row = this.stmt.getWebhook.get(id) as Row | undefined;
+		return row ? toWebhook(row) : null;
+	}
+
+	async listWebhooks(channelId: string): Promise<ChannelWebhook[]> {
+		return (this.stmt.listWebhooks.all(channelId) as Row[]).map(toWebhook);
+	}
+
+	async deleteWebhook(channelId: string, id: string): Promise<boolean> {
+		return this.stmt.deleteWebhook.run(channelId, id).changes > 0;
 	}
 
 	async insertDevice(device: Device): Promise<void> {
@@ -345,6 +423,14 @@ export class SqliteStore implements Store, JobStore {
 
 	async setCallbackState(messageId: string, state: CallbackState): Promise<void> {
 		this.stmt.setCallbackState.run(state, messageId);
+	}
+
+	async recordCallbackAttempt(attempt: CallbackAttempt): Promise<void> {
+		this.stmt.insertAttempt.run(attempt);
+	}
+
+	async listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]> {
+		return (this.stmt.listAttempts.all(messageId) as Row[]).map(toAttempt);
 	}
 
 	async claimDueJobs(now: number, limit: number, leaseMs: number): Promise<Job[]> {
