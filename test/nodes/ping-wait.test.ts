@@ -65,7 +65,7 @@ describe('Ping Wait for Response: sending and waiting (callback delivery)', () =
 		const { context, requests, waits, calls } = callbackExecute({ ...base, responseType: 'approval' });
 		const out = await new PingWaitForResponse().execute.call(context);
 
-		expect(calls).toEqual(['setSignatureValidationRequired', 'getSignedResumeUrl']);
+		expect(calls).toEqual(['getSignedResumeUrl', 'setSignatureValidationRequired']);
 		expect(requests).toHaveLength(1);
 		expect(requests[0].options.url).toBe('http://ping.test/v1/send/tok');
 		expect(requests[0].options.body).toEqual({
@@ -102,6 +102,25 @@ describe('Ping Wait for Response: sending and waiting (callback delivery)', () =
 		});
 		await new PingWaitForResponse().execute.call(context);
 		expect((requests[0].options.body as { callback_url: string }).callback_url).toBe(SIGNED_RESUME);
+	});
+
+	it('falls back to $execution.resumeUrl, without requiring URL validation, when the context cannot sign', async () => {
+		const calls: string[] = [];
+		const { context, requests } = executeContext({
+			credentials,
+			parameters: { ...base, responseType: 'approval' },
+			http: scriptedHttp(sent),
+			resumeUrl: 'http://n8n.test/webhook-waiting/exec-42?signature=resume-token',
+			getSignedResumeUrl: () => {
+				throw new Error('getSignedResumeUrl is not supported in sandboxed execution');
+			},
+			setSignatureValidationRequired: () => calls.push('setSignatureValidationRequired'),
+		});
+		await new PingWaitForResponse().execute.call(context);
+		expect((requests[0].options.body as { callback_url: string }).callback_url).toBe(
+			'http://n8n.test/webhook-waiting/exec-42/node-1234?signature=resume-token',
+		);
+		expect(calls).toEqual([]);
 	});
 
 	it('keeps a resume token query when adding the node id to a resume URL', () => {
