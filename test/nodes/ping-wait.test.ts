@@ -1,5 +1,6 @@
 import { NodeApiError, WAIT_INDEFINITELY } from 'n8n-workflow';
 import { PingWaitForResponse } from '../../nodes/PingWaitForResponse/PingWaitForResponse.node';
+import { configuredOutputs } from '../../nodes/PingWaitForResponse/description';
 import { appendPathSegment } from '../../nodes/shared/resumeUrl';
 import { computeSignature } from '../../nodes/shared/signature';
 import type { ExecuteContextOptions, Parameters } from './helpers/context';
@@ -407,5 +408,39 @@ describe('Ping Wait for Response: polling delivery', () => {
 			},
 		});
 		await expect(new PingWaitForResponse().execute.call(context)).rejects.toThrow('cancelled');
+	});
+});
+
+describe('Ping Wait for Response: outputs', () => {
+	// The outputs expression is plain JS that n8n evaluates with the node's parameters.
+	const outputsFor = (parameters: Record<string, unknown>) =>
+		(new Function(`return (${configuredOutputs});`)() as (p: Record<string, unknown>) => unknown)(parameters);
+
+	it('has one output unless each button is routed', () => {
+		expect(new PingWaitForResponse().description.outputs).toBe(`={{(${configuredOutputs})($parameter)}}`);
+		expect(outputsFor({ responseType: 'approval', options: {} })).toEqual([{ type: 'main' }]);
+		expect(outputsFor({ responseType: 'freeText', options: { routeByButton: true } })).toEqual([{ type: 'main' }]);
+		expect(
+			outputsFor({ responseType: 'approval', approvalOptions: { values: { approvalType: 'single' } }, options: { routeByButton: true } }),
+		).toEqual([{ type: 'main' }]);
+	});
+
+	it('names one output per routed button, plus Timed Out when polling, matching where items go', () => {
+		expect(outputsFor({ responseType: 'approval', options: { routeByButton: true } })).toEqual([
+			{ type: 'main', displayName: 'Approved' },
+			{ type: 'main', displayName: 'Declined' },
+		]);
+		expect(
+			outputsFor({
+				responseType: 'customButtons',
+				delivery: 'polling',
+				buttons: { button: [{ label: 'Retry', key: 'retry' }, { label: '', key: 'skip' }] },
+				options: { routeByButton: true },
+			}),
+		).toEqual([
+			{ type: 'main', displayName: 'Retry' },
+			{ type: 'main', displayName: 'skip' },
+			{ type: 'main', displayName: 'Timed Out' },
+		]);
 	});
 });
