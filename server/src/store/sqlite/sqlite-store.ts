@@ -15,7 +15,7 @@ import {
 	Message,
 	MessageRecord,
 } from '../../domain/types';
-import { ChannelPatch, DevicePatch, Job, MessagePage, NewJob, SaveAnswerResult, Store } from '../store';
+import { ChannelPatch, DevicePatch, Job, JobStore, MessagePage, NewJob, SaveAnswerResult, Store } from '../store';
 import { MIGRATIONS } from './schema';
 
 type Row = Record<string, unknown>;
@@ -130,7 +130,7 @@ function toJob(r: Row): Job {
  * better-sqlite3 is synchronous, so every method is atomic within this process; the
  * multi-statement ones run in a transaction as well.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, JobStore {
 	private readonly db: Database.Database;
 	private readonly stmt: Record<string, Database.Statement>;
 	private readonly channelsByToken = new Map<string, Channel>();
