@@ -20,6 +20,20 @@ import { MIGRATIONS } from './schema';
 
 type Row = Record<string, unknown>;
 
+/**
+ * Channels by token hash, kept in memory: send and poll look one up on every request.
+ * Exact for the one process that owns the file (every channel write clears it); the
+ * SQLite store is not meant to be shared by several processes (use Redis for that).
+ */
+const CHANNEL_CACHE_MAX = 10_000;
+
+interface PendingMessage {
+	message: Message;
+	jobs: NewJob[];
+	resolve: () => void;
+	reject: (error: unknown) => void;
+}
+
 const str = (v: unknown) => v as string;
 const strOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as string));
 const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -126,6 +140,8 @@ function toJob(r: Row): Job {
 export class SqliteStore implements Store, JobStore {
 	private readonly db: Database.Database;
 	private readonly stmt: Record<string, Database.Statement>;
+	private readonly channelsByToken = new Map<string, Channel>();
+	private pendingMessages: PendingMessage[] = [];
 	/** Called after a write that queued jobs, so a worker can start at once instead of polling. */
 	onJobsQueued: (() => void) | null = null;
 
@@ -284,8 +300,14 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async findChannelByTokenHash(tokenHash: string): Promise<Channel | null> {
+		const cached = this.channelsByToken.get(tokenHash);
+		if (cached) return cached;
 		const row = this.stmt.channelByToken.get(tokenHash) as Row | undefined;
-		return row ? toChannel(row) : null;
+		if (!row) return null;
+		const channel = toChannel(row);
+		if (this.channelsByToken.size >= CHANNEL_CACHE_MAX) this.channelsByToken.clear();
+		this.channelsByToken.set(tokenHash, channel);
+		return channel;
 	}
 
 	async listChannels(accountId: string): Promise<Channel[]> {
@@ -293,6 +315,7 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async updateChannel(id: string, patch: ChannelPatch, now: number): Promise<Channel | null> {
+		this.channelsByToken.clear();
 		return this.db.transaction(() => {
 			const row = this.stmt.getChannel.get(id) as Row | undefined;
 			if (!row) return null;
@@ -303,6 +326,7 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async deleteChannel(id: string): Promise<boolean> {
+		this.channelsByToken.clear();
 		return this.db.transaction(() => {
 			this.stmt.deleteChannelAttempts.run(id);
 			this.stmt.deleteChannelMessages.run(id);
@@ -364,16 +388,41 @@ export class SqliteStore implements Store, JobStore {
 		return this.stmt.deleteDevice.run(id).changes > 0;
 	}
 
-	async insertMessage(message: Message, jobs: NewJob[]): Promise<void> {
-		this.db.transaction(() => {
-			this.stmt.insertMessage.run({
-				...message,
-				actions: JSON.stringify(message.actions),
-				muted: message.muted ? 1 : 0,
-			});
-			this.queueJobs(jobs);
-		})();
-		this.notifyJobs(jobs);
+	/**
+	 * Group commit: the messages of every send that arrives within one event-loop turn are
+	 * written in one transaction (one WAL commit instead of one each), and each send is
+	 * acknowledged only after that commit. If the batch fails, each message is retried alone so
+	 * one bad row fails only its own send.
+	 */
+	insertMessage(message: Message, jobs: NewJob[]): Promise<void> {
+		return new Promise((resolve, reject) => {
+			this.pendingMessages.push({ message, jobs, resolve, reject });
+			if (this.pendingMessages.length === 1) setImmediate(() => this.flushMessages());
+		});
+	}
+
+	private insertMessageRow(message: Message, jobs: NewJob[]): void {
+		this.stmt.insertMessage.run({ ...message, actions: JSON.stringify(message.actions), muted: message.muted ? 1 : 0 });
+		this.queueJobs(jobs);
+	}
+
+	private flushMessages(): void {
+		const batch = this.pendingMessages;
+		this.pendingMessages = [];
+		try {
+			this.db.transaction(() => batch.forEach((p) => this.insertMessageRow(p.message, p.jobs)))();
+			batch.forEach((p) => p.resolve());
+		} catch {
+			for (const p of batch) {
+				try {
+					this.db.transaction(() => this.insertMessageRow(p.message, p.jobs))();
+					p.resolve();
+				} catch (error) {
+					p.reject(error);
+				}
+			}
+		}
+		if (batch.some((p) => p.jobs.length > 0)) this.onJobsQueued?.();
 	}
 
 	async getMessage(id: string): Promise<MessageRecord | null> {
@@ -411,14 +460,15 @@ export class SqliteStore implements Store, JobStore {
 		decide: (record: MessageRecord) => PollOutcome,
 		now: number,
 	): Promise<{ record: MessageRecord; outcome: PollOutcome } | null> {
-		return this.db.transaction(() => {
+		// No transaction needed: the consuming UPDATE only succeeds while the answer is unread,
+		// so of two readers exactly one marks it; the other reads again and sees already_read.
+		for (;;) {
 			const row = this.stmt.getMessage.get(messageId) as Row | undefined;
 			if (!row) return null;
 			const record = toMessage(row);
 			const outcome = decide(record);
-			if (outcome.consumes) this.stmt.markRead.run(now, messageId);
-			return { record, outcome };
-		})();
+			if (!outcome.consumes || this.stmt.markRead.run(now, messageId).changes === 1) return { record, outcome };
+		}
 	}
 
 	async setCallbackState(messageId: string, state: CallbackState): Promise<void> {
@@ -454,6 +504,7 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async close(): Promise<void> {
+		if (this.pendingMessages.length > 0) this.flushMessages();
 		this.db.close();
 	}
 }
