@@ -12,11 +12,6 @@ export default tseslint.config(
 			],
 		},
 	},
-	{
-		// Tests read JSON answers of many shapes; `any` there keeps assertions readable.
-		files: ['test/**/*.ts'],
-		rules: { '@typescript-eslint/no-explicit-any': 'off' },
-	},
 	// n8n's community-node rules, as n8n's own verification runs them: over the package's
 	// nodes and credentials, and over package.json (parsed as an expression, as n8n-node lint does).
 	{
@@ -32,5 +27,10 @@ export default tseslint.config(
 		rules: {
 			'@typescript-eslint/no-unused-expressions': 'off',
 		},
+	},
+	{
+		// Tests read JSON answers of many shapes; `any` there keeps assertions readable.
+		files: ['test/**/*.ts'],
+		rules: { '@typescript-eslint/no-explicit-any': 'off' },
 	},
 );

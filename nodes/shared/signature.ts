@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+import { SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS } from './constants';
+
 /** Ping signs callbacks with `X-Ping-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` (SPEC §5). */
-export const SIGNATURE_HEADER = 'x-ping-signature';
-/** Receivers refuse a `t` further than this from their clock: a replayed old callback. */
-export const SIGNATURE_TOLERANCE_SECONDS = 300;
+export { SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS };
 
 export type SignatureResult =
 	| { valid: true; timestamp: number }

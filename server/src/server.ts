@@ -4,7 +4,7 @@ import { AnswerEvents } from './answer-events';
 import { createApp } from './app';
 import { Clock, systemClock } from './clock';
 import { Config } from './config';
-import { AddressGuard } from './callbacks/address-guard';
+import { AddressGuard, Resolver } from './callbacks/address-guard';
 import { CALLBACK_JOB_KIND, deliverCallback } from './callbacks/delivery';
 import { callbackHooks } from './callbacks/hooks';
 import { CallbackPoster } from './callbacks/http-post';
@@ -33,6 +33,8 @@ export interface StartOptions {
 	store?: Store;
 	/** Extra delivery hooks, run beside the built-in callback hooks. */
 	hooks?: DeliveryHooks;
+	/** How callback host names are resolved (the system resolver by default; tests simulate DNS). */
+	callbackResolver?: Resolver;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 	await ensureWayIn(config, store, clock, options.announce ?? ((text) => process.stderr.write(`${text}\n`)));
 
 	const events = new AnswerEvents();
-	const guard = new AddressGuard(config.callbackAllow);
+	const guard = new AddressGuard(config.callbackAllow, options.callbackResolver);
 	const poster = new CallbackPoster(guard, config.callbackTimeoutMs);
 	const hooks = combineHooks(callbackHooks({ store, clock, guard }), ...(options.hooks ? [options.hooks] : []));
 	const ctx: AppContext = { config, store, clock, log, events, hooks, publicUrl: config.publicUrl ?? '' };

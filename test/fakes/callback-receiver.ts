@@ -8,7 +8,8 @@ export interface ReceivedCallback {
 	headers: IncomingHttpHeaders;
 	/** The raw body bytes as text (what the signature covers). */
 	raw: string;
-	body: any;
+	/** The parsed JSON body; `{}` when it was not a JSON object. */
+	body: Record<string, unknown>;
 }
 
 export interface Reply {
@@ -73,11 +74,12 @@ export class FakeReceiver {
 		req.on('data', (c: Buffer) => chunks.push(c));
 		req.on('end', () => {
 			const raw = Buffer.concat(chunks).toString('utf8');
-			let body: unknown = null;
+			let body: Record<string, unknown> = {};
 			try {
-				body = JSON.parse(raw);
+				const parsed: unknown = JSON.parse(raw);
+				if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
 			} catch {
-				body = null;
+				// not JSON: left as {}
 			}
 			const callback: ReceivedCallback = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body };
 			this.received.push(callback);

@@ -26,8 +26,28 @@ export async function runNextRetry(server: TestServer, clock: ManualClock): Prom
 	return server.jobs.runDue();
 }
 
-export async function messageDetail(server: TestServer, id: string): Promise<any> {
-	const res = await api(server.url, 'GET', `/v1/messages/${id}`, { key: ADMIN_KEY });
+/** One entry of `callback_attempts` in `GET /v1/messages/{id}`. */
+export interface AttemptView {
+	delivery_id: string;
+	target: 'callback_url' | 'webhook';
+	webhook_id: string | null;
+	attempt: number;
+	attempted_at: string;
+	status_code: number | null;
+	error: string | null;
+	latency_ms: number;
+	outcome: 'delivered' | 'retrying' | 'failed';
+	next_attempt_at: string | null;
+}
+
+export interface MessageView {
+	callback_state: 'none' | 'pending' | 'delivered' | 'failed';
+	callback_attempts: AttemptView[];
+	[field: string]: unknown;
+}
+
+export async function messageDetail(server: TestServer, id: string): Promise<MessageView> {
+	const res = await api<{ message: MessageView }>(server.url, 'GET', `/v1/messages/${id}`, { key: ADMIN_KEY });
 	if (res.status !== 200) throw new Error(`GET message failed: ${res.status} ${JSON.stringify(res.body)}`);
 	return res.body.message;
 }

@@ -173,8 +173,10 @@ export function webhookContext(options: WebhookContextOptions): WebhookContext {
 			return res;
 		},
 	};
+	const get = parameterGetter(options.parameters);
 	const context: Record<string, unknown> = {
-		getNodeParameter: parameterGetter(options.parameters),
+		// IWebhookFunctions.getNodeParameter(name, fallback): no item index.
+		getNodeParameter: (name: string, fallback?: unknown) => get(name, 0, fallback),
 		getNode: () => testNode,
 		getCredentials: async (type: string) => {
 			const credentials = options.credentials[type];
@@ -205,8 +207,10 @@ export interface HookContextOptions {
 export function hookContext(options: HookContextOptions) {
 	const requests: RecordedRequest[] = [];
 	const staticData = options.staticData ?? {};
+	const get = parameterGetter(options.parameters);
 	const context: Record<string, unknown> = {
-		getNodeParameter: parameterGetter(options.parameters),
+		// IHookFunctions/ILoadOptionsFunctions.getNodeParameter(name, fallback): no item index.
+		getNodeParameter: (name: string, fallback?: unknown) => get(name, 0, fallback),
 		getNode: () => testNode,
 		getCredentials: async (type: string) => {
 			const credentials = options.credentials[type];

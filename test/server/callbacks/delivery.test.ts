@@ -91,13 +91,13 @@ describe('signed callback delivery', () => {
 		expect(await runNextRetry(server, clock)).toBe(1);
 		const down = await messageDetail(server, id);
 		expect(down.callback_state).toBe('pending');
-		expect(down.callback_attempts.map((a: any) => [a.attempt, a.status_code, a.error, a.outcome])).toEqual([
+		expect(down.callback_attempts.map((a) => [a.attempt, a.status_code, a.error, a.outcome])).toEqual([
 			[1, null, 'connection refused', 'retrying'],
 			[2, null, 'connection refused', 'retrying'],
 		]);
 		const [first, second] = down.callback_attempts;
-		expect(Date.parse(first.next_attempt_at) - Date.parse(first.attempted_at)).toBeGreaterThanOrEqual(1_000);
-		expect(Date.parse(first.next_attempt_at) - Date.parse(first.attempted_at)).toBeLessThanOrEqual(5_000);
+		expect(Date.parse(String(first.next_attempt_at)) - Date.parse(first.attempted_at)).toBeGreaterThanOrEqual(1_000);
+		expect(Date.parse(String(first.next_attempt_at)) - Date.parse(first.attempted_at)).toBeLessThanOrEqual(5_000);
 		expect(second.attempted_at).toBe(first.next_attempt_at);
 
 		await receiver.stop();
@@ -106,8 +106,8 @@ describe('signed callback delivery', () => {
 		expect(receiver.received).toHaveLength(1);
 		const detail = await messageDetail(server, id);
 		expect(detail.callback_state).toBe('delivered');
-		expect(detail.callback_attempts.map((a: any) => a.outcome)).toEqual(['retrying', 'retrying', 'delivered']);
-		expect(new Set(detail.callback_attempts.map((a: any) => a.delivery_id)).size).toBe(1);
+		expect(detail.callback_attempts.map((a) => a.outcome)).toEqual(['retrying', 'retrying', 'delivered']);
+		expect(new Set(detail.callback_attempts.map((a) => a.delivery_id)).size).toBe(1);
 		expect(receiver.received[0].headers['x-ping-idempotency-key']).toBe(first.delivery_id);
 		expect(await server.ctx.store.nextJobDueAt(clock.now())).toBeNull();
 	});
@@ -124,8 +124,8 @@ describe('signed callback delivery', () => {
 		expect(detail.callback_state).toBe('failed');
 		const attempts = detail.callback_attempts;
 		expect(attempts).toHaveLength(MAX_ATTEMPTS);
-		expect(attempts.every((a: any) => a.status_code === 500 && a.error === 'HTTP 500')).toBe(true);
-		expect(attempts.slice(0, -1).every((a: any) => a.outcome === 'retrying')).toBe(true);
+		expect(attempts.every((a) => a.status_code === 500 && a.error === 'HTTP 500')).toBe(true);
+		expect(attempts.slice(0, -1).every((a) => a.outcome === 'retrying')).toBe(true);
 		expect(attempts[MAX_ATTEMPTS - 1]).toMatchObject({ outcome: 'failed', next_attempt_at: null });
 		const span = Date.parse(attempts[MAX_ATTEMPTS - 1].attempted_at) - Date.parse(attempts[0].attempted_at);
 		expect(span).toBeGreaterThan(3 * 3600_000);
@@ -170,12 +170,12 @@ describe('signed callback delivery', () => {
 		const id = await answered(receiver.url);
 		await drainJobs(server, clock);
 		const attempts = (await messageDetail(server, id)).callback_attempts;
-		expect(attempts.map((a: any) => [a.status_code, a.outcome])).toEqual([
+		expect(attempts.map((a) => [a.status_code, a.outcome])).toEqual([
 			[503, 'retrying'],
 			[429, 'retrying'],
 			[204, 'delivered'],
 		]);
-		expect(Date.parse(attempts[0].next_attempt_at) - Date.parse(attempts[0].attempted_at)).toBe(120_000);
+		expect(Date.parse(String(attempts[0].next_attempt_at)) - Date.parse(attempts[0].attempted_at)).toBe(120_000);
 		expect(attempts[1].next_attempt_at).toBe(new Date(START + 120_000 + 3600_000).toISOString());
 	});
 
@@ -185,7 +185,7 @@ describe('signed callback delivery', () => {
 		receiver.reply = () => ({ status: receiver.received.length === 1 ? 502 : 200 });
 		const id = await answered(receiver.url);
 		expect(await first.jobs.runDue()).toBe(1);
-		const retryAt = Date.parse((await messageDetail(first, id)).callback_attempts[0].next_attempt_at);
+		const retryAt = Date.parse((await messageDetail(first, id)).callback_attempts[0].next_attempt_at ?? '');
 		await first.stop({ keepFiles: true });
 
 		clock.set(retryAt);
@@ -198,7 +198,7 @@ describe('signed callback delivery', () => {
 		}
 		const detail = await messageDetail(server, id);
 		expect(detail.callback_state).toBe('delivered');
-		expect(detail.callback_attempts.map((a: any) => [a.attempt, a.status_code])).toEqual([
+		expect(detail.callback_attempts.map((a) => [a.attempt, a.status_code])).toEqual([
 			[1, 502],
 			[2, 200],
 		]);
@@ -238,6 +238,25 @@ describe('signed callback delivery', () => {
 		await new Promise((r) => setTimeout(r, 100));
 		expect(internal.received).toHaveLength(0);
 		expect(receiver.received).toHaveLength(1);
+	});
+
+	test('DNS rebinding: a name that was public at send time and points at loopback at delivery is not connected to', async () => {
+		let answers = ['93.184.216.34'];
+		server = await startTestServer({
+			clock,
+			callbackResolver: async () => answers.map((address) => ({ address, family: 4 })),
+		});
+		await server.jobs.stop();
+		channel = await createChannel(server.url);
+		const id = await answered(`http://rebind.example:${receiver.port}/hook`);
+		// The attacker's DNS now answers with the receiver's loopback address.
+		answers = ['127.0.0.1'];
+		expect(await server.jobs.runDue()).toBe(1);
+		await new Promise((r) => setTimeout(r, 50));
+		expect(receiver.received).toHaveLength(0);
+		const [attempt] = (await messageDetail(server, id)).callback_attempts;
+		expect(attempt.status_code).toBeNull();
+		expect(attempt.error).toMatch(/^refused: rebind\.example \(127\.0\.0\.1\) is a loopback address.*PING_CALLBACK_ALLOW/);
 	});
 
 	test('the address is checked again at delivery: allowed when sent, refused after the allow-list changed', async () => {
