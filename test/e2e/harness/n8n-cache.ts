@@ -17,8 +17,13 @@ import { run } from './processes';
 export const N8N_VERSION = '2.40.7';
 export const NODE_MAJOR = '24';
 
-/** Native modules n8n loads at start-up with our configuration (found by starting it). */
-export const NATIVE_MODULES = ['sqlite3'];
+/**
+ * Native modules n8n loads at start-up with our configuration (found by starting it and
+ * reading the `.node` files mapped into its processes). sqlite3 must be compiled;
+ * isolated-vm ships a prebuilt Node 24 binary in its npm tarball and normally just loads,
+ * but gets the same check, and a rebuild if it does not.
+ */
+export const NATIVE_MODULES = ['sqlite3', 'isolated-vm'];
 
 export interface N8nInstallation {
 	dir: string;

@@ -67,7 +67,7 @@ export async function stopStack(stack: Stack | undefined, failed: boolean): Prom
 		printN8nLog(stack.n8n.process.logFile, stack.n8n.process.log());
 		progress(`a scenario failed; files kept in ${stack.workDir}`);
 	} else {
-		rmSync(stack.workDir, { recursive: true, force: true });
+		if (!process.env.PING_E2E_KEEP) rmSync(stack.workDir, { recursive: true, force: true });
 	}
 }
 
