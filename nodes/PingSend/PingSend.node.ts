@@ -29,7 +29,7 @@ export class PingSend implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Ping Send',
 		name: 'pingSend',
-		icon: 'file:ping.svg',
+		icon: { light: 'file:ping.svg', dark: 'file:ping.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["title"]}}',

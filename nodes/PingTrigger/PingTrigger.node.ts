@@ -43,7 +43,7 @@ export class PingTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Ping Callback Trigger',
 		name: 'pingTrigger',
-		icon: 'file:ping.svg',
+		icon: { light: 'file:ping.svg', dark: 'file:ping.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["registration"] === "automatic" ? "Channel webhook" : "Callback URL"}}',

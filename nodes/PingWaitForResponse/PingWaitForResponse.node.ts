@@ -26,7 +26,7 @@ export class PingWaitForResponse implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Ping Wait for Response',
 		name: 'pingWaitForResponse',
-		icon: 'file:ping.svg',
+		icon: { light: 'file:ping.svg', dark: 'file:ping.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{"Send and wait: " + $parameter["responseType"]}}',

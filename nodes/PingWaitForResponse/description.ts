@@ -24,7 +24,7 @@ export const resumeWebhooks: IWebhookDescription[] = [
  * Outputs: one, or (with "Route Each Button to Its Own Output") one per button, plus
  * "Timed Out" in polling mode. Evaluated by n8n from the parameters, so it must be plain JS.
  */
-const configuredOutputs = `(parameters) => {
+export const configuredOutputs = `(parameters) => {
 	const route = !!(parameters.options && parameters.options.routeByButton === true);
 	let names = null;
 	if (route && parameters.responseType === 'approval') {

@@ -32,6 +32,7 @@ describe('the n8n community package', () => {
 			const codex = JSON.parse(readFileSync(join(root, 'nodes', node, `${node}.node.json`), 'utf8'));
 			expect(codex.node).toBe(`n8n-nodes-ping.${node.charAt(0).toLowerCase()}${node.slice(1)}`);
 			expect(existsSync(join(root, 'nodes', node, 'ping.svg'))).toBe(true);
+			expect(existsSync(join(root, 'nodes', node, 'ping.dark.svg'))).toBe(true);
 		}
 	});
 
@@ -62,6 +63,8 @@ describe('the n8n community package', () => {
 			'dist/nodes/PingSend/ping.svg',
 			'dist/nodes/PingTrigger/ping.svg',
 			'dist/nodes/PingWaitForResponse/ping.svg',
+			'dist/nodes/PingWaitForResponse/ping.dark.svg',
+			'dist/credentials/ping.dark.svg',
 			'dist/nodes/shared/transport.js',
 		]) {
 			expect(files).toContain(needed);

@@ -39,14 +39,15 @@ describe('Ping Callback Trigger webhook() with a mocked n8n context', () => {
 		expect(result.workflowData).toHaveLength(1);
 	});
 
+	// Headers are made when each case runs: a timestamp made at load time would drift.
 	it.each([
-		['no signature', {}, /missing/],
-		['a malformed signature', { 'X-Ping-Signature': 'v1=abc' }, /malformed/],
-		['a wrong secret', signed(body, now(), 'f'.repeat(64)), /does not match/],
-		['a stale timestamp', signed(body, now() - 301), /more than 300 s/],
-		['a timestamp from the future', signed(body, now() + 301), /more than 300 s/],
+		['no signature', () => ({}), /missing/],
+		['a malformed signature', () => ({ 'X-Ping-Signature': 'v1=abc' }), /malformed/],
+		['a wrong secret', () => signed(body, now(), 'f'.repeat(64)), /does not match/],
+		['a stale timestamp', () => signed(body, now() - 301), /more than 300 s/],
+		['a timestamp from the future', () => signed(body, now() + 301), /more than 300 s/],
 	])('answers 401 and starts nothing for %s', async (_name, headers, reason) => {
-		const { result, response } = await runWebhook(body, headers as Record<string, string>);
+		const { result, response } = await runWebhook(body, headers() as Record<string, string>);
 		expect(response.statusCode).toBe(401);
 		expect(String((response.body as { error: string }).error)).toMatch(reason);
 		expect(result).toEqual({ noWebhookResponse: true });

@@ -1,5 +1,6 @@
 import { NodeApiError, WAIT_INDEFINITELY } from 'n8n-workflow';
 import { PingWaitForResponse } from '../../nodes/PingWaitForResponse/PingWaitForResponse.node';
+import { configuredOutputs } from '../../nodes/PingWaitForResponse/description';
 import { appendPathSegment } from '../../nodes/shared/resumeUrl';
 import { computeSignature } from '../../nodes/shared/signature';
 import type { ExecuteContextOptions, Parameters } from './helpers/context';
@@ -65,7 +66,7 @@ describe('Ping Wait for Response: sending and waiting (callback delivery)', () =
 		const { context, requests, waits, calls } = callbackExecute({ ...base, responseType: 'approval' });
 		const out = await new PingWaitForResponse().execute.call(context);
 
-		expect(calls).toEqual(['setSignatureValidationRequired', 'getSignedResumeUrl']);
+		expect(calls).toEqual(['getSignedResumeUrl', 'setSignatureValidationRequired']);
 		expect(requests).toHaveLength(1);
 		expect(requests[0].options.url).toBe('http://ping.test/v1/send/tok');
 		expect(requests[0].options.body).toEqual({
@@ -102,6 +103,25 @@ describe('Ping Wait for Response: sending and waiting (callback delivery)', () =
 		});
 		await new PingWaitForResponse().execute.call(context);
 		expect((requests[0].options.body as { callback_url: string }).callback_url).toBe(SIGNED_RESUME);
+	});
+
+	it('falls back to $execution.resumeUrl, without requiring URL validation, when the context cannot sign', async () => {
+		const calls: string[] = [];
+		const { context, requests } = executeContext({
+			credentials,
+			parameters: { ...base, responseType: 'approval' },
+			http: scriptedHttp(sent),
+			resumeUrl: 'http://n8n.test/webhook-waiting/exec-42?signature=resume-token',
+			getSignedResumeUrl: () => {
+				throw new Error('getSignedResumeUrl is not supported in sandboxed execution');
+			},
+			setSignatureValidationRequired: () => calls.push('setSignatureValidationRequired'),
+		});
+		await new PingWaitForResponse().execute.call(context);
+		expect((requests[0].options.body as { callback_url: string }).callback_url).toBe(
+			'http://n8n.test/webhook-waiting/exec-42/node-1234?signature=resume-token',
+		);
+		expect(calls).toEqual([]);
 	});
 
 	it('keeps a resume token query when adding the node id to a resume URL', () => {
@@ -388,5 +408,39 @@ describe('Ping Wait for Response: polling delivery', () => {
 			},
 		});
 		await expect(new PingWaitForResponse().execute.call(context)).rejects.toThrow('cancelled');
+	});
+});
+
+describe('Ping Wait for Response: outputs', () => {
+	// The outputs expression is plain JS that n8n evaluates with the node's parameters.
+	const outputsFor = (parameters: Record<string, unknown>) =>
+		(new Function(`return (${configuredOutputs});`)() as (p: Record<string, unknown>) => unknown)(parameters);
+
+	it('has one output unless each button is routed', () => {
+		expect(new PingWaitForResponse().description.outputs).toBe(`={{(${configuredOutputs})($parameter)}}`);
+		expect(outputsFor({ responseType: 'approval', options: {} })).toEqual([{ type: 'main' }]);
+		expect(outputsFor({ responseType: 'freeText', options: { routeByButton: true } })).toEqual([{ type: 'main' }]);
+		expect(
+			outputsFor({ responseType: 'approval', approvalOptions: { values: { approvalType: 'single' } }, options: { routeByButton: true } }),
+		).toEqual([{ type: 'main' }]);
+	});
+
+	it('names one output per routed button, plus Timed Out when polling, matching where items go', () => {
+		expect(outputsFor({ responseType: 'approval', options: { routeByButton: true } })).toEqual([
+			{ type: 'main', displayName: 'Approved' },
+			{ type: 'main', displayName: 'Declined' },
+		]);
+		expect(
+			outputsFor({
+				responseType: 'customButtons',
+				delivery: 'polling',
+				buttons: { button: [{ label: 'Retry', key: 'retry' }, { label: '', key: 'skip' }] },
+				options: { routeByButton: true },
+			}),
+		).toEqual([
+			{ type: 'main', displayName: 'Retry' },
+			{ type: 'main', displayName: 'skip' },
+			{ type: 'main', displayName: 'Timed Out' },
+		]);
 	});
 });

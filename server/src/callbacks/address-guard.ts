@@ -26,6 +26,9 @@ interface AllowList {
 	cidrs: Cidr[];
 }
 
+/** A DNS name (labels of letters, digits, `-`, `_`), optionally `*.`-prefixed. */
+const HOST_PATTERN = /^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/;
+
 /**
  * Parses PING_CALLBACK_ALLOW entries (`10.0.0.0/8`, `::1`, `n8n.internal`, `*.corp.example`).
  * Throws a message naming the setting for an entry that is none of those.
@@ -37,7 +40,7 @@ export function parseAllowList(entries: readonly string[]): AllowList {
 		if (entry === '') continue;
 		const range = parseCidr(entry);
 		if (range) list.cidrs.push(range);
-		else if (/^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(entry) && !entry.includes('/')) {
+		else if (HOST_PATTERN.test(entry)) {
 			list.hosts.push(entry.replace(/^\*\./, '.').replace(/\.$/, ''));
 		} else {
 			throw new Error(`${ALLOW_SETTING} entry "${raw.trim()}" is not a host name, an IP address or a CIDR range`);

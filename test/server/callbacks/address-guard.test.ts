@@ -86,7 +86,7 @@ describe('AddressGuard', () => {
 		expect(guard.refusal('127.0.0.2', '127.0.0.2')).not.toBeNull();
 	});
 
-	test('bad PING_CALLBACK_ALLOW entries stop the start with a message naming the setting', () => {
+	test('bad PING_CALLBACK_ALLOW or PING_CALLBACK_TIMEOUT_MS values stop the start with a message naming the setting', () => {
 		expect(() => loadConfig({ PING_CALLBACK_ALLOW: '10.0.0.0/33' })).toThrow(ConfigError);
 		expect(() => loadConfig({ PING_CALLBACK_ALLOW: 'http://x/' })).toThrow(/PING_CALLBACK_ALLOW entry "http:\/\/x\/"/);
 		expect(loadConfig({ PING_CALLBACK_ALLOW: ' 127.0.0.1/32, ::1 ,localhost,' }).callbackAllow).toEqual([
@@ -95,6 +95,10 @@ describe('AddressGuard', () => {
 			'localhost',
 		]);
 		expect(allowEntriesFromEnv(undefined)).toEqual([]);
+		expect(loadConfig({}).callbackTimeoutMs).toBe(10_000);
+		expect(loadConfig({ PING_CALLBACK_TIMEOUT_MS: '2500' }).callbackTimeoutMs).toBe(2_500);
+		expect(() => loadConfig({ PING_CALLBACK_TIMEOUT_MS: '10' })).toThrow(/PING_CALLBACK_TIMEOUT_MS must be between/);
+		expect(() => loadConfig({ PING_CALLBACK_TIMEOUT_MS: 'soon' })).toThrow(/PING_CALLBACK_TIMEOUT_MS must be a whole number/);
 	});
 
 	describe('lookup (the resolver the delivery sockets use)', () => {

@@ -204,6 +204,33 @@ describe('signed callback delivery', () => {
 		]);
 	});
 
+	test('a retry after the secret was rotated is signed with the new secret', async () => {
+		await start();
+		channel = await createChannel(server.url);
+		receiver.reply = () => ({ status: receiver.received.length === 1 ? 500 : 200 });
+		await answered(receiver.url);
+		expect(await server.jobs.runDue()).toBe(1);
+		const rotated = await api(server.url, 'POST', `/v1/channels/${channel.id}/secret/rotate`, { key: ADMIN_KEY });
+		const newSecret = rotated.body.webhook_secret as string;
+		await drainJobs(server, clock);
+		expect(receiver.received).toHaveLength(2);
+		expect(verifiedIndependently(receiver.received[0], channel.secret, START)).toBe(true);
+		expect(verifiedIndependently(receiver.received[1], newSecret, clock.now())).toBe(true);
+		expect(verifiedIndependently(receiver.received[1], channel.secret, clock.now())).toBe(false);
+	});
+
+	test('a pending retry of a deleted channel is dropped without another POST', async () => {
+		await start();
+		channel = await createChannel(server.url);
+		receiver.reply = () => ({ status: 503 });
+		await answered(receiver.url);
+		expect(await server.jobs.runDue()).toBe(1);
+		await api(server.url, 'DELETE', `/v1/channels/${channel.id}`, { key: ADMIN_KEY });
+		await drainJobs(server, clock);
+		expect(receiver.received).toHaveLength(1);
+		expect(await server.ctx.store.nextJobDueAt(clock.now())).toBeNull();
+	});
+
 	test('a receiver slower than the timeout counts as a failure and is retried; the duplicate carries the same idempotency key', async () => {
 		await start({ PING_CALLBACK_TIMEOUT_MS: '200' });
 		channel = await createChannel(server.url);

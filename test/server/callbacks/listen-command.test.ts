@@ -36,6 +36,13 @@ describe('ping-server listen (built CLI)', () => {
 		await waitFor(/signature: INVALID: HMAC does not match/);
 	});
 
+	test('--help documents the listen command and the callback settings', async () => {
+		const { stdout } = await run(process.execPath, [MAIN, '--help']);
+		expect(stdout).toContain('ping-server listen --port 3001 --secret');
+		expect(stdout).toContain('PING_CALLBACK_ALLOW');
+		expect(stdout).toContain('PING_CALLBACK_TIMEOUT_MS');
+	});
+
 	test('a --secret that is not 64 hex characters is refused', async () => {
 		const failed = await run(process.execPath, [MAIN, 'listen', '--secret', 'short']).catch((e) => e);
 		expect(failed.code).toBe(1);

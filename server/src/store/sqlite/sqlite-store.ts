@@ -20,6 +20,13 @@ import { MIGRATIONS } from './schema';
 
 type Row = Record<string, unknown>;
 
+/**
+ * Channels by token hash, kept in memory: send and poll look one up on every request.
+ * Exact for the one process that owns the file (every channel write clears it); the
+ * SQLite store is not meant to be shared by several processes (use Redis for that).
+ */
+const CHANNEL_CACHE_MAX = 10_000;
+
 const str = (v: unknown) => v as string;
 const strOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as string));
 const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -126,6 +133,7 @@ function toJob(r: Row): Job {
 export class SqliteStore implements Store {
 	private readonly db: Database.Database;
 	private readonly stmt: Record<string, Database.Statement>;
+	private readonly channelsByToken = new Map<string, Channel>();
 	/** Called after a write that queued jobs, so a worker can start at once instead of polling. */
 	onJobsQueued: (() => void) | null = null;
 
@@ -284,8 +292,14 @@ export class SqliteStore implements Store {
 	}
 
 	async findChannelByTokenHash(tokenHash: string): Promise<Channel | null> {
+		const cached = this.channelsByToken.get(tokenHash);
+		if (cached) return cached;
 		const row = this.stmt.channelByToken.get(tokenHash) as Row | undefined;
-		return row ? toChannel(row) : null;
+		if (!row) return null;
+		const channel = toChannel(row);
+		if (this.channelsByToken.size >= CHANNEL_CACHE_MAX) this.channelsByToken.clear();
+		this.channelsByToken.set(tokenHash, channel);
+		return channel;
 	}
 
 	async listChannels(accountId: string): Promise<Channel[]> {
@@ -293,6 +307,7 @@ export class SqliteStore implements Store {
 	}
 
 	async updateChannel(id: string, patch: ChannelPatch, now: number): Promise<Channel | null> {
+		this.channelsByToken.clear();
 		return this.db.transaction(() => {
 			const row = this.stmt.getChannel.get(id) as Row | undefined;
 			if (!row) return null;
@@ -303,6 +318,7 @@ export class SqliteStore implements Store {
 	}
 
 	async deleteChannel(id: string): Promise<boolean> {
+		this.channelsByToken.clear();
 		return this.db.transaction(() => {
 			this.stmt.deleteChannelAttempts.run(id);
 			this.stmt.deleteChannelMessages.run(id);
@@ -411,14 +427,15 @@ export class SqliteStore implements Store {
 		decide: (record: MessageRecord) => PollOutcome,
 		now: number,
 	): Promise<{ record: MessageRecord; outcome: PollOutcome } | null> {
-		return this.db.transaction(() => {
+		// No transaction needed: the consuming UPDATE only succeeds while the answer is unread,
+		// so of two readers exactly one marks it; the other reads again and sees already_read.
+		for (;;) {
 			const row = this.stmt.getMessage.get(messageId) as Row | undefined;
 			if (!row) return null;
 			const record = toMessage(row);
 			const outcome = decide(record);
-			if (outcome.consumes) this.stmt.markRead.run(now, messageId);
-			return { record, outcome };
-		})();
+			if (!outcome.consumes || this.stmt.markRead.run(now, messageId).changes === 1) return { record, outcome };
+		}
 	}
 
 	async setCallbackState(messageId: string, state: CallbackState): Promise<void> {
