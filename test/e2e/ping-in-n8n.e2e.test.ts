@@ -177,6 +177,27 @@ scenario('Ping Callback Trigger: registers on publish, one execution per answer 
 	});
 });
 
+scenario('Ping Send with the Callback Trigger URL as callback_url (pasted URL, no registration): the answer starts the trigger workflow', async () => {
+	const s = stack();
+	const { n8n } = s;
+	const workflowId = await publish('callback-trigger-manual.json');
+	const triggerUrl = `${n8n.baseUrl}/webhook/6f1f7c52-2d0e-4a4e-9c1e-5e2e0c1a0007/ping`;
+	// Manual registration leaves the channel's webhooks alone.
+	expect(await channelWebhooks(s)).toEqual([]);
+
+	const title = uniqueTitle('Approve the invoice');
+	await startByWebhook('ping-e2e-send', { title, text: 'Invoice **#42**', callbackUrl: triggerUrl });
+	const message = await waitForMessageTitled(s, title);
+	expect(message.callback_url).toBe(triggerUrl);
+
+	const callbackBody = await answer(s, message.id, 'approve');
+	await waitForCallbackDelivered(s, message.id);
+	const [execution] = await waitForExecutions(n8n, workflowId, 1, 'the callback to start one execution of the trigger workflow');
+	expect(execution.status).toBe('success');
+	expect(nodeOutput(await getExecution(n8n, execution.id), 'Ping Callback Trigger')).toEqual([callbackBody]);
+	await unpublishWorkflow(n8n, workflowId);
+});
+
 scenario('Ping Wait for Response (signed callback): waits, ignores forged callbacks, resumes with approved true / false', async () => {
 	const s = stack();
 	await publish('wait-for-approval.json');
