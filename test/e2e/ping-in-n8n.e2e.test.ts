@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { sendMessage } from '../helpers/server';
+import { ADMIN_KEY, api, sendMessage } from '../helpers/server';
 import { CredentialIds, createPingCredentials } from './harness/credentials';
 import { answer, channelWebhooks, getMessage, postForgedCallback, StoredMessage, waitForCallbackDelivered, waitForMessageTitled } from './harness/ping';
 import { e2eSuite } from './harness/suite';
@@ -246,6 +246,25 @@ scenario('Ping Wait for Response (signed callback): waits, ignores forged callba
 	const declined = await waitForStatus(declineExecutionId, ['success']);
 	expect(nodeOutput(declined, 'Ask for approval')[0].data).toMatchObject({ approved: false, triggered_by: 'decline' });
 });
+
+scenario('Ping Wait for Response with Limit Wait Time: the execution goes on when the limit passes, and the message can no longer be answered', async () => {
+	const s = stack();
+	await publish('wait-with-time-limit.json');
+	const title = uniqueTitle('Deploy approval (3 s limit)');
+	await startByWebhook('ping-e2e-approval-limited', { title, version: 'v3.0.0' });
+	const message = await waitForMessageTitled(s, title);
+	// The message expires with the wait, so a late tap cannot answer a finished execution.
+	expect(Date.parse(String(message.expires_at)) - Date.parse(String(message.created_at))).toBeLessThanOrEqual(4000);
+	const executionId = executionIdOf(message);
+	// n8n's wait tracker looks for due executions once a minute.
+	const finished = await waitForStatus(executionId, ['success'], 100_000);
+	// Whatever a timed-out wait outputs, it must never read as an approval.
+	const [item] = nodeOutput(finished, 'Ask for approval');
+	expect(item).toBeDefined();
+	expect(item.data?.approved).not.toBe(true);
+	const late = await api(s.ping.url, 'POST', `/v1/messages/${message.id}/respond`, { key: ADMIN_KEY, body: { triggered_by: 'approve', responses: {} } });
+	expect(late.status).toBe(409);
+}, 150_000);
 
 scenario('Ping Wait for Response (polling): completes with the answer, no callback needed', async () => {
 	const s = stack();
