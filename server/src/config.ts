@@ -9,8 +9,8 @@ export interface Config {
 	/** Accepted as an admin API key when set (operators and scripts get in without a DB edit). */
 	adminKey: string | null;
 	responseTtlSeconds: number;
-	/** Base URL printed in responses (`webhook_url`); defaults to http://host:port. */
-	publicUrl: string;
+	/** Base URL printed in responses (`webhook_url`); null means the address the server listens on. */
+	publicUrl: string | null;
 	maxBodyBytes: number;
 	logLevel: LogLevel;
 }
@@ -37,11 +37,8 @@ export function loadConfig(env: Env = process.env): Config {
 	if (adminKey !== null && !API_KEY_PATTERN.test(adminKey)) {
 		throw new ConfigError('PING_ADMIN_KEY must be "pk_live_" followed by 32 letters or digits');
 	}
-	const publicUrl = (env.PING_PUBLIC_URL?.trim() || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
-	try {
-		const url = new URL(publicUrl);
-		if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
-	} catch {
+	const publicUrl = env.PING_PUBLIC_URL?.trim().replace(/\/+$/, '') || null;
+	if (publicUrl !== null && !/^https?:\/\/[^/]/.test(publicUrl)) {
 		throw new ConfigError(`PING_PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
 	}
 	const logLevel = (env.PING_LOG_LEVEL?.trim() || 'info') as LogLevel;

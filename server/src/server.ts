@@ -61,7 +61,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 	await ensureWayIn(config, store, clock, options.announce ?? ((text) => process.stderr.write(`${text}\n`)));
 
 	const events = new AnswerEvents();
-	const ctx: AppContext = { config, store, clock, log, events, hooks };
+	const ctx: AppContext = { config, store, clock, log, events, hooks, publicUrl: config.publicUrl ?? '' };
 	const jobs = new JobRunner(store, clock, log);
 	if (store instanceof SqliteStore) store.onJobsQueued = () => jobs.wake();
 	jobs.start();
@@ -75,6 +75,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 	const port = (server.address() as AddressInfo).port;
 	const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 	const url = `http://${host}:${port}`;
+	ctx.publicUrl = config.publicUrl ?? url;
 	log.info('server.started', { url, database: config.databaseFile });
 
 	let closing: Promise<void> | null = null;

@@ -43,7 +43,7 @@ const SIGNATURE = { algorithm: 'HMAC-SHA256', header_name: 'X-Ping-Signature' };
 export function channelsRouter(ctx: AppContext): Router {
 	const router = Router();
 	router.use('/v1/channels', requireApiKey(ctx));
-	const webhookUrl = (token: string) => `${ctx.config.publicUrl}/v1/send/${token}`;
+	const webhookUrl = (token: string) => `${ctx.publicUrl}/v1/send/${token}`;
 
 	router.post('/v1/channels', async (req, res) => {
 		if (!isObject(req.body)) throw badRequest('request body must be a JSON object');

@@ -13,4 +13,6 @@ export interface AppContext {
 	log: Logger;
 	events: AnswerEvents;
 	hooks: DeliveryHooks;
+	/** Base URL of this server as clients reach it (PING_PUBLIC_URL, else the listening address). */
+	publicUrl: string;
 }
