@@ -1,5 +1,6 @@
 import { API_KEY_PATTERN } from './domain/ids';
 import { LogLevel } from './log';
+import { ApnsConfig, loadApnsConfig } from './push/apns-config';
 
 /** Everything the server reads from the environment, typed and checked once at start-up. */
 export interface Config {
@@ -13,6 +14,8 @@ export interface Config {
 	publicUrl: string | null;
 	maxBodyBytes: number;
 	logLevel: LogLevel;
+	/** APNs token auth; null when not configured (pushes are off, everything else works). */
+	apns: ApnsConfig | null;
 }
 
 export class ConfigError extends Error {}
@@ -52,5 +55,6 @@ export function loadConfig(env: Env = process.env): Config {
 		publicUrl,
 		maxBodyBytes: integer(env, 'PING_MAX_BODY_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
 		logLevel,
+		apns: loadApnsConfig(env, (message) => new ConfigError(message)),
 	};
 }

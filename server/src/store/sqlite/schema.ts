@@ -68,4 +68,18 @@ export const MIGRATIONS: readonly string[] = [
 	);
 	CREATE INDEX jobs_due ON jobs(run_at);
 	`,
+	// 2: per-device push delivery state (issue 4)
+	`
+	CREATE TABLE deliveries (
+		message_id TEXT NOT NULL,
+		device_id TEXT NOT NULL,
+		state TEXT NOT NULL,
+		reason TEXT,
+		apns_id TEXT,
+		attempts INTEGER NOT NULL DEFAULT 0,
+		next_attempt_at INTEGER,
+		updated_at INTEGER NOT NULL,
+		PRIMARY KEY (message_id, device_id)
+	) WITHOUT ROWID;
+	`,
 ];

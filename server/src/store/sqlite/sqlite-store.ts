@@ -3,7 +3,17 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { newJobId } from '../../domain/ids';
 import { PollOutcome } from '../../domain/polling';
-import { Account, Answer, ApiKey, CallbackState, Channel, Device, Message, MessageRecord } from '../../domain/types';
+import {
+	Account,
+	Answer,
+	ApiKey,
+	CallbackState,
+	Channel,
+	Delivery,
+	Device,
+	Message,
+	MessageRecord,
+} from '../../domain/types';
 import { ChannelPatch, DevicePatch, Job, MessagePage, NewJob, SaveAnswerResult, Store } from '../store';
 import { MIGRATIONS } from './schema';
 
@@ -68,6 +78,19 @@ function toMessage(r: Row): MessageRecord {
 		answer: r.answer === null ? null : (JSON.parse(str(r.answer)) as Answer),
 		readAt: numOrNull(r.read_at),
 		callbackState: str(r.callback_state) as CallbackState,
+	};
+}
+
+function toDelivery(r: Row): Delivery {
+	return {
+		messageId: str(r.message_id),
+		deviceId: str(r.device_id),
+		state: str(r.state) as Delivery['state'],
+		reason: strOrNull(r.reason),
+		apnsId: strOrNull(r.apns_id),
+		attempts: Number(r.attempts),
+		nextAttemptAt: numOrNull(r.next_attempt_at),
+		updatedAt: Number(r.updated_at),
 	};
 }
 
@@ -139,6 +162,16 @@ export class SqliteStore implements Store {
 				 registered_at = @registeredAt WHERE id = @id`,
 			),
 			deleteDevice: p('DELETE FROM devices WHERE id = ?'),
+			deleteDeviceBefore: p('DELETE FROM devices WHERE id = ? AND registered_at < ?'),
+			addDelivery: p(
+				`INSERT OR IGNORE INTO deliveries (message_id, device_id, state, attempts, updated_at) VALUES (?, ?, 'queued', 0, ?)`,
+			),
+			listDeliveries: p('SELECT * FROM deliveries WHERE message_id = ? ORDER BY device_id'),
+			saveDelivery: p(
+				`INSERT OR REPLACE INTO deliveries (message_id, device_id, state, reason, apns_id, attempts, next_attempt_at, updated_at)
+				 VALUES (@messageId, @deviceId, @state, @reason, @apnsId, @attempts, @nextAttemptAt, @updatedAt)`,
+			),
+			deleteChannelDeliveries: p('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE channel_id = ?)'),
 			insertMessage: p(
 				`INSERT INTO messages (id, channel_id, title, body, priority, callback_url, actions, created_at, expires_at, muted)
 				 VALUES (@id, @channelId, @title, @body, @priority, @callbackUrl, @actions, @createdAt, @expiresAt, @muted)`,
@@ -249,6 +282,7 @@ export class SqliteStore implements Store {
 
 	async deleteChannel(id: string): Promise<boolean> {
 		return this.db.transaction(() => {
+			this.stmt.deleteChannelDeliveries.run(id);
 			this.stmt.deleteChannelMessages.run(id);
 			return this.stmt.deleteChannel.run(id).changes > 0;
 		})();
@@ -284,6 +318,26 @@ export class SqliteStore implements Store {
 
 	async deleteDevice(id: string): Promise<boolean> {
 		return this.stmt.deleteDevice.run(id).changes > 0;
+	}
+
+	async deleteDeviceRegisteredBefore(id: string, before: number): Promise<boolean> {
+		return this.stmt.deleteDeviceBefore.run(id, before).changes > 0;
+	}
+
+	async addDeliveries(messageId: string, deviceIds: string[], now: number): Promise<void> {
+		this.db.transaction(() => {
+			for (const deviceId of deviceIds) this.stmt.addDelivery.run(messageId, deviceId, now);
+		})();
+	}
+
+	async listDeliveries(messageId: string): Promise<Delivery[]> {
+		return (this.stmt.listDeliveries.all(messageId) as Row[]).map(toDelivery);
+	}
+
+	async saveDeliveries(deliveries: Delivery[]): Promise<void> {
+		this.db.transaction(() => {
+			for (const delivery of deliveries) this.stmt.saveDelivery.run(delivery);
+		})();
 	}
 
 	async insertMessage(message: Message, jobs: NewJob[]): Promise<void> {
