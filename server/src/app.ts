@@ -6,6 +6,7 @@ import { errorHandler, notFoundRoute, requireJsonContentType } from './http/erro
 import { healthRouter } from './http/health';
 import { keysRouter } from './http/keys';
 import { messagesRouter } from './http/messages';
+import { metricsRouter } from './http/metrics';
 import { pollRouter } from './http/poll';
 import { sendRouter } from './http/send';
 
@@ -22,6 +23,7 @@ export function createApp(ctx: AppContext): Express {
 	app.use(express.json({ limit: ctx.config.maxBodyBytes, strict: false, type: ['application/json', '+json'] }));
 
 	app.use(healthRouter());
+	app.use(metricsRouter(ctx.metrics));
 	app.use(sendRouter(ctx));
 	app.use(pollRouter(ctx));
 	app.use(keysRouter(ctx));

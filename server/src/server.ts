@@ -4,12 +4,14 @@ import { AnswerEvents } from './answer-events';
 import { createApp } from './app';
 import { Clock, systemClock } from './clock';
 import { Config } from './config';
-import { DeliveryHooks, noDeliveryHooks } from './hooks';
+import { DeliveryHooks, combineHooks, noDeliveryHooks } from './hooks';
 import { ADMIN_ACCOUNT_ID } from './http/auth';
 import { AppContext } from './http/context';
 import { makeApiKey } from './http/keys';
 import { JobRunner } from './jobs/runner';
 import { Logger, createLogger } from './log';
+import { Metrics } from './metrics';
+import { PUSH_JOB, createPush } from './push';
 import { SqliteStore } from './store/sqlite/sqlite-store';
 import { Store } from './store/store';
 
@@ -28,6 +30,8 @@ export interface StartOptions {
 	announce?: (text: string) => void;
 	store?: Store;
 	hooks?: DeliveryHooks;
+	/** The `/metrics` registry; a fresh one by default. */
+	metrics?: Metrics;
 }
 
 /**
@@ -57,12 +61,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 	const clock = options.clock ?? systemClock;
 	const log = options.log ?? createLogger(config.logLevel);
 	const store = options.store ?? new SqliteStore(config.databaseFile);
-	const hooks = options.hooks ?? noDeliveryHooks;
+	const metrics = options.metrics ?? new Metrics();
+	const push = createPush(config.apns, { store, clock, log, metrics });
+	const hooks = combineHooks(push.delivery.hooks, options.hooks ?? noDeliveryHooks);
 	await ensureWayIn(config, store, clock, options.announce ?? ((text) => process.stderr.write(`${text}\n`)));
 
 	const events = new AnswerEvents();
-	const ctx: AppContext = { config, store, clock, log, events, hooks, publicUrl: config.publicUrl ?? '' };
+	const ctx: AppContext = { config, store, clock, log, events, hooks, metrics, publicUrl: config.publicUrl ?? '' };
 	const jobs = new JobRunner(store, clock, log);
+	jobs.register(PUSH_JOB, push.delivery.run);
 	if (store instanceof SqliteStore) store.onJobsQueued = () => jobs.wake();
 	jobs.start();
 
@@ -87,6 +94,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 				server.closeIdleConnections();
 			});
 			await jobs.stop();
+			await push.close();
 			await store.close();
 			log.info('server.stopped', {});
 		})());

@@ -53,6 +53,9 @@ declare module '@parse/node-apn/lib/client' {
 		new (options: Record<string, unknown>): ApnClient;
 	}
 
+	namespace client {
+		export { ApnClient, ApnClientResult };
+	}
 	function client(dependencies: {
 		logger: Logger;
 		errorLogger?: Logger;
