@@ -33,7 +33,10 @@ export function stripMarkdown(markdown: string): string {
 function inline(text: string): string {
 	const code: string[] = [];
 	// Inline code first, so marks inside it survive untouched.
-	let s = text.replace(/`+([^`]+?)`+/g, (_m, c: string) => `\u0000${code.push(c) - 1}\u0000`);
+	const keep = (c: string) => `\u0000${code.push(c) - 1}\u0000`;
+	// Escaped marks are literal text: set them aside like code.
+	let s = text.replace(/\\([\\`*_{}[\]()#+\-.!~>])/g, (_m, c: string) => keep(c));
+	s = s.replace(/`+([^`]+?)`+/g, (_m, c: string) => keep(c));
 	s = s
 		.replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1') // images: alt text
 		.replace(/\[([^\]]+)\]\([^)]*\)/g, '$1') // links: their text
@@ -42,7 +45,6 @@ function inline(text: string): string {
 		.replace(/~~(?=\S)([\s\S]*?\S)~~/g, '$1') // strikethrough
 		.replace(/(^|[^\w*])\*(?=\S)([^*]*?\S)\*(?![\w*])/g, '$1$2') // *italic*
 		.replace(/(^|[^\w])_(?=\S)([^_]*?\S)_(?!\w)/g, '$1$2') // _italic_ (not snake_case)
-		.replace(/ {2,}$/, '') // hard line break marker
-		.replace(/\\([\\`*_{}[\]()#+\-.!~>])/g, '$1'); // escapes
+		.replace(/ {2,}$/, ''); // hard line break marker
 	return s.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => code[Number(i)]);
 }
