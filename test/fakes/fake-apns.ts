@@ -210,10 +210,16 @@ export class FakeApns {
 		this.sessions.add(session);
 		let streams = 0;
 		let open = 0;
-		let goneAway = false;
+		let lastStreamId: number | null = null;
 		session.on('close', () => this.sessions.delete(session));
 		session.on('error', () => undefined);
 		session.on('stream', (stream, headers) => {
+			if (lastStreamId !== null && (stream.id ?? 0) > lastStreamId) {
+				// Above the GOAWAY's last stream id: not processed, exactly as the client is told.
+				stream.on('error', () => undefined);
+				stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+				return;
+			}
 			streams += 1;
 			open += 1;
 			this.maxConcurrentSeen = Math.max(this.maxConcurrentSeen, open);
@@ -221,12 +227,12 @@ export class FakeApns {
 				open -= 1;
 			});
 			stream.on('error', () => undefined);
-			if (!goneAway && this.goawayEvery !== null && streams >= this.goawayEvery) {
+			if (lastStreamId === null && this.goawayEvery !== null && streams >= this.goawayEvery) {
 				// Like APNs rotating connections: streams up to this one are still answered, later ones
 				// are refused (the client sees REFUSED_STREAM) and must go to a new connection.
-				goneAway = true;
+				lastStreamId = stream.id ?? 0;
 				this.goaways += 1;
-				session.goaway(http2.constants.NGHTTP2_NO_ERROR, stream.id);
+				session.goaway(http2.constants.NGHTTP2_NO_ERROR, lastStreamId);
 				setImmediate(() => session.close());
 			}
 			this.onStream(stream, headers);

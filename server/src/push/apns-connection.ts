@@ -18,7 +18,8 @@ import { ApnsConfig } from './apns-config';
  *   (below `write()`, which also retries 429/5xx at once, ignoring any delay);
  * - an address override (PING_APNS_HOST/PORT) that keeps Apple's host in `:authority`;
  * - a classification of every outcome, including REFUSED_STREAM and GOAWAY, which node-apn
- *   only reports as "apn write failed".
+ *   only reports as "apn write failed";
+ * - a graceful GOAWAY really graceful (see `http2()` below).
  */
 
 export const APNS_HOSTS: Record<ApnsEnvironment, string> = {
@@ -102,9 +103,13 @@ export function classify(result: ApnClientResult | Error, now: number): ApnsResp
 	if (chain.some((e) => STREAM_WAS_NOT_PROCESSED.test(e.message))) return { kind: 'refused', reason: 'REFUSED_STREAM' };
 	const gone = chain.find((e) => e.code !== undefined && SESSION_GONE.has(e.code));
 	if (gone) return { kind: 'refused', reason: gone.code as string };
-	const message = chain[0]?.message ?? 'unknown error';
+	// Short, bounded reasons: they end up as metric labels.
+	const message = chain[0]?.message ?? '';
 	if (/timeout/i.test(message)) return { kind: 'connection', reason: 'Timeout' };
-	return { kind: 'connection', reason: chain[chain.length - 1]?.message ?? message };
+	if (/aborted/i.test(message)) return { kind: 'connection', reason: 'Aborted' };
+	if (/ended unexpectedly/i.test(message)) return { kind: 'connection', reason: 'NoResponse' };
+	const coded = chain.find((e) => typeof e.code === 'string');
+	return { kind: 'connection', reason: coded?.code ?? 'ConnectionError' };
 }
 
 export class ApnsConnection {
@@ -114,6 +119,7 @@ export class ApnsConnection {
 	/** The server's stream limit, as last announced (1 until a server has spoken, like Apple at first). */
 	private serverLimit = 1;
 	private closed = false;
+	private readonly sessions = new Set<http2.ClientHttp2Session>();
 
 	constructor(
 		readonly environment: ApnsEnvironment,
@@ -121,7 +127,7 @@ export class ApnsConnection {
 		private readonly events: ConnectionEvents,
 	) {
 		const Client = clientFactory({ logger: quiet, errorLogger: quiet, config: buildConfig, http2: this.http2() });
-		this.client = new Client({
+		const client = new Client({
 			token: { key: config.key, keyId: config.keyId, teamId: config.teamId },
 			production: environment === 'production',
 			address: APNS_HOSTS[environment],
@@ -130,6 +136,17 @@ export class ApnsConnection {
 			requestTimeout: config.requestTimeoutMs,
 			heartBeat: 60_000,
 		});
+		// node-apn answers every GOAWAY with close-then-destroy, and when the session is already
+		// closing (the second GOAWAY of a graceful shutdown, RFC 9113 §6.8) it destroys it at once,
+		// killing streams the server is still answering: those pushes were delivered but look
+		// failed, and would be sent twice. A closing session is left to Node instead, which
+		// destroys it itself when its last stream ends.
+		const destroySession = client.destroySession.bind(client);
+		client.destroySession = (session) => {
+			if (session && session.closed && !session.destroyed) return;
+			destroySession(session);
+		};
+		this.client = client;
 	}
 
 	/** Requests in flight right now (tests check the window). */
@@ -159,6 +176,8 @@ export class ApnsConnection {
 		this.closed = true;
 		for (const wake of this.waiting.splice(0)) wake();
 		await this.client.shutdown();
+		// Sessions still draining after a GOAWAY: the server is stopping, don't wait for them.
+		for (const session of this.sessions) session.destroy();
 	}
 
 	private limit(): number {
@@ -220,6 +239,8 @@ export class ApnsConnection {
 				});
 				session.on('error', (error: Error) => this.events.log('push.connection_error', { environment: this.environment, error: error.message }));
 				session.on('goaway', (code, lastStreamId) => this.events.log('push.goaway', { environment: this.environment, code, last_stream_id: lastStreamId }));
+				this.sessions.add(session);
+				session.once('close', () => this.sessions.delete(session));
 				const request = session.request.bind(session);
 				session.request = ((headers?: http2.OutgoingHttpHeaders, opts?: http2.ClientSessionRequestOptions) => {
 					const stream = request(headers, opts);

@@ -46,6 +46,7 @@ declare module '@parse/node-apn/lib/client' {
 			httpMethod: string,
 		): Promise<ApnClientResult>;
 		closeAndDestroySession(session: ClientHttp2Session | null | undefined): Promise<void>;
+		destroySession(session: ClientHttp2Session | null | undefined): void;
 		shutdown(callback?: () => void): Promise<void>;
 	}
 
