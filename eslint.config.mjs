@@ -1,3 +1,4 @@
+import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -9,6 +10,22 @@ export default tseslint.config(
 				'error',
 				{ argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
 			],
+		},
+	},
+	// n8n's community-node rules, as n8n's own verification runs them: over the package's
+	// nodes and credentials, and over package.json (parsed as an expression, as n8n-node lint does).
+	{
+		files: ['credentials/**/*.ts', 'nodes/**/*.ts', 'package.json'],
+		...n8nCommunityNodesPlugin.configs.recommended,
+	},
+	{
+		files: ['package.json'],
+		languageOptions: {
+			parser: tseslint.parser,
+			parserOptions: { extraFileExtensions: ['.json'] },
+		},
+		rules: {
+			'@typescript-eslint/no-unused-expressions': 'off',
 		},
 	},
 	{

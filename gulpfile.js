@@ -1,9 +1,13 @@
-// Copies node and credential icons next to the compiled files, where n8n looks for them.
-const { src, dest } = require('gulp');
+// Copies what n8n loads next to the compiled nodes and credentials: icons and codex files
+// (X.node.json), which tsc does not emit.
+const { src, dest, parallel } = require('gulp');
 
-function buildIcons() {
-	src('nodes/**/*.{png,svg}').pipe(dest('dist/nodes'));
+function nodeAssets() {
+	return src('nodes/**/*.{png,svg,node.json}').pipe(dest('dist/nodes'));
+}
+
+function credentialIcons() {
 	return src('credentials/**/*.{png,svg}', { allowEmpty: true }).pipe(dest('dist/credentials'));
 }
 
-exports['build:icons'] = buildIcons;
+exports['build:icons'] = parallel(nodeAssets, credentialIcons);

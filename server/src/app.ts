@@ -1,4 +1,5 @@
-import express, { Express } from 'express';
+import expressApp from 'express';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { channelsRouter } from './http/channels';
 import { AppContext } from './http/context';
 import { devicesRouter } from './http/devices';
@@ -6,30 +7,40 @@ import { errorHandler, notFoundRoute, requireJsonContentType } from './http/erro
 import { healthRouter } from './http/health';
 import { keysRouter } from './http/keys';
 import { messagesRouter } from './http/messages';
+import { publicRoutes } from './http/public-routes';
+import { webhooksRouter } from './http/webhooks';
 import { metricsRouter } from './http/metrics';
-import { pollRouter } from './http/poll';
-import { sendRouter } from './http/send';
 
 export type { AppContext } from './http/context';
 
-/** The HTTP API. Everything it uses is passed in; it owns no timers and no connections. */
-export function createApp(ctx: AppContext): Express {
-	const app = express();
+/**
+ * The HTTP API as a node:http request listener: send and poll on the lean public routes,
+ * everything else on Express. Everything it uses is passed in; it owns no timers or connections.
+ */
+export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerResponse) => void {
+	const express = createAccountApp(ctx);
+	const hot = publicRoutes(ctx);
+	return (req, res) => {
+		if (!hot(req, res)) express(req, res);
+	};
+}
+
+function createAccountApp(ctx: AppContext) {
+	const app = expressApp();
 	app.disable('x-powered-by');
 	app.disable('etag');
 	app.set('query parser', 'simple');
 
 	app.use(requireJsonContentType);
-	app.use(express.json({ limit: ctx.config.maxBodyBytes, strict: false, type: ['application/json', '+json'] }));
+	app.use(expressApp.json({ limit: ctx.config.maxBodyBytes, strict: false, type: ['application/json', '+json'] }));
 
 	app.use(healthRouter());
 	app.use(metricsRouter(ctx.metrics));
-	app.use(sendRouter(ctx));
-	app.use(pollRouter(ctx));
 	app.use(keysRouter(ctx));
 	app.use(channelsRouter(ctx));
 	app.use(devicesRouter(ctx));
 	app.use(messagesRouter(ctx));
+	app.use(webhooksRouter(ctx));
 
 	app.use(notFoundRoute);
 	app.use(errorHandler(ctx.log, ctx.config.maxBodyBytes));

@@ -1,3 +1,4 @@
+import { allowEntriesFromEnv } from './callbacks/address-guard';
 import { API_KEY_PATTERN } from './domain/ids';
 import { LogLevel } from './log';
 import { ApnsConfig, loadApnsConfig } from './push/apns-config';
@@ -14,6 +15,10 @@ export interface Config {
 	publicUrl: string | null;
 	maxBodyBytes: number;
 	logLevel: LogLevel;
+	/** PING_CALLBACK_ALLOW: hosts and CIDRs callbacks may reach although they are not public. */
+	callbackAllow: string[];
+	/** Per-attempt limit of one callback POST (connect to last byte of the answer). */
+	callbackTimeoutMs: number;
 	/** APNs token auth; null when not configured (pushes are off, everything else works). */
 	apns: ApnsConfig | null;
 }
@@ -46,6 +51,12 @@ export function loadConfig(env: Env = process.env): Config {
 	}
 	const logLevel = (env.PING_LOG_LEVEL?.trim() || 'info') as LogLevel;
 	if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`PING_LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}`);
+	let callbackAllow: string[];
+	try {
+		callbackAllow = allowEntriesFromEnv(env.PING_CALLBACK_ALLOW);
+	} catch (error) {
+		throw new ConfigError((error as Error).message);
+	}
 	return {
 		port,
 		host,
@@ -55,6 +66,8 @@ export function loadConfig(env: Env = process.env): Config {
 		publicUrl,
 		maxBodyBytes: integer(env, 'PING_MAX_BODY_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
 		logLevel,
+		callbackAllow,
+		callbackTimeoutMs: integer(env, 'PING_CALLBACK_TIMEOUT_MS', 10_000, 50, 120_000),
 		apns: loadApnsConfig(env, (message) => new ConfigError(message)),
 	};
 }

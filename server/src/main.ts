@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { startCallbackReceiver } from './callbacks/receiver';
 import { ConfigError, loadConfig } from './config';
 import { startServer } from './server';
 
@@ -6,6 +7,9 @@ const HELP = `ping-server: the Ping-compatible push, answer and callback server.
 
 Usage:
   ping-server [serve]     start the server (configuration from the environment)
+  ping-server listen --port 3001 --secret <webhook secret> [--host 127.0.0.1]
+                          a local callback receiver: prints each callback and whether its
+                          signature and timestamp verify; answers 200, or 401 when they don't
   ping-server --help      show this help
 
 Environment (defaults in brackets):
@@ -17,6 +21,9 @@ Environment (defaults in brackets):
   PING_PUBLIC_URL             base URL shown in webhook URLs [http://HOST:PORT]
   PING_MAX_BODY_BYTES         largest accepted request body [102400]
   PING_LOG_LEVEL              debug | info | warn | error | silent [info]
+  PING_CALLBACK_ALLOW         hosts and CIDRs callbacks may reach although they are not public,
+                              comma-separated, e.g. 10.0.0.0/8,n8n.internal [none]
+  PING_CALLBACK_TIMEOUT_MS    limit of one callback attempt [10000]
 
 APNs push (all four of KEY, KEY_ID, TEAM_ID, TOPIC, or none: without them pushes are off,
 messages are still stored, pollable and answerable):
@@ -50,6 +57,33 @@ async function serve(): Promise<void> {
 	process.on('SIGINT', () => stop('SIGINT'));
 }
 
+function flag(args: string[], name: string): string | undefined {
+	const i = args.indexOf(name);
+	if (i < 0) return undefined;
+	const value = args[i + 1];
+	if (value === undefined || value.startsWith('--')) throw new ConfigError(`${name} needs a value`);
+	return value;
+}
+
+async function listen(args: string[]): Promise<void> {
+	const portText = flag(args, '--port') ?? '3001';
+	if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new ConfigError(`--port must be a port number, got "${portText}"`);
+	const secret = flag(args, '--secret') ?? null;
+	if (secret !== null && !/^[0-9a-f]{64}$/.test(secret)) {
+		throw new ConfigError('--secret must be the channel\'s webhook secret: 64 lowercase hex characters');
+	}
+	const receiver = await startCallbackReceiver({ port: Number(portText), host: flag(args, '--host'), secret });
+	process.stdout.write(
+		`Callback receiver listening on ${receiver.url}\n` +
+			(secret === null
+				? 'No --secret given: signatures are shown but not verified.\n'
+				: 'Verifying X-Ping-Signature with the given secret (timestamps within 300 s).\n'),
+	);
+	const stop = () => void receiver.close().then(() => process.exit(0));
+	process.on('SIGTERM', stop);
+	process.on('SIGINT', stop);
+}
+
 async function main(argv: string[]): Promise<void> {
 	const [command = 'serve'] = argv;
 	if (command === '--help' || command === '-h' || command === 'help') {
@@ -57,6 +91,7 @@ async function main(argv: string[]): Promise<void> {
 		return;
 	}
 	if (command === 'serve') return serve();
+	if (command === 'listen') return listen(argv.slice(1));
 	process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
 	process.exitCode = 2;
 }

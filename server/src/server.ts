@@ -4,7 +4,11 @@ import { AnswerEvents } from './answer-events';
 import { createApp } from './app';
 import { Clock, systemClock } from './clock';
 import { Config } from './config';
-import { DeliveryHooks, combineHooks, noDeliveryHooks } from './hooks';
+import { AddressGuard, Resolver } from './callbacks/address-guard';
+import { CALLBACK_JOB_KIND, deliverCallback } from './callbacks/delivery';
+import { callbackHooks } from './callbacks/hooks';
+import { CallbackPoster } from './callbacks/http-post';
+import { DeliveryHooks, combineHooks } from './hooks';
 import { ADMIN_ACCOUNT_ID } from './http/auth';
 import { AppContext } from './http/context';
 import { makeApiKey } from './http/keys';
@@ -29,9 +33,12 @@ export interface StartOptions {
 	/** Where the first-start admin key is printed (once); stderr by default. */
 	announce?: (text: string) => void;
 	store?: Store;
+	/** Extra delivery hooks, run beside the built-in callback hooks. */
 	hooks?: DeliveryHooks;
 	/** The `/metrics` registry; a fresh one by default. */
 	metrics?: Metrics;
+	/** How callback host names are resolved (the system resolver by default; tests simulate DNS). */
+	callbackResolver?: Resolver;
 }
 
 /**
@@ -61,15 +68,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 	const clock = options.clock ?? systemClock;
 	const log = options.log ?? createLogger(config.logLevel);
 	const store = options.store ?? new SqliteStore(config.databaseFile);
-	const metrics = options.metrics ?? new Metrics();
-	const push = createPush(config.apns, { store, clock, log, metrics });
-	const hooks = combineHooks(push.delivery.hooks, options.hooks ?? noDeliveryHooks);
 	await ensureWayIn(config, store, clock, options.announce ?? ((text) => process.stderr.write(`${text}\n`)));
 
 	const events = new AnswerEvents();
+	const metrics = options.metrics ?? new Metrics();
+	const push = createPush(config.apns, { store, clock, log, metrics });
+	const guard = new AddressGuard(config.callbackAllow, options.callbackResolver);
+	const poster = new CallbackPoster(guard, config.callbackTimeoutMs);
+	const hooks = combineHooks(push.delivery.hooks, callbackHooks({ store, clock, guard }), ...(options.hooks ? [options.hooks] : []));
 	const ctx: AppContext = { config, store, clock, log, events, hooks, metrics, publicUrl: config.publicUrl ?? '' };
 	const jobs = new JobRunner(store, clock, log);
 	jobs.register(PUSH_JOB, push.delivery.run);
+	jobs.register(CALLBACK_JOB_KIND, deliverCallback({ store, clock, log, events, poster }));
 	if (store instanceof SqliteStore) store.onJobsQueued = () => jobs.wake();
 	jobs.start();
 
@@ -95,6 +105,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 			});
 			await jobs.stop();
 			await push.close();
+			poster.close();
 			await store.close();
 			log.info('server.stopped', {});
 		})());

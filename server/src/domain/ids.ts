@@ -35,3 +35,6 @@ export function constantTimeEqual(a: string, b: string): boolean {
 	const hb = createHash('sha256').update(b).digest();
 	return timingSafeEqual(ha, hb) && a.length === b.length;
 }
+export const newWebhookId = () => `wh_${randomAlphanumeric(12)}`;
+/** A callback delivery's idempotency key, sent unchanged on every retry. */
+export const newDeliveryId = () => `dlv_${randomAlphanumeric(20)}`;

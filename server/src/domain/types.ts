@@ -135,6 +135,37 @@ export interface Device {
 	registeredAt: number;
 }
 
+/** A channel subscription: every answer on the channel is POSTed, signed, to `url`. */
+export interface ChannelWebhook {
+	id: string;
+	channelId: string;
+	url: string;
+	description: string | null;
+	createdAt: number;
+}
+
+/** Who a callback delivery goes to: the message's own `callback_url`, or a channel webhook. */
+export type CallbackTarget = 'callback_url' | 'webhook';
+
+/** One POST of one callback delivery, as recorded for `GET /v1/messages/{id}`. */
+export interface CallbackAttempt {
+	messageId: string;
+	/** The delivery's idempotency key (`X-Ping-Idempotency-Key`), the same on every retry. */
+	deliveryId: string;
+	target: CallbackTarget;
+	webhookId: string | null;
+	/** 1 for the first attempt of the delivery. */
+	attempt: number;
+	attemptedAt: number;
+	/** The receiver's HTTP status, null when no response came (refused, timeout, network error). */
+	statusCode: number | null;
+	error: string | null;
+	latencyMs: number;
+	/** `retrying` means another attempt is scheduled at `nextAttemptAt`. */
+	outcome: 'delivered' | 'retrying' | 'failed';
+	nextAttemptAt: number | null;
+}
+
 /**
  * Where one message's push to one device stands. `queued`: not tried yet; `retrying`: waiting
  * for `nextAttemptAt` after a 429/5xx/connection failure; `sent`: APNs accepted it (200);

@@ -1,5 +1,17 @@
 import { PollOutcome } from '../domain/polling';
-import { Account, Answer, ApiKey, CallbackState, Channel, Delivery, Device, Message, MessageRecord } from '../domain/types';
+import {
+	Account,
+	Answer,
+	ApiKey,
+	CallbackAttempt,
+	CallbackState,
+	Channel,
+	ChannelWebhook,
+	Delivery,
+	Device,
+	Message,
+	MessageRecord,
+} from '../domain/types';
 
 /**
  * The one storage contract. Every driver (SQLite embedded default, Redis for scale-out)
@@ -67,8 +79,16 @@ export interface Store {
 	findChannelByTokenHash(tokenHash: string): Promise<Channel | null>;
 	listChannels(accountId: string): Promise<Channel[]>;
 	updateChannel(id: string, patch: ChannelPatch, now: number): Promise<Channel | null>;
-	/** Deletes the channel and its messages. */
+	/** Deletes the channel, its messages (with their callback attempts) and its webhooks. */
 	deleteChannel(id: string): Promise<boolean>;
+
+	// Channel webhooks (subscriptions that receive every answer on the channel)
+	/** Inserts unless the channel already has `maxPerChannel` webhooks. */
+	insertWebhook(webhook: ChannelWebhook, maxPerChannel: number): Promise<'inserted' | 'limit'>;
+	getWebhook(id: string): Promise<ChannelWebhook | null>;
+	/** Oldest first. */
+	listWebhooks(channelId: string): Promise<ChannelWebhook[]>;
+	deleteWebhook(channelId: string, id: string): Promise<boolean>;
 
 	// Devices
 	insertDevice(device: Device): Promise<void>;
@@ -103,6 +123,11 @@ export interface Store {
 		now: number,
 	): Promise<{ record: MessageRecord; outcome: PollOutcome } | null>;
 	setCallbackState(messageId: string, state: CallbackState): Promise<void>;
+
+	// Callback attempts (the delivery log shown by GET /v1/messages/{id})
+	recordCallbackAttempt(attempt: CallbackAttempt): Promise<void>;
+	/** Oldest first. */
+	listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]>;
 
 	// Durable jobs
 	/** Leases up to `limit` due jobs for `leaseMs`; a crashed worker's jobs come back after the lease. */

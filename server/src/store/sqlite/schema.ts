@@ -68,7 +68,31 @@ export const MIGRATIONS: readonly string[] = [
 	);
 	CREATE INDEX jobs_due ON jobs(run_at);
 	`,
-	// 2: per-device push delivery state (issue 4)
+	`
+	CREATE TABLE channel_webhooks (
+		id TEXT PRIMARY KEY,
+		channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+		url TEXT NOT NULL,
+		description TEXT,
+		created_at INTEGER NOT NULL
+	);
+	CREATE INDEX channel_webhooks_channel ON channel_webhooks(channel_id, created_at);
+	CREATE TABLE callback_attempts (
+		message_id TEXT NOT NULL,
+		delivery_id TEXT NOT NULL,
+		target TEXT NOT NULL,
+		webhook_id TEXT,
+		attempt INTEGER NOT NULL,
+		attempted_at INTEGER NOT NULL,
+		status_code INTEGER,
+		error TEXT,
+		latency_ms INTEGER NOT NULL,
+		outcome TEXT NOT NULL,
+		next_attempt_at INTEGER
+	);
+	CREATE INDEX callback_attempts_message ON callback_attempts(message_id, attempted_at);
+	`,
+	// 3: per-device push delivery state (issue 4)
 	`
 	CREATE TABLE deliveries (
 		message_id TEXT NOT NULL,

@@ -7,8 +7,10 @@ import {
 	Account,
 	Answer,
 	ApiKey,
+	CallbackAttempt,
 	CallbackState,
 	Channel,
+	ChannelWebhook,
 	Delivery,
 	Device,
 	Message,
@@ -18,6 +20,13 @@ import { ChannelPatch, DevicePatch, Job, MessagePage, NewJob, SaveAnswerResult, 
 import { MIGRATIONS } from './schema';
 
 type Row = Record<string, unknown>;
+
+/**
+ * Channels by token hash, kept in memory: send and poll look one up on every request.
+ * Exact for the one process that owns the file (every channel write clears it); the
+ * SQLite store is not meant to be shared by several processes (use Redis for that).
+ */
+const CHANNEL_CACHE_MAX = 10_000;
 
 const str = (v: unknown) => v as string;
 const strOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as string));
@@ -94,6 +103,32 @@ function toDelivery(r: Row): Delivery {
 	};
 }
 
+function toWebhook(r: Row): ChannelWebhook {
+	return {
+		id: str(r.id),
+		channelId: str(r.channel_id),
+		url: str(r.url),
+		description: strOrNull(r.description),
+		createdAt: Number(r.created_at),
+	};
+}
+
+function toAttempt(r: Row): CallbackAttempt {
+	return {
+		messageId: str(r.message_id),
+		deliveryId: str(r.delivery_id),
+		target: str(r.target) as CallbackAttempt['target'],
+		webhookId: strOrNull(r.webhook_id),
+		attempt: Number(r.attempt),
+		attemptedAt: Number(r.attempted_at),
+		statusCode: numOrNull(r.status_code),
+		error: strOrNull(r.error),
+		latencyMs: Number(r.latency_ms),
+		outcome: str(r.outcome) as CallbackAttempt['outcome'],
+		nextAttemptAt: numOrNull(r.next_attempt_at),
+	};
+}
+
 function toJob(r: Row): Job {
 	return {
 		id: str(r.id),
@@ -112,6 +147,7 @@ function toJob(r: Row): Job {
 export class SqliteStore implements Store {
 	private readonly db: Database.Database;
 	private readonly stmt: Record<string, Database.Statement>;
+	private readonly channelsByToken = new Map<string, Channel>();
 	/** Called after a write that queued jobs, so a worker can start at once instead of polling. */
 	onJobsQueued: (() => void) | null = null;
 
@@ -150,6 +186,24 @@ export class SqliteStore implements Store {
 			),
 			deleteChannel: p('DELETE FROM channels WHERE id = ?'),
 			deleteChannelMessages: p('DELETE FROM messages WHERE channel_id = ?'),
+			deleteChannelAttempts: p(
+				'DELETE FROM callback_attempts WHERE message_id IN (SELECT id FROM messages WHERE channel_id = ?)',
+			),
+			countWebhooks: p('SELECT COUNT(*) AS n FROM channel_webhooks WHERE channel_id = ?'),
+			insertWebhook: p(
+				`INSERT INTO channel_webhooks (id, channel_id, url, description, created_at)
+				 VALUES (@id, @channelId, @url, @description, @createdAt)`,
+			),
+			getWebhook: p('SELECT * FROM channel_webhooks WHERE id = ?'),
+			listWebhooks: p('SELECT * FROM channel_webhooks WHERE channel_id = ? ORDER BY created_at, id'),
+			deleteWebhook: p('DELETE FROM channel_webhooks WHERE channel_id = ? AND id = ?'),
+			insertAttempt: p(
+				`INSERT INTO callback_attempts (message_id, delivery_id, target, webhook_id, attempt, attempted_at,
+				 status_code, error, latency_ms, outcome, next_attempt_at)
+				 VALUES (@messageId, @deliveryId, @target, @webhookId, @attempt, @attemptedAt,
+				 @statusCode, @error, @latencyMs, @outcome, @nextAttemptAt)`,
+			),
+			listAttempts: p('SELECT * FROM callback_attempts WHERE message_id = ? ORDER BY attempted_at, rowid'),
 			insertDevice: p(
 				`INSERT INTO devices (id, account_id, token, environment, topic, name, created_at, registered_at)
 				 VALUES (@id, @accountId, @token, @environment, @topic, @name, @createdAt, @registeredAt)`,
@@ -262,8 +316,14 @@ export class SqliteStore implements Store {
 	}
 
 	async findChannelByTokenHash(tokenHash: string): Promise<Channel | null> {
+		const cached = this.channelsByToken.get(tokenHash);
+		if (cached) return cached;
 		const row = this.stmt.channelByToken.get(tokenHash) as Row | undefined;
-		return row ? toChannel(row) : null;
+		if (!row) return null;
+		const channel = toChannel(row);
+		if (this.channelsByToken.size >= CHANNEL_CACHE_MAX) this.channelsByToken.clear();
+		this.channelsByToken.set(tokenHash, channel);
+		return channel;
 	}
 
 	async listChannels(accountId: string): Promise<Channel[]> {
@@ -271,6 +331,7 @@ export class SqliteStore implements Store {
 	}
 
 	async updateChannel(id: string, patch: ChannelPatch, now: number): Promise<Channel | null> {
+		this.channelsByToken.clear();
 		return this.db.transaction(() => {
 			const row = this.stmt.getChannel.get(id) as Row | undefined;
 			if (!row) return null;
@@ -281,11 +342,35 @@ export class SqliteStore implements Store {
 	}
 
 	async deleteChannel(id: string): Promise<boolean> {
+		this.channelsByToken.clear();
 		return this.db.transaction(() => {
 			this.stmt.deleteChannelDeliveries.run(id);
+			this.stmt.deleteChannelAttempts.run(id);
 			this.stmt.deleteChannelMessages.run(id);
 			return this.stmt.deleteChannel.run(id).changes > 0;
 		})();
+	}
+
+	async insertWebhook(webhook: ChannelWebhook, maxPerChannel: number): Promise<'inserted' | 'limit'> {
+		return this.db.transaction(() => {
+			const count = Number((this.stmt.countWebhooks.get(webhook.channelId) as Row).n);
+			if (count >= maxPerChannel) return 'limit' as const;
+			this.stmt.insertWebhook.run(webhook);
+			return 'inserted' as const;
+		})();
+	}
+
+	async getWebhook(id: string): Promise<ChannelWebhook | null> {
+		const row = this.stmt.getWebhook.get(id) as Row | undefined;
+		return row ? toWebhook(row) : null;
+	}
+
+	async listWebhooks(channelId: string): Promise<ChannelWebhook[]> {
+		return (this.stmt.listWebhooks.all(channelId) as Row[]).map(toWebhook);
+	}
+
+	async deleteWebhook(channelId: string, id: string): Promise<boolean> {
+		return this.stmt.deleteWebhook.run(channelId, id).changes > 0;
 	}
 
 	async insertDevice(device: Device): Promise<void> {
@@ -387,18 +472,27 @@ export class SqliteStore implements Store {
 		decide: (record: MessageRecord) => PollOutcome,
 		now: number,
 	): Promise<{ record: MessageRecord; outcome: PollOutcome } | null> {
-		return this.db.transaction(() => {
+		// No transaction needed: the consuming UPDATE only succeeds while the answer is unread,
+		// so of two readers exactly one marks it; the other reads again and sees already_read.
+		for (;;) {
 			const row = this.stmt.getMessage.get(messageId) as Row | undefined;
 			if (!row) return null;
 			const record = toMessage(row);
 			const outcome = decide(record);
-			if (outcome.consumes) this.stmt.markRead.run(now, messageId);
-			return { record, outcome };
-		})();
+			if (!outcome.consumes || this.stmt.markRead.run(now, messageId).changes === 1) return { record, outcome };
+		}
 	}
 
 	async setCallbackState(messageId: string, state: CallbackState): Promise<void> {
 		this.stmt.setCallbackState.run(state, messageId);
+	}
+
+	async recordCallbackAttempt(attempt: CallbackAttempt): Promise<void> {
+		this.stmt.insertAttempt.run(attempt);
+	}
+
+	async listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]> {
+		return (this.stmt.listAttempts.all(messageId) as Row[]).map(toAttempt);
 	}
 
 	async claimDueJobs(now: number, limit: number, leaseMs: number): Promise<Job[]> {

@@ -1,0 +1,120 @@
+// Shared bits of the benchmarks: child processes, free ports, autocannon runs, ratio printing.
+'use strict';
+const { spawn } = require('node:child_process');
+const { mkdtempSync, rmSync } = require('node:fs');
+const net = require('node:net');
+const { tmpdir } = require('node:os');
+const path = require('node:path');
+const autocannon = require('autocannon');
+
+const ROOT = path.join(__dirname, '..');
+const SERVER_MAIN = path.join(ROOT, 'server', 'dist', 'main.js');
+const ADMIN_KEY = 'pk_live_BenchAdminKey0123456789abcdefghi';
+
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const srv = net.createServer();
+		srv.listen(0, '127.0.0.1', () => {
+			const { port } = srv.address();
+			srv.close(() => resolve(port));
+		});
+		srv.on('error', reject);
+	});
+}
+
+async function waitForHttp(url, deadlineMs = 15000) {
+	const until = Date.now() + deadlineMs;
+	for (;;) {
+		try {
+			const res = await fetch(url);
+			if (res.status < 500) return;
+		} catch {
+			/* not up yet */
+		}
+		if (Date.now() > until) throw new Error(`${url} did not come up within ${deadlineMs} ms`);
+		await new Promise((r) => setTimeout(r, 100));
+	}
+}
+
+/** Starts `node server/dist/main.js` on a temp SQLite file; returns { url, stop }. */
+async function startPingServer(extraEnv = {}) {
+	const dir = mkdtempSync(path.join(tmpdir(), 'ping-bench-'));
+	const port = await freePort();
+	const child = spawn(process.execPath, [SERVER_MAIN], {
+		env: {
+			...process.env,
+			PING_PORT: String(port),
+			PING_HOST: '127.0.0.1',
+			PING_DATABASE: path.join(dir, 'ping.db'),
+			PING_ADMIN_KEY: ADMIN_KEY,
+			PING_LOG_LEVEL: 'warn',
+			...extraEnv,
+		},
+		stdio: ['ignore', 'inherit', 'inherit'],
+	});
+	const url = `http://127.0.0.1:${port}`;
+	const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`ping-server exited with ${code}`))));
+	await Promise.race([waitForHttp(`${url}/health`), exited]);
+	exited.catch(() => undefined);
+	return {
+		url,
+		async stop() {
+			if (child.exitCode === null) {
+				child.kill('SIGTERM');
+				await new Promise((r) => child.once('exit', r));
+			}
+			rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}
+
+/** The ceiling: a bare node:http server answering a constant JSON, in its own process. */
+async function startBareServer() {
+	const port = await freePort();
+	const code = `require('node:http').createServer((req, res) => {
+		req.resume();
+		req.on('end', () => { const b = '{"status":"pending"}'; res.writeHead(200, {'content-type':'application/json','content-length':b.length}); res.end(b); });
+	}).listen(${port}, '127.0.0.1');`;
+	const child = spawn(process.execPath, ['-e', code], { stdio: 'inherit' });
+	const url = `http://127.0.0.1:${port}`;
+	await waitForHttp(url);
+	return {
+		url,
+		async stop() {
+			child.kill('SIGTERM');
+			await new Promise((r) => child.once('exit', r));
+		},
+	};
+}
+
+/** One bounded autocannon run; returns requests/s, p99 latency (ms) and non-2xx count. */
+function load(options) {
+	return new Promise((resolve, reject) => {
+		autocannon({ connections: 32, duration: 5, ...options }, (err, result) => {
+			if (err) return reject(err);
+			resolve({
+				rps: result.requests.average,
+				p99: result.latency.p99,
+				non2xx: result.non2xx,
+				errors: result.errors + result.timeouts,
+			});
+		});
+	});
+}
+
+async function api(url, method, pathName, body, key) {
+	const headers = { 'content-type': 'application/json' };
+	if (key) headers.authorization = `Bearer ${key}`;
+	const res = await fetch(`${url}${pathName}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+	const json = await res.json();
+	if (!res.ok) throw new Error(`${method} ${pathName}: ${res.status} ${JSON.stringify(json)}`);
+	return json;
+}
+
+function row(name, result, baseline) {
+	const ratio = baseline ? ` ${(result.rps / baseline.rps).toFixed(2)}x` : '';
+	const problems = result.non2xx || result.errors ? `  (non-2xx ${result.non2xx}, errors ${result.errors})` : '';
+	return `${name.padEnd(34)} ${result.rps.toFixed(0).padStart(8)} req/s  p99 ${String(result.p99).padStart(4)} ms${ratio}${problems}`;
+}
+
+module.exports = { ADMIN_KEY, ROOT, api, freePort, load, row, startBareServer, startPingServer, waitForHttp };

@@ -1,0 +1,132 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { receiveSignedCallback } from '../shared/callback';
+import { testPingApiCredential } from '../shared/credentialTest';
+import { callbackResumeUrl } from '../shared/resumeUrl';
+import type { PingApiCredentials } from '../shared/transport';
+import { pingRequest } from '../shared/transport';
+import type { SendRequest } from '../shared/types';
+import { buildSendRequest, InvalidMessageError } from '../shared/validation';
+import { expiresInFor, waitTillFromLimit } from '../shared/waitLimit';
+import { outputsExpression, resumeWebhooks, waitProperties } from './description';
+import { pollForAnswer } from './polling';
+import type { ParameterReader } from './responses';
+import { actionsForResponse, answerData, readResponseConfig, routeItem, timeoutData } from './responses';
+
+export class PingWaitForResponse implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Ping Wait for Response',
+		name: 'pingWaitForResponse',
+		icon: { light: 'file:ping.svg', dark: 'file:ping.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{"Send and wait: " + $parameter["responseType"]}}',
+		description: 'Ask a person on their phone and continue the workflow with their answer',
+		defaults: { name: 'Ping Wait for Response' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: outputsExpression,
+		credentials: [{ name: 'pingApi', required: true, testedBy: 'pingApiConnectionTest' }],
+		webhooks: resumeWebhooks,
+		waitingNodeTooltip: 'Execution will continue when the person answers the Ping notification',
+		properties: waitProperties,
+	};
+
+	methods = {
+		credentialTest: { pingApiConnectionTest: testPingApiCredential },
+	};
+
+	/**
+	 * Sends the question once (from the first item, as n8n's send-and-wait nodes do), then
+	 * either puts the execution to wait for the signed callback (no worker is held), or, in
+	 * polling delivery, asks Ping for the answer until it comes.
+	 */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const param: ParameterReader = (name, fallback) => this.getNodeParameter(name, 0, fallback);
+		const credentials = await this.getCredentials<PingApiCredentials>('pingApi', 0);
+		const delivery = param('delivery', 'callback') as 'callback' | 'polling';
+		const config = readResponseConfig(param);
+		const options = param('options', {}) as IDataObject;
+		const waitTill = waitTillFromLimit(this.getNode(), (options.limitWaitTime as IDataObject | undefined)?.values as IDataObject);
+
+		if (delivery === 'callback' && !credentials.webhookSecret) {
+			throw new NodeOperationError(this.getNode(), 'The Ping API credential has no webhook secret', {
+				description:
+					'Signed-callback delivery verifies every answer with the channel secret before resuming. Add the secret to the credential, or choose Polling delivery.',
+			});
+		}
+
+		let request: SendRequest;
+		try {
+			request = buildSendRequest({
+				title: param('title', ''),
+				body: param('body', ''),
+				priority: param('priority', 'normal'),
+				actions: actionsForResponse(param),
+				callbackUrl: delivery === 'callback' ? callbackResumeUrl(this) : undefined,
+				expiresIn: expiresInFor(waitTill),
+			});
+		} catch (error) {
+			if (error instanceof InvalidMessageError) {
+				throw new NodeOperationError(this.getNode(), error.message, {
+					itemIndex: 0,
+					description: `Ping would refuse this message: fix ${error.field}.`,
+				});
+			}
+			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: 0 });
+		}
+
+		const sent = await pingRequest(
+			this,
+			'pingApi',
+			credentials.serverUrl,
+			{ method: 'POST', path: `/v1/send/${encodeURIComponent(credentials.webhookToken)}`, body: request as unknown as IDataObject },
+			0,
+		);
+		if (typeof sent.id !== 'string') {
+			throw new NodeApiError(this.getNode(), sent as JsonObject, { message: 'The Ping server did not return a message id' });
+		}
+
+		if (delivery === 'callback') {
+			await this.putExecutionToWait(waitTill);
+			return [this.getInputData()];
+		}
+
+		const outcome = await pollForAnswer(this, credentials, {
+			messageId: sent.id,
+			deadline: waitTill.getTime(),
+			intervalMs: Math.max(0, Number(options.pollInterval ?? 5)) * 1000,
+		});
+		if (outcome.kind === 'answer') {
+			const item: INodeExecutionData = { json: { data: answerData(config, outcome.answer) }, pairedItem: { item: 0 } };
+			return routeItem(config, item, outcome.answer.triggered_by);
+		}
+		const item: INodeExecutionData = {
+			json: { data: { ...timeoutData(config, { id: sent.id, channel_id: sent.channel_id }), reason: outcome.reason } },
+			pairedItem: { item: 0 },
+		};
+		return routeItem(config, item, null);
+	}
+
+	/** The resume call: only a correctly signed, fresh Ping callback resumes the execution. */
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const received = await receiveSignedCallback(this);
+		if (!received.accepted) return received.response;
+		const param: ParameterReader = (name, fallback) => this.getNodeParameter(name, fallback);
+		const config = readResponseConfig(param);
+		const item: INodeExecutionData = { json: { data: answerData(config, received.body) }, pairedItem: { item: 0 } };
+		return {
+			webhookResponse: { ok: true },
+			workflowData: routeItem(config, item, received.body.triggered_by),
+		};
+	}
+}

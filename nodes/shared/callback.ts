@@ -1,0 +1,59 @@
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { SIGNATURE_HEADER, verifySignature } from './signature';
+import type { PingApiCredentials } from './transport';
+import type { CallbackBody } from './types';
+
+export type ReceivedCallback =
+	| { accepted: true; body: CallbackBody }
+	| { accepted: false; response: IWebhookResponseData };
+
+/**
+ * The exact bytes Ping signed. n8n keeps them as `rawBody` on webhook requests; should a
+ * host ever not, Ping's body is compact `JSON.stringify` output, and re-serialising the parsed
+ * object gives the same bytes back (key order survives JSON.parse).
+ */
+function rawBodyOf(ctx: IWebhookFunctions): Buffer | string {
+	const request = ctx.getRequestObject() as unknown as { rawBody?: Buffer | string };
+	if (request.rawBody !== undefined && request.rawBody !== null && request.rawBody.length > 0) return request.rawBody;
+	return JSON.stringify(ctx.getBodyData());
+}
+
+function refuse(ctx: IWebhookFunctions, status: number, error: string): ReceivedCallback {
+	const res = ctx.getResponseObject();
+	res.status(status).json({ ok: false, error });
+	return { accepted: false, response: { noWebhookResponse: true } };
+}
+
+function isCallbackBody(value: unknown): value is CallbackBody {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+	const body = value as IDataObject;
+	return (
+		typeof body.message_id === 'string' &&
+		typeof body.triggered_by === 'string' &&
+		(body.responses === undefined ||
+			(typeof body.responses === 'object' && body.responses !== null && !Array.isArray(body.responses)))
+	);
+}
+
+/**
+ * Verifies `X-Ping-Signature` over the raw body with the credential's webhook secret and the
+ * 300 s window before anything else happens. A missing, forged or stale signature is answered
+ * 401 here and nothing starts or resumes; so is a valid signature over a body that is not a
+ * Ping callback (400).
+ */
+export async function receiveSignedCallback(ctx: IWebhookFunctions, nowMs: number = Date.now()): Promise<ReceivedCallback> {
+	const credentials = await ctx.getCredentials<PingApiCredentials>('pingApi');
+	const headers = ctx.getHeaderData();
+	const raw = rawBodyOf(ctx);
+	const check = verifySignature(headers[SIGNATURE_HEADER], raw, String(credentials.webhookSecret ?? ''), nowMs);
+	if (!check.valid) return refuse(ctx, 401, `callback refused: ${check.reason}`);
+
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : raw);
+	} catch {
+		parsed = undefined;
+	}
+	if (!isCallbackBody(parsed)) return refuse(ctx, 400, 'callback body is not a Ping answer (message_id, triggered_by, responses)');
+	return { accepted: true, body: { ...parsed, responses: parsed.responses ?? {} } };
+}

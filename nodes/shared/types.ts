@@ -1,0 +1,76 @@
+/** The wire shapes of the Ping API (SPEC §3–§5) as the nodes send and receive them. */
+
+export type Priority = 'low' | 'normal' | 'high';
+export type ButtonStyle = 'primary' | 'secondary' | 'destructive';
+
+export interface UrlAction {
+	type: 'url';
+	label: string;
+	value: string;
+}
+export interface ButtonAction {
+	type: 'button';
+	label: string;
+	key?: string;
+	style?: ButtonStyle;
+}
+export interface SelectOption {
+	label: string;
+	value: string;
+}
+export interface SelectAction {
+	type: 'select';
+	label: string;
+	key: string;
+	options: SelectOption[];
+	value?: string;
+}
+export interface TextAction {
+	type: 'text';
+	label: string;
+	key: string;
+	placeholder?: string;
+	value?: string;
+	multiline?: boolean;
+	max_length?: number;
+}
+export interface NumberAction {
+	type: 'number';
+	label: string;
+	key: string;
+	min?: number;
+	max?: number;
+	step?: number;
+	value?: number;
+}
+export interface ToggleAction {
+	type: 'toggle';
+	label: string;
+	key: string;
+	value?: boolean;
+}
+export type FormAction = SelectAction | TextAction | NumberAction | ToggleAction;
+export type PingAction = UrlAction | ButtonAction | FormAction;
+
+/** The body of `POST /v1/send/{token}`. */
+export interface SendRequest {
+	title: string;
+	body?: string;
+	priority: Priority;
+	actions?: PingAction[];
+	callback_url?: string;
+	expires_in?: number;
+}
+
+export type ResponseValue = string | number | boolean;
+
+/** The signed callback body (SPEC §5), also the `result` of a poll. */
+export interface CallbackBody {
+	message_id: string;
+	channel_id: string;
+	timestamp: string;
+	triggered_by: string;
+	responses: Record<string, ResponseValue>;
+	submitted_at?: string;
+	responder?: string;
+}

@@ -1,0 +1,244 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { sendMessage } from '../helpers/server';
+import { CredentialIds, createPingCredentials } from './harness/credentials';
+import { answer, channelWebhooks, getMessage, postForgedCallback, StoredMessage, waitForMessageTitled } from './harness/ping';
+import { e2eSuite } from './harness/suite';
+import { expectNothingFor, waitFor } from './harness/wait';
+import {
+	Execution,
+	createWorkflow,
+	getExecution,
+	listExecutions,
+	loadWorkflow,
+	nodeOutput,
+	publishWorkflow,
+	unpublishWorkflow,
+	waitForExecutions,
+} from './harness/workflows';
+
+/**
+ * The packed package inside a real n8n 2.40.7, driven the way a user's workflows run:
+ * production webhook URLs, published workflows, real signed callbacks from the Ping server.
+ * Scenarios run in order and share one n8n; each uses its own workflow.
+ */
+const { stack, scenario } = e2eSuite();
+
+const PACKAGE = 'n8n-nodes-ping';
+let credentials: CredentialIds;
+
+async function publish(file: string, placeholders: Record<string, string> = {}): Promise<string> {
+	const { n8n } = stack();
+	const id = await createWorkflow(n8n, loadWorkflow(file, credentials, placeholders));
+	await publishWorkflow(n8n, id);
+	return id;
+}
+
+async function startByWebhook(path: string, body: Record<string, unknown>): Promise<void> {
+	const res = await fetch(stack().n8n.webhookUrl(path), {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	if (res.status !== 200) throw new Error(`POST /webhook/${path} → ${res.status} ${await res.text()}`);
+}
+
+function uniqueTitle(prefix: string): string {
+	return `${prefix} ${randomBytes(4).toString('hex')}`;
+}
+
+/** The execution a waiting message belongs to, read from its resume URL. */
+function executionIdOf(message: StoredMessage): string {
+	const match = /\/webhook-waiting\/(\d+)\/[^/?]+\?signature=[0-9a-f]{64}$/.exec(message.callback_url ?? '');
+	if (!match) throw new Error(`callback_url is not an n8n signed resume URL: ${message.callback_url}`);
+	return match[1];
+}
+
+async function waitForStatus(executionId: string, statuses: string[], timeoutMs = 60_000): Promise<Execution> {
+	let last: Execution | undefined;
+	return waitFor(
+		`execution ${executionId} to be ${statuses.join(' or ')}`,
+		async () => {
+			last = await getExecution(stack().n8n, executionId);
+			if (['error', 'crashed', 'canceled'].includes(last.status) && !statuses.includes(last.status)) {
+				throw new Error(`execution ${executionId} ended ${last.status}: ${last.data?.resultData.error?.message ?? ''}`);
+			}
+			return statuses.includes(last.status) ? last : undefined;
+		},
+		{ timeoutMs, intervalMs: 300 },
+		() => `status ${last?.status}`,
+	);
+}
+
+/** A callback correctly signed with the channel secret (what Ping itself would send). */
+async function postSignedCallback(url: string, body: Record<string, unknown>): Promise<number> {
+	const raw = JSON.stringify(body);
+	const t = Math.floor(Date.now() / 1000);
+	const v1 = createHmac('sha256', stack().channel.secret).update(`${t}.${raw}`).digest('hex');
+	const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ping-signature': `t=${t},v1=${v1}` }, body: raw });
+	return res.status;
+}
+
+function pingBodyFor(message: StoredMessage, triggeredBy: string): Record<string, unknown> {
+	return { message_id: message.id, channel_id: message.channel_id, timestamp: new Date().toISOString(), triggered_by: triggeredBy, responses: {} };
+}
+
+scenario('n8n loads the packed package: node types (and the human-review tool) and credential types are listed', async () => {
+	const { n8n } = stack();
+	const nodes = await n8n.get<Array<{ name: string; outputs?: unknown; subtitle?: string }>>('/types/nodes.json');
+	expect(nodes.status).toBe(200);
+	const names = nodes.body.map((node) => node.name);
+	expect(names).toEqual(
+		expect.arrayContaining([
+			`${PACKAGE}.pingSend`,
+			`${PACKAGE}.pingWaitForResponse`,
+			`${PACKAGE}.pingTrigger`,
+			// n8n generates a "<name>Tool" for nodes marked usableAsTool …
+			`${PACKAGE}.pingSendTool`,
+			// … and a "<name>HitlTool" (human review for AI agent tool calls) for nodes with a
+			// sendAndWait operation and a webhook: this is how n8n 2.x offers Ping as a review step.
+			`${PACKAGE}.pingWaitForResponseHitlTool`,
+		]),
+	);
+	const hitl = nodes.body.find((node) => node.name === `${PACKAGE}.pingWaitForResponseHitlTool`)!;
+	expect(hitl.outputs).toEqual([expect.objectContaining({ displayName: 'Human review', type: 'ai_tool' })]);
+
+	const types = await n8n.get<Array<{ name: string }>>('/types/credentials.json');
+	expect(types.status).toBe(200);
+	expect(types.body.map((credential) => credential.name)).toEqual(expect.arrayContaining(['pingApi', 'pingAccountApi']));
+
+	credentials = await createPingCredentials(n8n, stack());
+});
+
+scenario('Ping Send: a webhook-started workflow puts the message on the Ping server', async () => {
+	const { n8n, channel } = stack();
+	await publish('send-from-webhook.json');
+
+	const started = await fetch(n8n.webhookUrl('ping-e2e-send'), {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ title: 'Deploy v1.2 to production?', text: 'Requested by **e2e**' }),
+	});
+	const sent = (await started.json()) as Record<string, unknown>;
+	expect(started.status).toBe(200);
+	expect(sent).toMatchObject({ ok: true, muted: false, id: expect.stringMatching(/^msg_[A-Za-z0-9]{12}$/) });
+
+	const stored = await getMessage(stack(), String(sent.id));
+	expect(stored).toMatchObject({
+		channel_id: channel.id,
+		title: 'Deploy v1.2 to production?',
+		body: 'Requested by **e2e**',
+		priority: 'high',
+		state: 'pending',
+		callback_url: null,
+		actions: [
+			{ type: 'button', label: 'Approve', key: 'approve', style: 'primary' },
+			{ type: 'button', label: 'Decline', key: 'decline', style: 'destructive' },
+		],
+	});
+});
+
+scenario('Ping Callback Trigger: registers on publish, one execution per answer with the callback body, none for a forged POST, unregisters on unpublish', async () => {
+	const s = stack();
+	const { n8n } = s;
+	expect(await channelWebhooks(s)).toEqual([]);
+
+	const workflowId = await publish('callback-trigger.json', { PING_CHANNEL_ID: s.channel.id });
+	const triggerUrl = `${n8n.baseUrl}/webhook/6f1f7c52-2d0e-4a4e-9c1e-5e2e0c1a0002/ping`;
+	expect(await channelWebhooks(s)).toEqual([expect.objectContaining({ url: triggerUrl })]);
+
+	const messageId = await sendMessage(s.ping.url, s.channel.token, {
+		title: 'Restart the payment worker?',
+		actions: [
+			{ type: 'button', label: 'Restart', key: 'restart' },
+			{ type: 'toggle', label: 'Drain first', key: 'drain' },
+		],
+	});
+	const callbackBody = await answer(s, messageId, 'restart', { drain: true });
+
+	const [execution] = await waitForExecutions(n8n, workflowId, 1, 'the answer to start one execution of the trigger workflow');
+	expect(execution.status).toBe('success');
+	expect(nodeOutput(await getExecution(n8n, execution.id), 'Ping Callback Trigger')).toEqual([callbackBody]);
+
+	const forged = await postForgedCallback(triggerUrl, { ...callbackBody, triggered_by: 'restart' });
+	expect(forged.status).toBe(401);
+	// Neither the forged POST nor a duplicate delivery of the real answer may start anything.
+	await expectNothingFor(
+		'a second execution of the trigger workflow',
+		async () => {
+			const executions = await listExecutions(n8n, workflowId);
+			return executions.length > 1 ? executions.map((e) => e.id) : undefined;
+		},
+		{ durationMs: 3000, intervalMs: 500 },
+	);
+
+	await unpublishWorkflow(n8n, workflowId);
+	await waitFor('the channel webhook to be removed after unpublishing', async () => ((await channelWebhooks(s)).length === 0 ? true : undefined), {
+		timeoutMs: 15_000,
+	});
+});
+
+scenario('Ping Wait for Response (signed callback): waits, ignores forged callbacks, resumes with approved true / false', async () => {
+	const s = stack();
+	await publish('wait-for-approval.json');
+
+	// Approve.
+	const title = uniqueTitle('Deploy approval');
+	await startByWebhook('ping-e2e-approval', { title, version: 'v1.2.3' });
+	const message = await waitForMessageTitled(s, title);
+	expect(message.body).toBe('Deploy **v1.2.3** to production?');
+	expect(message.actions.map((action) => action.key)).toEqual(['approve', 'decline']);
+	const executionId = executionIdOf(message);
+	expect(message.callback_url!.startsWith(`${s.n8n.baseUrl}/webhook-waiting/${executionId}/`)).toBe(true);
+	await waitForStatus(executionId, ['waiting']);
+
+	// A callback with a forged Ping signature, to the real resume URL: refused, still waiting.
+	const forged = await postForgedCallback(message.callback_url!, pingBodyFor(message, 'approve'));
+	expect(forged.status).toBe(401);
+	// A correctly Ping-signed callback to a resume URL whose n8n signature was tampered with:
+	// n8n itself refuses it (the node requires n8n's resume-URL signature).
+	const tampered = message.callback_url!.replace(/signature=([0-9a-f])/, (_, c: string) => `signature=${c === '0' ? '1' : '0'}`);
+	expect(await postSignedCallback(tampered, pingBodyFor(message, 'approve'))).toBeGreaterThanOrEqual(400);
+	await expectNothingFor(
+		'the execution leaving the waiting state without a real answer',
+		async () => {
+			const execution = await getExecution(s.n8n, executionId);
+			return execution.status === 'waiting' ? undefined : execution.status;
+		},
+		{ durationMs: 2000, intervalMs: 500 },
+	);
+
+	await answer(s, message.id, 'approve');
+	const approved = await waitForStatus(executionId, ['success']);
+	const [approvedItem] = nodeOutput(approved, 'Ask for approval');
+	expect(approvedItem.data).toMatchObject({ approved: true, triggered_by: 'approve', message_id: message.id, channel_id: s.channel.id });
+	expect((await getMessage(s, message.id)).callback_state).toBe('delivered');
+
+	// Decline.
+	const declineTitle = uniqueTitle('Deploy approval');
+	await startByWebhook('ping-e2e-approval', { title: declineTitle, version: 'v1.2.4' });
+	const declineMessage = await waitForMessageTitled(s, declineTitle);
+	const declineExecutionId = executionIdOf(declineMessage);
+	expect(declineExecutionId).not.toBe(executionId);
+	await waitForStatus(declineExecutionId, ['waiting']);
+	await answer(s, declineMessage.id, 'decline');
+	const declined = await waitForStatus(declineExecutionId, ['success']);
+	expect(nodeOutput(declined, 'Ask for approval')[0].data).toMatchObject({ approved: false, triggered_by: 'decline' });
+});
+
+scenario('Ping Wait for Response (polling): completes with the answer, no callback needed', async () => {
+	const s = stack();
+	const workflowId = await publish('wait-for-approval-polling.json');
+	const title = uniqueTitle('Deploy approval (polling)');
+	await startByWebhook('ping-e2e-approval-polling', { title, version: 'v2.0.0' });
+	const message = await waitForMessageTitled(s, title);
+	expect(message.callback_url).toBeNull();
+
+	await answer(s, message.id, 'approve');
+	const [execution] = await waitForExecutions(s.n8n, workflowId, 1, 'the polling execution to finish after the answer');
+	expect(execution.status).toBe('success');
+	expect(nodeOutput(await getExecution(s.n8n, execution.id), 'Ask for approval')[0].data).toMatchObject({
+		approved: true,
+		triggered_by: 'approve',
+		message_id: message.id,
+	});
+});

@@ -1,0 +1,236 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHookFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	INode,
+	INodeExecutionData,
+	IWebhookFunctions,
+} from 'n8n-workflow';
+
+/**
+ * Stand-ins for the contexts n8n hands to a node. Only what the Ping nodes call is present,
+ * so a node reaching for anything else fails the test loudly.
+ */
+
+export type Credentials = Record<string, IDataObject>;
+/** Parameters of the node, or per-item parameters as a function of the item index. */
+export type Parameters = IDataObject | ((itemIndex: number) => IDataObject);
+
+export interface FullResponse {
+	statusCode: number;
+	body: unknown;
+	headers?: Record<string, string>;
+}
+
+export type HttpHandler = (credentialType: string, options: IHttpRequestOptions) => Promise<FullResponse>;
+
+export const testNode: INode = {
+	id: 'node-1234',
+	name: 'Ping',
+	type: 'n8n-nodes-ping.ping',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
+function lookup(params: IDataObject, path: string): unknown {
+	let current: unknown = params;
+	for (const part of path.split('.')) {
+		if (typeof current !== 'object' || current === null) return undefined;
+		current = (current as IDataObject)[part];
+	}
+	return current;
+}
+
+function parameterGetter(parameters: Parameters) {
+	return (name: string, itemIndex = 0, fallback?: unknown) => {
+		const params = typeof parameters === 'function' ? parameters(itemIndex) : parameters;
+		const value = lookup(params, name);
+		if (value === undefined) {
+			if (fallback === undefined) throw new Error(`test context: parameter "${name}" is not set`);
+			return fallback;
+		}
+		return value;
+	};
+}
+
+export interface RecordedRequest {
+	credentialType: string;
+	options: IHttpRequestOptions;
+}
+
+function requestHelpers(http: HttpHandler, requests: RecordedRequest[]) {
+	return {
+		async httpRequestWithAuthentication(this: unknown, credentialType: string, options: IHttpRequestOptions) {
+			requests.push({ credentialType, options });
+			const response = await http(credentialType, options);
+			if (options.returnFullResponse) return response;
+			return response.body;
+		},
+		returnJsonArray(data: IDataObject | IDataObject[]): INodeExecutionData[] {
+			return (Array.isArray(data) ? data : [data]).map((json) => ({ json }));
+		},
+	};
+}
+
+export interface ExecuteContextOptions {
+	parameters: Parameters;
+	credentials: Credentials;
+	http: HttpHandler;
+	items?: INodeExecutionData[];
+	continueOnFail?: boolean;
+	node?: Partial<INode>;
+	/** Present only when the simulated n8n has them (1.106+). */
+	getSignedResumeUrl?: (parameters?: Record<string, string>) => string;
+	setSignatureValidationRequired?: () => void;
+	/** What `{{ $execution?.resumeUrl }}` evaluates to. */
+	resumeUrl?: string;
+	cancelSignal?: AbortSignal;
+}
+
+export interface ExecuteContext {
+	context: IExecuteFunctions;
+	requests: RecordedRequest[];
+	waits: Date[];
+}
+
+export function executeContext(options: ExecuteContextOptions): ExecuteContext {
+	const requests: RecordedRequest[] = [];
+	const waits: Date[] = [];
+	const node = { ...testNode, ...options.node };
+	const context: Record<string, unknown> = {
+		getInputData: () => options.items ?? [{ json: {} }],
+		getNodeParameter: parameterGetter(options.parameters),
+		getNode: () => node,
+		getCredentials: async (type: string) => {
+			const credentials = options.credentials[type];
+			if (!credentials) throw new Error(`test context: no credentials of type ${type}`);
+			return credentials;
+		},
+		continueOnFail: () => options.continueOnFail ?? false,
+		evaluateExpression: (expression: string) => {
+			if (expression.includes('$execution') && expression.includes('resumeUrl')) return options.resumeUrl;
+			throw new Error(`test context: cannot evaluate ${expression}`);
+		},
+		putExecutionToWait: async (waitTill: Date) => {
+			waits.push(waitTill);
+		},
+		getExecutionId: () => 'exec-42',
+		getExecutionCancelSignal: () => options.cancelSignal,
+		getMode: () => 'trigger',
+		logger: { debug() {}, info() {}, warn() {}, error() {} },
+		helpers: requestHelpers(options.http, requests),
+	};
+	if (options.getSignedResumeUrl) context.getSignedResumeUrl = options.getSignedResumeUrl;
+	if (options.setSignatureValidationRequired) context.setSignatureValidationRequired = options.setSignatureValidationRequired;
+	return { context: context as unknown as IExecuteFunctions, requests, waits };
+}
+
+export interface WebhookContextOptions {
+	parameters: Parameters;
+	credentials: Credentials;
+	/** The exact bytes received; `rawBody` on the request. */
+	rawBody: string | Buffer;
+	headers: Record<string, string>;
+	/** Leave the request without `rawBody` (only the parsed body), as a fallback check. */
+	withoutRawBody?: boolean;
+	webhookUrl?: string;
+}
+
+export interface WebhookContext {
+	context: IWebhookFunctions;
+	response: { statusCode?: number; body?: unknown };
+}
+
+export function webhookContext(options: WebhookContextOptions): WebhookContext {
+	const response: { statusCode?: number; body?: unknown } = {};
+	const raw = Buffer.isBuffer(options.rawBody) ? options.rawBody : Buffer.from(options.rawBody, 'utf8');
+	let parsed: IDataObject = {};
+	try {
+		parsed = JSON.parse(raw.toString('utf8')) as IDataObject;
+	} catch {
+		parsed = {};
+	}
+	const headers = Object.fromEntries(Object.entries(options.headers).map(([k, v]) => [k.toLowerCase(), v]));
+	const request: Record<string, unknown> = { method: 'POST', headers, body: parsed, query: {} };
+	if (!options.withoutRawBody) request.rawBody = raw;
+	const res = {
+		status(code: number) {
+			response.statusCode = code;
+			return res;
+		},
+		json(body: unknown) {
+			response.body = body;
+			return res;
+		},
+		send(body: unknown) {
+			response.body = body;
+			return res;
+		},
+		end() {
+			return res;
+		},
+	};
+	const get = parameterGetter(options.parameters);
+	const context: Record<string, unknown> = {
+		// IWebhookFunctions.getNodeParameter(name, fallback): no item index.
+		getNodeParameter: (name: string, fallback?: unknown) => get(name, 0, fallback),
+		getNode: () => testNode,
+		getCredentials: async (type: string) => {
+			const credentials = options.credentials[type];
+			if (!credentials) throw new Error(`test context: no credentials of type ${type}`);
+			return credentials;
+		},
+		getRequestObject: () => request,
+		getResponseObject: () => res,
+		getHeaderData: () => headers,
+		getBodyData: () => parsed,
+		getNodeWebhookUrl: () => options.webhookUrl ?? 'http://n8n.test/webhook/abc/ping',
+		getMode: () => 'webhook',
+		helpers: requestHelpers(async () => {
+			throw new Error('test context: no HTTP from webhook()');
+		}, []),
+	};
+	return { context: context as unknown as IWebhookFunctions, response };
+}
+
+export interface HookContextOptions {
+	parameters: Parameters;
+	credentials: Credentials;
+	http: HttpHandler;
+	webhookUrl: string;
+	staticData?: IDataObject;
+}
+
+export function hookContext(options: HookContextOptions) {
+	const requests: RecordedRequest[] = [];
+	const staticData = options.staticData ?? {};
+	const get = parameterGetter(options.parameters);
+	const context: Record<string, unknown> = {
+		// IHookFunctions/ILoadOptionsFunctions.getNodeParameter(name, fallback): no item index.
+		getNodeParameter: (name: string, fallback?: unknown) => get(name, 0, fallback),
+		getNode: () => testNode,
+		getCredentials: async (type: string) => {
+			const credentials = options.credentials[type];
+			if (!credentials) throw new Error(`test context: no credentials of type ${type}`);
+			return credentials;
+		},
+		getNodeWebhookUrl: () => options.webhookUrl,
+		getWorkflowStaticData: () => staticData,
+		getMode: () => 'trigger',
+		getActivationMode: () => 'activate',
+		helpers: requestHelpers(options.http, requests),
+	};
+	return { context: context as unknown as IHookFunctions & ILoadOptionsFunctions, requests, staticData };
+}
+
+/** A scripted server: answers in order, failing the test if the node asks for more. */
+export function scriptedHttp(...responses: FullResponse[]): HttpHandler {
+	return async () => {
+		const next = responses.shift();
+		if (!next) throw new Error('test context: unexpected extra HTTP request');
+		return next;
+	};
+}

@@ -1,0 +1,148 @@
+import { PingWaitForResponse } from '../../nodes/PingWaitForResponse/PingWaitForResponse.node';
+import { ADMIN_KEY, api, createChannel, respond, startTestServer, TestChannel, TestServer } from '../helpers/server';
+import type { Parameters } from './helpers/context';
+import { executeContext, webhookContext } from './helpers/context';
+import { realHttp } from './helpers/realHttp';
+import { plainHeaders, startReceiver } from './helpers/receiver';
+
+/**
+ * The Wait node against the real server: the signed callback of a real answer reaches a
+ * local stand-in for n8n's resume endpoint, and is then handed to `webhook()` exactly as n8n
+ * would; polling delivery long-polls the real server.
+ */
+describe('Ping Wait for Response against the real server', () => {
+	let server: TestServer;
+	let receiver: Awaited<ReturnType<typeof startReceiver>>;
+	let channel: TestChannel;
+	let creds: { pingApi: { serverUrl: string; webhookToken: string; webhookSecret: string } };
+
+	beforeAll(async () => {
+		server = await startTestServer({ env: { PING_CALLBACK_ALLOW: '127.0.0.1/32,::1,localhost' } });
+		receiver = await startReceiver();
+		channel = await createChannel(server.url);
+		creds = { pingApi: { serverUrl: server.url, webhookToken: channel.token, webhookSecret: channel.secret } };
+	});
+	afterAll(async () => {
+		await receiver.close();
+		await server.stop();
+	});
+
+	async function latestMessageId(after?: string): Promise<string> {
+		for (let attempt = 0; attempt < 100; attempt++) {
+			const list = await api(server.url, 'GET', `/v1/channels/${channel.id}/messages?limit=1`, { key: ADMIN_KEY });
+			const id = list.body.messages?.[0]?.id as string | undefined;
+			if (id && id !== after) return id;
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+		throw new Error('no message was sent');
+	}
+
+	async function sendAndResume(parameters: Parameters, answer: Record<string, unknown>, count: number) {
+		const resumePath = `/webhook-waiting/exec-${count}/node-1234`;
+		const { context, requests, waits } = executeContext({
+			credentials: creds,
+			parameters,
+			http: realHttp(creds),
+			getSignedResumeUrl: () => `${receiver.url}${resumePath}?signature=n8n-url-signature`,
+			setSignatureValidationRequired: () => undefined,
+		});
+		await new PingWaitForResponse().execute.call(context);
+		expect(waits).toHaveLength(1);
+		const sent = requests[0].options.body as { callback_url: string };
+		expect(sent.callback_url).toBe(`${receiver.url}${resumePath}?signature=n8n-url-signature`);
+
+		const messageId = await latestMessageId();
+		const answered = await respond(server.url, messageId, answer);
+		expect(answered.status).toBe(200);
+
+		const callback = await receiver.waitFor(count);
+		// The resume URL reached n8n's endpoint intact, n8n's own URL signature included.
+		expect(callback.path).toBe(`${resumePath}?signature=n8n-url-signature`);
+		const hook = webhookContext({
+			credentials: creds,
+			parameters,
+			rawBody: callback.rawBody,
+			headers: plainHeaders(callback.headers),
+		});
+		const result = await new PingWaitForResponse().webhook.call(hook.context);
+		return { messageId, result, response: hook.response, callback };
+	}
+
+	const base = { title: 'Deploy v2.3?', body: '**3 commits**', priority: 'high', delivery: 'callback' };
+
+	it('resumes with data.approved === true after Approve, and refuses a forged copy', async () => {
+		const parameters = { ...base, responseType: 'approval', options: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 10, resumeUnit: 'minutes' } } } };
+		const { messageId, result, callback } = await sendAndResume(parameters, { triggered_by: 'approve' }, 1);
+		expect(result.workflowData).toEqual([
+			[
+				{
+					json: {
+						data: expect.objectContaining({ approved: true, triggered_by: 'approve', responses: {}, message_id: messageId, channel_id: channel.id }),
+					},
+					pairedItem: { item: 0 },
+				},
+			],
+		]);
+		const stored = await api(server.url, 'GET', `/v1/messages/${messageId}`, { key: ADMIN_KEY });
+		expect(JSON.stringify(stored.body)).toMatch(/"expires_at":"20/);
+
+		const forged = webhookContext({
+			credentials: creds,
+			parameters,
+			rawBody: callback.rawBody.toString('utf8').replace('"approve"', '"decline"'),
+			headers: plainHeaders(callback.headers),
+		});
+		const refused = await new PingWaitForResponse().webhook.call(forged.context);
+		expect(forged.response.statusCode).toBe(401);
+		expect(refused.workflowData).toBeUndefined();
+	});
+
+	it('resumes with data.approved === false after Decline', async () => {
+		const { result } = await sendAndResume({ ...base, responseType: 'approval' }, { triggered_by: 'decline' }, 2);
+		expect(result.workflowData?.[0][0].json.data).toMatchObject({ approved: false, triggered_by: 'decline' });
+	});
+
+	it('resumes a custom form with each field under its key', async () => {
+		const parameters = {
+			...base,
+			responseType: 'customForm',
+			defineForm: 'json',
+			formJson: JSON.stringify([
+				{ type: 'select', label: 'Rating', key: 'rating', options: [{ label: 'Good', value: 'good' }, { label: 'Bad', value: 'bad' }] },
+				{ type: 'number', label: 'Score', key: 'score', min: 0, max: 5 },
+			]),
+		};
+		const { result } = await sendAndResume(parameters, { triggered_by: 'submit', responses: { rating: 'good', score: 4 } }, 3);
+		expect(result.workflowData?.[0][0].json.data).toMatchObject({ rating: 'good', score: 4, triggered_by: 'submit' });
+	});
+
+	it('polling delivery: long-polls until the answer and outputs the same item', async () => {
+		const parameters = { ...base, delivery: 'polling', responseType: 'freeText', options: { pollInterval: 1 } };
+		const { context, requests } = executeContext({ credentials: creds, parameters, http: realHttp(creds) });
+		const previous = await latestMessageId();
+		const running = new PingWaitForResponse().execute.call(context);
+		const messageId = await latestMessageId(previous);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		expect((await respond(server.url, messageId, { triggered_by: 'submit', responses: { text: 'Ship it' } })).status).toBe(200);
+		const out = await running;
+		expect(out).toEqual([[{ json: { data: expect.objectContaining({ text: 'Ship it', message_id: messageId }) }, pairedItem: { item: 0 } }]]);
+		expect((requests[0].options.body as object)).not.toHaveProperty('callback_url');
+		// One send and a single long-poll that returned when the answer arrived.
+		expect(requests).toHaveLength(2);
+		expect(requests[1].options.qs).toEqual({ wait: 50 });
+	});
+
+	it('polling delivery: stops at the wait limit with a timed-out item', async () => {
+		const parameters = {
+			...base,
+			delivery: 'polling',
+			responseType: 'approval',
+			options: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 1, resumeUnit: 'seconds' } } },
+		};
+		const { context } = executeContext({ credentials: creds, parameters, http: realHttp(creds) });
+		const started = Date.now();
+		const [[item]] = await new PingWaitForResponse().execute.call(context);
+		expect(Date.now() - started).toBeLessThan(5000);
+		expect(item.json.data).toMatchObject({ timedOut: true, approved: false });
+	});
+});
