@@ -162,6 +162,7 @@ async function main() {
 		server = await startPingServer({
 			PING_APNS_KEY: privateKeyPem, PING_APNS_KEY_ID: KEY_ID, PING_APNS_TEAM_ID: TEAM_ID, PING_APNS_TOPIC: TOPIC,
 			PING_APNS_HOST: '127.0.0.1', PING_APNS_PORT: String(port), PING_APNS_CA: caFile, PING_APNS_MAX_IN_FLIGHT: String(WINDOW),
+			// BENCH_PROF=/path/preload.js: a preload for the server process (e.g. one that starts the inspector's profiler).
 			...(process.env.BENCH_PROF ? { NODE_OPTIONS: '--require ' + process.env.BENCH_PROF } : {}),
 		});
 		const deviceIds = [];

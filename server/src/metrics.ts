@@ -25,6 +25,13 @@ export interface Gauge extends Counter {
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 function labelKey(labels: Labels): string {
+	// Most series have no labels and are bumped per request: skip the sort for them.
+	let empty = true;
+	for (const _ in labels) {
+		empty = false;
+		break;
+	}
+	if (empty) return '';
 	return Object.keys(labels)
 		.sort()
 		.map((k) => `${k}=${labels[k]}`)

@@ -122,7 +122,10 @@ export class PushDelivery {
 						notification,
 						apnsId,
 					);
-					const next = await this.record(message, row, device, apnsId, outcome);
+					// Most outcomes are recorded without touching the store; only token hygiene needs it.
+					const next = this.needsStore(device, outcome)
+						? await this.recordWithStore(message, row, device, apnsId, outcome)
+						: this.record(message, row, device, apnsId, outcome);
 					if (next.state === 'retrying' && next.nextAttemptAt !== null) nextRun = Math.min(nextRun ?? Infinity, next.nextAttemptAt);
 					updates.push(next);
 					if (updates.length >= FLUSH_EVERY) await store.saveDeliveries(updates.splice(0));
@@ -158,51 +161,62 @@ export class PushDelivery {
 		return this.deps.store.listDeliveries(messageId);
 	}
 
-	/** Turns an outcome into the device's new delivery row, applying the token-hygiene rules. */
-	private async record(message: MessageRecord, row: Delivery, device: Device, apnsId: string, outcome: PushOutcome): Promise<Delivery> {
+	/** Whether recording this outcome touches the store: a 410, or a corrected environment. */
+	private needsStore(device: Device, outcome: PushOutcome): boolean {
+		return outcome.kind === 'unregistered' || (outcome.kind === 'sent' && outcome.environment !== device.environment);
+	}
+
+	/** The token-hygiene outcomes. */
+	private async recordWithStore(message: MessageRecord, row: Delivery, device: Device, apnsId: string, outcome: PushOutcome): Promise<Delivery> {
 		const { store, log, metrics } = this.deps;
+		const ids = { message_id: message.id, device_id: device.id };
+		if (outcome.kind === 'sent') {
+			// BadDeviceToken on its own environment, accepted on the other: the device said the wrong one.
+			await store.updateDevice(device.id, { environment: outcome.environment });
+			metrics.environmentSwitched.inc();
+			log.info('push.device_environment_corrected', { ...ids, environment: outcome.environment });
+			return this.record(message, row, device, apnsId, outcome);
+		}
+		if (outcome.kind !== 'unregistered') return this.record(message, row, device, apnsId, outcome);
+		const now = this.deps.clock.now();
+		// Apple's timestamp says since when the token is invalid; a registration after that is newer news.
+		const since = outcome.timestamp ?? now;
+		const removed = await store.deleteDeviceRegisteredBefore(device.id, since);
+		if (removed) metrics.devicesRemoved.inc();
+		log.info(removed ? 'push.device_removed' : 'push.device_kept', {
+			...ids,
+			reason: outcome.reason,
+			unregistered_at: iso(since),
+			registered_at: iso(device.registeredAt),
+		});
+		metrics.failed.inc({ reason: outcome.reason });
+		return { ...row, state: 'failed', reason: outcome.reason, apnsId, attempts: row.attempts + 1, nextAttemptAt: null, updatedAt: now };
+	}
+
+	/** Turns an outcome into the device's new delivery row; no store access (the common case). */
+	private record(message: MessageRecord, row: Delivery, device: Device, apnsId: string, outcome: PushOutcome): Delivery {
+		const { log, metrics } = this.deps;
 		const now = this.deps.clock.now();
 		const attempts = row.attempts + 1;
-		const ids = { message_id: message.id, device_id: device.id };
 		switch (outcome.kind) {
-			case 'sent': {
+			case 'sent':
 				metrics.sent.inc();
-				if (outcome.environment !== device.environment) {
-					// BadDeviceToken on its own environment, accepted on the other: the device said the wrong one.
-					await store.updateDevice(device.id, { environment: outcome.environment });
-					metrics.environmentSwitched.inc();
-					log.info('push.device_environment_corrected', { ...ids, environment: outcome.environment });
-				}
 				return { ...row, state: 'sent', reason: null, apnsId: outcome.apnsId ?? apnsId, attempts, nextAttemptAt: null, updatedAt: now };
-			}
-			case 'unregistered': {
-				// Apple's timestamp says since when the token is invalid; a registration after that is newer news.
-				const since = outcome.timestamp ?? now;
-				const removed = await store.deleteDeviceRegisteredBefore(device.id, since);
-				if (removed) metrics.devicesRemoved.inc();
-				log.info(removed ? 'push.device_removed' : 'push.device_kept', {
-					...ids,
-					reason: outcome.reason,
-					unregistered_at: iso(since),
-					registered_at: iso(device.registeredAt),
-				});
-				metrics.failed.inc({ reason: outcome.reason });
-				return { ...row, state: 'failed', reason: outcome.reason, apnsId, attempts, nextAttemptAt: null, updatedAt: now };
-			}
 			case 'retry': {
 				if (attempts >= MAX_PUSH_ATTEMPTS) {
 					metrics.failed.inc({ reason: outcome.reason });
-					log.warn('push.gave_up', { ...ids, reason: outcome.reason, attempts });
+					log.warn('push.gave_up', { message_id: message.id, device_id: device.id, reason: outcome.reason, attempts });
 					return { ...row, state: 'failed', reason: outcome.reason, apnsId, attempts, nextAttemptAt: null, updatedAt: now };
 				}
 				metrics.retried.inc({ reason: outcome.reason });
 				const delay = outcome.retryAfterMs ?? pushBackoffMs(attempts);
-				log.debug('push.retry_scheduled', { ...ids, reason: outcome.reason, delay_ms: delay });
+				log.debug('push.retry_scheduled', { message_id: message.id, device_id: device.id, reason: outcome.reason, delay_ms: delay });
 				return { ...row, state: 'retrying', reason: outcome.reason, apnsId, attempts, nextAttemptAt: now + delay, updatedAt: now };
 			}
 			case 'failed':
+			case 'unregistered':
 				metrics.failed.inc({ reason: outcome.reason });
-				log.info('push.failed', { ...ids, reason: outcome.reason });
+				log.info('push.failed', { message_id: message.id, device_id: device.id, reason: outcome.reason });
 				return { ...row, state: 'failed', reason: outcome.reason, apnsId, attempts, nextAttemptAt: null, updatedAt: now };
 		}
 	}

@@ -223,7 +223,7 @@ export class SqliteStore implements Store {
 			listDeliveries: p('SELECT * FROM deliveries WHERE message_id = ? ORDER BY device_id'),
 			saveDelivery: p(
 				`INSERT OR REPLACE INTO deliveries (message_id, device_id, state, reason, apns_id, attempts, next_attempt_at, updated_at)
-				 VALUES (@messageId, @deviceId, @state, @reason, @apnsId, @attempts, @nextAttemptAt, @updatedAt)`,
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			),
 			deleteChannelDeliveries: p('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE channel_id = ?)'),
 			insertMessage: p(
@@ -421,7 +421,10 @@ export class SqliteStore implements Store {
 
 	async saveDeliveries(deliveries: Delivery[]): Promise<void> {
 		this.db.transaction(() => {
-			for (const delivery of deliveries) this.stmt.saveDelivery.run(delivery);
+			// Positional binding: this runs once per device per push, named binding costs more.
+			for (const d of deliveries) {
+				this.stmt.saveDelivery.run(d.messageId, d.deviceId, d.state, d.reason, d.apnsId, d.attempts, d.nextAttemptAt, d.updatedAt);
+			}
 		})();
 	}
 
