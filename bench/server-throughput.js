@@ -1,6 +1,6 @@
 // Send and poll throughput of the Ping server (SQLite) against a bare node:http server
 // answering a constant JSON (the ceiling), both driven by autocannon from this process.
-// Usage: npm run build && node bench/server-throughput.js [--duration 5] [--connections 32]
+// Usage: npm run build && node bench/server-throughput.js [--duration 3] [--rounds 3] [--connections 32]
 'use strict';
 const { ADMIN_KEY, api, load, row, startBareServer, startPingServer } = require('./lib');
 
@@ -10,7 +10,8 @@ function arg(name, fallback) {
 }
 
 async function main() {
-	const duration = arg('duration', 5);
+	const duration = arg('duration', 3);
+	const rounds = arg('rounds', 3);
 	const connections = arg('connections', 32);
 	const bare = await startBareServer();
 	const ping = await startPingServer();
@@ -31,21 +32,25 @@ async function main() {
 			],
 		});
 
+		// The machine may be shared: run the three loads interleaved for several rounds and keep
+		// each one's best round, so a burst of outside load does not decide the ratio.
 		const common = { duration, connections };
-		// Warm up each path so JIT and SQLite caches are in the same state for all three.
-		await load({ ...common, duration: 1, url: bare.url });
-		const ceiling = await load({ ...common, url: bare.url });
-		await load({ ...common, duration: 1, url: `${ping.url}/v1/callback/${token}/${message.id}` });
-		const poll = await load({ ...common, url: `${ping.url}/v1/callback/${token}/${message.id}` });
-		const send = await load({
-			...common,
-			url: `${ping.url}/v1/send/${token}`,
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: sendBody,
-		});
+		const targets = {
+			ceiling: { url: bare.url },
+			poll: { url: `${ping.url}/v1/callback/${token}/${message.id}` },
+			send: { url: `${ping.url}/v1/send/${token}`, method: 'POST', headers: { 'content-type': 'application/json' }, body: sendBody },
+		};
+		for (const target of Object.values(targets)) await load({ ...common, ...target, duration: 1 }); // warm-up
+		const best = {};
+		for (let round = 0; round < rounds; round++) {
+			for (const [name, target] of Object.entries(targets)) {
+				const result = await load({ ...common, ...target });
+				if (!best[name] || result.rps > best[name].rps) best[name] = result;
+			}
+		}
+		const { ceiling, poll, send } = best;
 
-		console.log(`server throughput (${connections} connections, ${duration} s each, SQLite store)`);
+		console.log(`server throughput (${connections} connections, best of ${rounds} interleaved ${duration} s rounds, SQLite store)`);
 		console.log(row('bare node:http constant JSON', ceiling));
 		console.log(row('GET /v1/callback (poll, pending)', poll, ceiling), ' goal >= 0.50x');
 		console.log(row('POST /v1/send', send, ceiling), ' goal >= 0.30x');

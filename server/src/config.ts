@@ -15,6 +15,17 @@ export interface Config {
 	publicUrl: string | null;
 	maxBodyBytes: number;
 	logLevel: LogLevel;
+	/** `sqlite` (embedded default) or `redis` (several instances behind one Redis). */
+	store: 'sqlite' | 'redis';
+	/** Redis mode: where Redis is (PING_REDIS_URL), how keys are prefixed, how long messages are kept. */
+	redis: {
+		url: string | null;
+		prefix: string;
+		retentionMs: number;
+		commandTimeoutMs: number;
+		/** How long start-up waits for Redis before giving up with a clear error. */
+		startupTimeoutMs: number;
+	};
 	/** PING_CALLBACK_ALLOW: hosts and CIDRs callbacks may reach although they are not public. */
 	callbackAllow: string[];
 	/** Per-attempt limit of one callback POST (connect to last byte of the answer). */
@@ -51,6 +62,19 @@ export function loadConfig(env: Env = process.env): Config {
 	}
 	const logLevel = (env.PING_LOG_LEVEL?.trim() || 'info') as LogLevel;
 	if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`PING_LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}`);
+	const store = env.PING_STORE?.trim() || 'sqlite';
+	if (store !== 'sqlite' && store !== 'redis') throw new ConfigError(`PING_STORE must be "sqlite" or "redis", got "${store}"`);
+	const redisUrl = env.PING_REDIS_URL?.trim() || null;
+	if (redisUrl !== null && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
+		throw new ConfigError('PING_REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)');
+	}
+	if (store === 'redis' && redisUrl === null) {
+		throw new ConfigError('PING_STORE=redis needs PING_REDIS_URL (e.g. redis://127.0.0.1:6379)');
+	}
+	const redisPrefix = env.PING_REDIS_PREFIX?.trim() || 'ping';
+	if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix)) {
+		throw new ConfigError('PING_REDIS_PREFIX must be 1-64 letters, digits, "_", "." or "-"');
+	}
 	let callbackAllow: string[];
 	try {
 		callbackAllow = allowEntriesFromEnv(env.PING_CALLBACK_ALLOW);
@@ -58,6 +82,14 @@ export function loadConfig(env: Env = process.env): Config {
 		throw new ConfigError((error as Error).message);
 	}
 	return {
+		store,
+		redis: {
+			url: redisUrl,
+			prefix: redisPrefix,
+			retentionMs: integer(env, 'PING_REDIS_RETENTION_DAYS', 30, 1, 3650) * 24 * 3600 * 1000,
+			commandTimeoutMs: integer(env, 'PING_REDIS_TIMEOUT_MS', 2000, 100, 60_000),
+			startupTimeoutMs: 10_000,
+		},
 		port,
 		host,
 		databaseFile: env.PING_DATABASE?.trim() || './data/ping.db',

@@ -21,6 +21,11 @@ Environment (defaults in brackets):
   PING_PUBLIC_URL             base URL shown in webhook URLs [http://HOST:PORT]
   PING_MAX_BODY_BYTES         largest accepted request body [102400]
   PING_LOG_LEVEL              debug | info | warn | error | silent [info]
+  PING_STORE                  sqlite | redis: where messages, answers and jobs live [sqlite]
+  PING_REDIS_URL              Redis to use with PING_STORE=redis (redis://[:password@]host:port[/db])
+  PING_REDIS_PREFIX           prefix of every Redis key, to share one Redis between deployments [ping]
+  PING_REDIS_RETENTION_DAYS   how long Redis keeps a message and its answer (Redis TTL) [30]
+  PING_REDIS_TIMEOUT_MS       a request waiting on Redis longer than this answers 503 [2000]
   PING_CALLBACK_ALLOW         hosts and CIDRs callbacks may reach although they are not public,
                               comma-separated, e.g. 10.0.0.0/8,n8n.internal [none]
   PING_CALLBACK_TIMEOUT_MS    limit of one callback attempt [10000]

@@ -1,6 +1,5 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { AnswerEvents } from './answer-events';
 import { createApp } from './app';
 import { Clock, systemClock } from './clock';
 import { Config } from './config';
@@ -12,18 +11,19 @@ import { DeliveryHooks, combineHooks } from './hooks';
 import { ADMIN_ACCOUNT_ID } from './http/auth';
 import { AppContext } from './http/context';
 import { makeApiKey } from './http/keys';
-import { JobRunner } from './jobs/runner';
+import { JobQueue } from './jobs/queue';
 import { Logger, createLogger } from './log';
 import { Metrics } from './metrics';
 import { PUSH_JOB, createPush } from './push';
-import { SqliteStore } from './store/sqlite/sqlite-store';
+import { openStorage } from './storage';
 import { Store } from './store/store';
 
 export interface RunningServer {
 	url: string;
 	port: number;
 	ctx: AppContext;
-	jobs: JobRunner;
+	/** Runs the jobs of this instance: `register(kind, handler)`, `runDue()` in tests. */
+	jobs: JobQueue;
 	close(): Promise<void>;
 }
 
@@ -32,6 +32,7 @@ export interface StartOptions {
 	log?: Logger;
 	/** Where the first-start admin key is printed (once); stderr by default. */
 	announce?: (text: string) => void;
+	/** A SQLite store to use instead of opening one from the config (tests). */
 	store?: Store;
 	/** Extra delivery hooks, run beside the built-in callback hooks. */
 	hooks?: DeliveryHooks;
@@ -67,20 +68,23 @@ async function ensureWayIn(config: Config, store: Store, clock: Clock, announce:
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
 	const clock = options.clock ?? systemClock;
 	const log = options.log ?? createLogger(config.logLevel);
-	const store = options.store ?? new SqliteStore(config.databaseFile);
-	await ensureWayIn(config, store, clock, options.announce ?? ((text) => process.stderr.write(`${text}\n`)));
+	const storage = await openStorage(config, { clock, log, store: options.store });
+	const { store, jobs, events } = storage;
+	try {
+		await ensureWayIn(config, store, clock, options.announce ?? ((text) => process.stderr.write(`${text}\n`)));
+	} catch (error) {
+		await storage.close();
+		throw error;
+	}
 
-	const events = new AnswerEvents();
 	const metrics = options.metrics ?? new Metrics();
 	const push = createPush(config.apns, { store, clock, log, metrics });
 	const guard = new AddressGuard(config.callbackAllow, options.callbackResolver);
 	const poster = new CallbackPoster(guard, config.callbackTimeoutMs);
 	const hooks = combineHooks(push.delivery.hooks, callbackHooks({ store, clock, guard }), ...(options.hooks ? [options.hooks] : []));
 	const ctx: AppContext = { config, store, clock, log, events, hooks, metrics, publicUrl: config.publicUrl ?? '' };
-	const jobs = new JobRunner(store, clock, log);
 	jobs.register(PUSH_JOB, push.delivery.run);
 	jobs.register(CALLBACK_JOB_KIND, deliverCallback({ store, clock, log, events, poster }));
-	if (store instanceof SqliteStore) store.onJobsQueued = () => jobs.wake();
 	jobs.start();
 
 	const server: Server = createServer(createApp(ctx));
@@ -93,7 +97,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 	const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 	const url = `http://${host}:${port}`;
 	ctx.publicUrl = config.publicUrl ?? url;
-	log.info('server.started', { url, database: config.databaseFile });
+	log.info('server.started', { url, store: config.store, database: config.store === 'sqlite' ? config.databaseFile : undefined });
 
 	let closing: Promise<void> | null = null;
 	const close = () =>
@@ -106,7 +110,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 			await jobs.stop();
 			await push.close();
 			poster.close();
-			await store.close();
+			await storage.close();
 			log.info('server.stopped', {});
 		})());
 	return { url, port, ctx, jobs, close };

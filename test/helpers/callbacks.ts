@@ -10,7 +10,7 @@ import { ADMIN_KEY, TestServer, api } from './server';
 export async function drainJobs(server: TestServer, clock: ManualClock, maxRuns = 100): Promise<number> {
 	let rounds = 0;
 	for (; rounds < maxRuns; rounds++) {
-		const next = await server.ctx.store.nextJobDueAt(clock.now());
+		const next = await server.jobs.nextDueAt();
 		if (next === null) break;
 		if (next > clock.now()) clock.set(next);
 		await server.jobs.runDue();
@@ -20,7 +20,7 @@ export async function drainJobs(server: TestServer, clock: ManualClock, maxRuns 
 
 /** Moves the clock to the next queued job and runs what is due then (one retry round). */
 export async function runNextRetry(server: TestServer, clock: ManualClock): Promise<number> {
-	const next = await server.ctx.store.nextJobDueAt(clock.now());
+	const next = await server.jobs.nextDueAt();
 	if (next === null) return 0;
 	if (next > clock.now()) clock.set(next);
 	return server.jobs.runDue();

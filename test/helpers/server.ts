@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Clock } from '../../server/src/clock';
 import { Config, loadConfig } from '../../server/src/config';
 import { silentLogger } from '../../server/src/log';
@@ -33,6 +33,10 @@ export async function startTestServer(
 			PING_DATABASE: join(dir, 'ping.db'),
 			PING_ADMIN_KEY: ADMIN_KEY,
 			PING_LOG_LEVEL: 'silent',
+			// Parity runs: PING_TEST_REDIS_URL=redis://… runs the HTTP suites on the Redis store.
+			...(process.env.PING_TEST_REDIS_URL
+				? { PING_STORE: 'redis', PING_REDIS_URL: process.env.PING_TEST_REDIS_URL, PING_REDIS_PREFIX: `test-${basename(dir)}` }
+				: {}),
 			...options.env,
 		}),
 		...options.config,

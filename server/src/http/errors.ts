@@ -1,6 +1,7 @@
 import { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { ApiError } from '../domain/errors';
 import { Logger, errorMessage } from '../log';
+import { StorageUnavailableError } from '../store/store';
 
 export function sendError(res: Response, status: number, message: string): void {
 	res.status(status).json({ ok: false, error: message });
@@ -22,6 +23,12 @@ export function errorHandler(log: Logger, maxBodyBytes: number): ErrorRequestHan
 	return (error: unknown, req, res, _next) => {
 		if (res.headersSent) return;
 		if (error instanceof ApiError) return sendError(res, error.status, error.message);
+		if (error instanceof StorageUnavailableError) {
+			// Nothing was acknowledged: the client may retry once storage is back.
+			log.warn('http.storage_unavailable', { method: req.method, route: req.route?.path, error: error.message });
+			res.setHeader('Retry-After', '1');
+			return sendError(res, 503, error.message);
+		}
 		const type = (error as { type?: string }).type;
 		if (type === 'entity.parse.failed') return sendError(res, 400, 'request body is not valid JSON');
 		if (type === 'entity.too.large') return sendError(res, 413, `request body is larger than ${maxBodyBytes} bytes`);

@@ -1,10 +1,9 @@
 import { Clock } from '../clock';
 import { Logger, errorMessage } from '../log';
-import { Job, Store } from '../store/store';
+import { Job, JobStore } from '../store/store';
+import { JobHandler, JobQueue } from './queue';
 
-/** What a handler says about its job: done (nothing / void), or run again at `retryAt`. */
-export type JobResult = { retryAt: number } | void;
-export type JobHandler = (job: Job) => Promise<JobResult>;
+export type { JobHandler, JobQueue, JobResult } from './queue';
 
 export interface JobRunnerOptions {
 	/** Jobs run at once at most. */
@@ -19,11 +18,11 @@ const DEFAULTS: JobRunnerOptions = { concurrency: 32, leaseMs: 120_000, idleMs: 
 const UNKNOWN_OR_CRASHED_RETRY_MS = 60_000;
 
 /**
- * Runs durable jobs stored by the store (pushes, callbacks). Writes that queue jobs wake it
+ * The embedded job queue: runs durable jobs from the SQLite job table (pushes, callbacks). Writes that queue jobs wake it
  * at once, so follow-up work starts within the same tick; otherwise it sleeps until the next
  * due job, at most `idleMs`.
  */
-export class JobRunner {
+export class JobRunner implements JobQueue {
 	private readonly handlers = new Map<string, JobHandler>();
 	private readonly options: JobRunnerOptions;
 	private readonly inFlight = new Set<Promise<void>>();
@@ -33,7 +32,7 @@ export class JobRunner {
 	private tickAgain = false;
 
 	constructor(
-		private readonly store: Store,
+		private readonly store: JobStore,
 		private readonly clock: Clock,
 		private readonly log: Logger,
 		options: Partial<JobRunnerOptions> = {},
@@ -78,6 +77,10 @@ export class JobRunner {
 			ran += jobs.length;
 			await Promise.all(jobs.map((job) => this.run(job)));
 		}
+	}
+
+	async nextDueAt(): Promise<number | null> {
+		return this.store.nextJobDueAt(this.clock.now());
 	}
 
 	private async tick(): Promise<void> {

@@ -23,6 +23,9 @@ import {
  * - Jobs passed with a write are stored in the same atomic step as the write, so follow-up work
  *   (a push, a callback) is never lost between "acknowledged" and "queued".
  * - Times are epoch milliseconds chosen by the caller (`now`), so tests drive the clock.
+ *
+ * Running the jobs is the job queue's business (`jobs/queue.ts`): the SQLite driver keeps them in
+ * its own table (`JobStore` below, run by `JobRunner`); the Redis driver hands them to BullMQ.
  */
 
 /** Durable follow-up work: a push to send, a callback to deliver. */
@@ -129,13 +132,26 @@ export interface Store {
 	/** Oldest first. */
 	listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]>;
 
-	// Durable jobs
+	close(): Promise<void>;
+}
+
+/**
+ * The leased job table the embedded `JobRunner` runs from (the SQLite driver). The Redis driver
+ * does not implement it: in Redis mode BullMQ holds the jobs.
+ */
+export interface JobStore {
 	/** Leases up to `limit` due jobs for `leaseMs`; a crashed worker's jobs come back after the lease. */
 	claimDueJobs(now: number, limit: number, leaseMs: number): Promise<Job[]>;
 	completeJob(id: string): Promise<void>;
 	retryJob(id: string, runAt: number): Promise<void>;
 	/** Earliest `runAt` among jobs not leased, or null when there are none. */
 	nextJobDueAt(now: number): Promise<number | null>;
+}
 
-	close(): Promise<void>;
+/** The storage engine cannot be reached (Redis down): requests that need it answer 503. */
+export class StorageUnavailableError extends Error {
+	constructor(cause: string) {
+		super(`storage unavailable: ${cause}`);
+		this.name = 'StorageUnavailableError';
+	}
 }

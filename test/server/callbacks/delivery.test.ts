@@ -109,7 +109,7 @@ describe('signed callback delivery', () => {
 		expect(detail.callback_attempts.map((a) => a.outcome)).toEqual(['retrying', 'retrying', 'delivered']);
 		expect(new Set(detail.callback_attempts.map((a) => a.delivery_id)).size).toBe(1);
 		expect(receiver.received[0].headers['x-ping-idempotency-key']).toBe(first.delivery_id);
-		expect(await server.ctx.store.nextJobDueAt(clock.now())).toBeNull();
+		expect(await server.jobs.nextDueAt()).toBeNull();
 	});
 
 	test('receiver answering 500 forever: failed after the whole schedule, the answer readable once by polling', async () => {
@@ -152,7 +152,7 @@ describe('signed callback delivery', () => {
 		// Past the TTL and before the last attempt, polls say expired and consume nothing.
 		expect((await api(server.url, 'GET', `/v1/callback/${channel.token}/${id}`)).body).toEqual({ status: 'expired' });
 		expect(await runNextRetry(server, clock)).toBe(1);
-		expect(await server.ctx.store.nextJobDueAt(clock.now())).toBeNull();
+		expect(await server.jobs.nextDueAt()).toBeNull();
 		const polled = await api(server.url, 'GET', `/v1/callback/${channel.token}/${id}`);
 		expect(polled.body).toMatchObject({ status: 'failed', result: { message_id: id, triggered_by: 'approve' } });
 		expect((await api(server.url, 'GET', `/v1/callback/${channel.token}/${id}`)).body).toEqual({ status: 'already_read' });
@@ -228,7 +228,7 @@ describe('signed callback delivery', () => {
 		await api(server.url, 'DELETE', `/v1/channels/${channel.id}`, { key: ADMIN_KEY });
 		await drainJobs(server, clock);
 		expect(receiver.received).toHaveLength(1);
-		expect(await server.ctx.store.nextJobDueAt(clock.now())).toBeNull();
+		expect(await server.jobs.nextDueAt()).toBeNull();
 	});
 
 	test('a receiver slower than the timeout counts as a failure and is retried; the duplicate carries the same idempotency key', async () => {

@@ -150,7 +150,7 @@ describe('channel webhooks', () => {
 		await respond(server.url, second, { triggered_by: 'approve' });
 		await drainJobs(server, clock);
 		expect(hook.received).toHaveLength(0);
-		expect(await server.ctx.store.nextJobDueAt(clock.now())).toBeNull();
+		expect(await server.jobs.nextDueAt()).toBeNull();
 	});
 
 	test('deleting the channel deletes its webhooks', async () => {

@@ -16,7 +16,7 @@ import {
 	Message,
 	MessageRecord,
 } from '../../domain/types';
-import { ChannelPatch, DevicePatch, Job, MessagePage, NewJob, SaveAnswerResult, Store } from '../store';
+import { ChannelPatch, DevicePatch, Job, JobStore, MessagePage, NewJob, SaveAnswerResult, Store } from '../store';
 import { MIGRATIONS } from './schema';
 
 type Row = Record<string, unknown>;
@@ -27,6 +27,13 @@ type Row = Record<string, unknown>;
  * SQLite store is not meant to be shared by several processes (use Redis for that).
  */
 const CHANNEL_CACHE_MAX = 10_000;
+
+interface PendingMessage {
+	message: Message;
+	jobs: NewJob[];
+	resolve: () => void;
+	reject: (error: unknown) => void;
+}
 
 const str = (v: unknown) => v as string;
 const strOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as string));
@@ -144,10 +151,11 @@ function toJob(r: Row): Job {
  * better-sqlite3 is synchronous, so every method is atomic within this process; the
  * multi-statement ones run in a transaction as well.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, JobStore {
 	private readonly db: Database.Database;
 	private readonly stmt: Record<string, Database.Statement>;
 	private readonly channelsByToken = new Map<string, Channel>();
+	private pendingMessages: PendingMessage[] = [];
 	/** Called after a write that queued jobs, so a worker can start at once instead of polling. */
 	onJobsQueued: (() => void) | null = null;
 
@@ -428,16 +436,41 @@ export class SqliteStore implements Store {
 		})();
 	}
 
-	async insertMessage(message: Message, jobs: NewJob[]): Promise<void> {
-		this.db.transaction(() => {
-			this.stmt.insertMessage.run({
-				...message,
-				actions: JSON.stringify(message.actions),
-				muted: message.muted ? 1 : 0,
-			});
-			this.queueJobs(jobs);
-		})();
-		this.notifyJobs(jobs);
+	/**
+	 * Group commit: the messages of every send that arrives within one event-loop turn are
+	 * written in one transaction (one WAL commit instead of one each), and each send is
+	 * acknowledged only after that commit. If the batch fails, each message is retried alone so
+	 * one bad row fails only its own send.
+	 */
+	insertMessage(message: Message, jobs: NewJob[]): Promise<void> {
+		return new Promise((resolve, reject) => {
+			this.pendingMessages.push({ message, jobs, resolve, reject });
+			if (this.pendingMessages.length === 1) setImmediate(() => this.flushMessages());
+		});
+	}
+
+	private insertMessageRow(message: Message, jobs: NewJob[]): void {
+		this.stmt.insertMessage.run({ ...message, actions: JSON.stringify(message.actions), muted: message.muted ? 1 : 0 });
+		this.queueJobs(jobs);
+	}
+
+	private flushMessages(): void {
+		const batch = this.pendingMessages;
+		this.pendingMessages = [];
+		try {
+			this.db.transaction(() => batch.forEach((p) => this.insertMessageRow(p.message, p.jobs)))();
+			batch.forEach((p) => p.resolve());
+		} catch {
+			for (const p of batch) {
+				try {
+					this.db.transaction(() => this.insertMessageRow(p.message, p.jobs))();
+					p.resolve();
+				} catch (error) {
+					p.reject(error);
+				}
+			}
+		}
+		if (batch.some((p) => p.jobs.length > 0)) this.onJobsQueued?.();
 	}
 
 	async getMessage(id: string): Promise<MessageRecord | null> {
@@ -519,6 +552,7 @@ export class SqliteStore implements Store {
 	}
 
 	async close(): Promise<void> {
+		if (this.pendingMessages.length > 0) this.flushMessages();
 		this.db.close();
 	}
 }
