@@ -9,6 +9,7 @@ import { keysRouter } from './http/keys';
 import { messagesRouter } from './http/messages';
 import { publicRoutes } from './http/public-routes';
 import { webhooksRouter } from './http/webhooks';
+import { metricsRouter } from './http/metrics';
 
 export type { AppContext } from './http/context';
 
@@ -34,6 +35,7 @@ function createAccountApp(ctx: AppContext) {
 	app.use(expressApp.json({ limit: ctx.config.maxBodyBytes, strict: false, type: ['application/json', '+json'] }));
 
 	app.use(healthRouter());
+	app.use(metricsRouter(ctx.metrics));
 	app.use(keysRouter(ctx));
 	app.use(channelsRouter(ctx));
 	app.use(devicesRouter(ctx));

@@ -1,6 +1,7 @@
 import { allowEntriesFromEnv } from './callbacks/address-guard';
 import { API_KEY_PATTERN } from './domain/ids';
 import { LogLevel } from './log';
+import { ApnsConfig, loadApnsConfig } from './push/apns-config';
 
 /** Everything the server reads from the environment, typed and checked once at start-up. */
 export interface Config {
@@ -29,6 +30,8 @@ export interface Config {
 	callbackAllow: string[];
 	/** Per-attempt limit of one callback POST (connect to last byte of the answer). */
 	callbackTimeoutMs: number;
+	/** APNs token auth; null when not configured (pushes are off, everything else works). */
+	apns: ApnsConfig | null;
 }
 
 export class ConfigError extends Error {}
@@ -97,5 +100,6 @@ export function loadConfig(env: Env = process.env): Config {
 		logLevel,
 		callbackAllow,
 		callbackTimeoutMs: integer(env, 'PING_CALLBACK_TIMEOUT_MS', 10_000, 50, 120_000),
+		apns: loadApnsConfig(env, (message) => new ConfigError(message)),
 	};
 }

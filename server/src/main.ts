@@ -29,6 +29,21 @@ Environment (defaults in brackets):
   PING_CALLBACK_ALLOW         hosts and CIDRs callbacks may reach although they are not public,
                               comma-separated, e.g. 10.0.0.0/8,n8n.internal [none]
   PING_CALLBACK_TIMEOUT_MS    limit of one callback attempt [10000]
+
+APNs push (all four of KEY, KEY_ID, TEAM_ID, TOPIC, or none: without them pushes are off,
+messages are still stored, pollable and answerable):
+  PING_APNS_KEY               the .p8 auth key: a file path, or the PEM text itself
+  PING_APNS_KEY_ID            its 10-character key id
+  PING_APNS_TEAM_ID           your 10-character Apple team id
+  PING_APNS_TOPIC             the app's bundle id (devices may register their own topic)
+  PING_APNS_HOST              send to this host instead of Apple's (tests, proxies) [Apple's]
+  PING_APNS_PORT              APNs port (Apple also listens on 2197) [443]
+  PING_APNS_CA                extra CA certificate to trust (file or PEM), e.g. a fake APNs
+  PING_APNS_MAX_IN_FLIGHT     most requests in flight per connection, 1-1000; the server's
+                              stream limit lowers it further [500]
+  PING_APNS_TIMEOUT_MS        per-request timeout [10000]
+
+Prometheus metrics (push outcomes, in-flight, queued) are served at GET /metrics.
 `;
 
 async function serve(): Promise<void> {

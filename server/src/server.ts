@@ -13,6 +13,8 @@ import { AppContext } from './http/context';
 import { makeApiKey } from './http/keys';
 import { JobQueue } from './jobs/queue';
 import { Logger, createLogger } from './log';
+import { Metrics } from './metrics';
+import { PUSH_JOB, createPush } from './push';
 import { openStorage } from './storage';
 import { Store } from './store/store';
 
@@ -34,6 +36,8 @@ export interface StartOptions {
 	store?: Store;
 	/** Extra delivery hooks, run beside the built-in callback hooks. */
 	hooks?: DeliveryHooks;
+	/** The `/metrics` registry; a fresh one by default. */
+	metrics?: Metrics;
 	/** How callback host names are resolved (the system resolver by default; tests simulate DNS). */
 	callbackResolver?: Resolver;
 }
@@ -73,10 +77,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 		throw error;
 	}
 
+	const metrics = options.metrics ?? new Metrics();
+	const push = createPush(config.apns, { store, clock, log, metrics });
 	const guard = new AddressGuard(config.callbackAllow, options.callbackResolver);
 	const poster = new CallbackPoster(guard, config.callbackTimeoutMs);
-	const hooks = combineHooks(callbackHooks({ store, clock, guard }), ...(options.hooks ? [options.hooks] : []));
-	const ctx: AppContext = { config, store, clock, log, events, hooks, publicUrl: config.publicUrl ?? '' };
+	const hooks = combineHooks(push.delivery.hooks, callbackHooks({ store, clock, guard }), ...(options.hooks ? [options.hooks] : []));
+	const ctx: AppContext = { config, store, clock, log, events, hooks, metrics, publicUrl: config.publicUrl ?? '' };
+	jobs.register(PUSH_JOB, push.delivery.run);
 	jobs.register(CALLBACK_JOB_KIND, deliverCallback({ store, clock, log, events, poster }));
 	jobs.start();
 
@@ -101,6 +108,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 				server.closeIdleConnections();
 			});
 			await jobs.stop();
+			await push.close();
 			poster.close();
 			await storage.close();
 			log.info('server.stopped', {});

@@ -1,7 +1,7 @@
 import { ManualClock } from '../../server/src/clock';
 import { newChannelId, newDeviceId, newKeyId, newMessageId } from '../../server/src/domain/ids';
 import { PollOutcome, pollOutcome } from '../../server/src/domain/polling';
-import { Answer, ApiKey, Channel, Device, Message } from '../../server/src/domain/types';
+import { Answer, ApiKey, Channel, Delivery, Device, Message } from '../../server/src/domain/types';
 import { JobQueue } from '../../server/src/jobs/queue';
 import { Job, Store } from '../../server/src/store/store';
 import { callbackStoreContract } from '../helpers/callback-store-contract';
@@ -269,6 +269,44 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				expect(await store.getDevice(d1.id)).toBeNull();
 				expect(await store.findDeviceByToken('usr_a', 'cafe01')).toBeNull();
 				expect((await store.listDevices('usr_a')).map((x) => x.id)).toEqual([d2.id]);
+			});
+
+			test('a device is removed after a 410 only if it registered before the 410 timestamp', async () => {
+				const d = deviceFixture({ accountId: 'usr_a', registeredAt: T0 });
+				await store.insertDevice(d);
+				expect(await store.deleteDeviceRegisteredBefore(d.id, T0)).toBe(false); // same instant: not older
+				expect(await store.getDevice(d.id)).toEqual(d);
+				expect(await store.deleteDeviceRegisteredBefore(d.id, T0 + 1)).toBe(true);
+				expect(await store.getDevice(d.id)).toBeNull();
+				expect(await store.findDeviceByToken('usr_a', d.token)).toBeNull();
+				expect(await store.listDevices('usr_a')).toEqual([]);
+				expect(await store.deleteDeviceRegisteredBefore(d.id, T0 + 1)).toBe(false);
+			});
+		});
+
+		describe('push deliveries', () => {
+			test('rows are added once, saved in batches, listed by device', async () => {
+				const row = (deviceId: string, over: Partial<Delivery> = {}): Delivery => ({
+					messageId: 'msg_deliveries01',
+					deviceId,
+					state: 'queued',
+					reason: null,
+					apnsId: null,
+					attempts: 0,
+					nextAttemptAt: null,
+					updatedAt: T0,
+					...over,
+				});
+				expect(await store.listDeliveries('msg_deliveries01')).toEqual([]);
+				await store.addDeliveries('msg_deliveries01', ['dev_b', 'dev_a'], T0);
+				expect(await store.listDeliveries('msg_deliveries01')).toEqual([row('dev_a'), row('dev_b')]);
+				const sent = row('dev_a', { state: 'sent', apnsId: '123e4567-e89b-12d3-a456-426614174000', attempts: 1, updatedAt: T0 + 5 });
+				const retrying = row('dev_b', { state: 'retrying', reason: 'TooManyRequests', attempts: 1, nextAttemptAt: T0 + 30_000, updatedAt: T0 + 5 });
+				await store.saveDeliveries([sent, retrying]);
+				// Adding again (a later run of the job) keeps what is there and adds only new devices.
+				await store.addDeliveries('msg_deliveries01', ['dev_a', 'dev_c'], T0 + 9);
+				expect(await store.listDeliveries('msg_deliveries01')).toEqual([sent, retrying, row('dev_c', { updatedAt: T0 + 9 })]);
+				expect(await store.listDeliveries('msg_other000000')).toEqual([]);
 			});
 		});
 

@@ -165,3 +165,22 @@ export interface CallbackAttempt {
 	outcome: 'delivered' | 'retrying' | 'failed';
 	nextAttemptAt: number | null;
 }
+
+/**
+ * Where one message's push to one device stands. `queued`: not tried yet; `retrying`: waiting
+ * for `nextAttemptAt` after a 429/5xx/connection failure; `sent`: APNs accepted it (200);
+ * `failed`: given up, `reason` says why (Apple's reason string or ours).
+ */
+export type DeliveryState = 'queued' | 'retrying' | 'sent' | 'failed';
+
+export interface Delivery {
+	messageId: string;
+	deviceId: string;
+	state: DeliveryState;
+	reason: string | null;
+	/** `apns-id` of the last attempt (Apple echoes it; support can trace a push with it). */
+	apnsId: string | null;
+	attempts: number;
+	nextAttemptAt: number | null;
+	updatedAt: number;
+}

@@ -7,6 +7,7 @@ import {
 	CallbackState,
 	Channel,
 	ChannelWebhook,
+	Delivery,
 	Device,
 	Message,
 	MessageRecord,
@@ -99,6 +100,18 @@ export interface Store {
 	listDevices(accountId: string): Promise<Device[]>;
 	updateDevice(id: string, patch: DevicePatch): Promise<Device | null>;
 	deleteDevice(id: string): Promise<boolean>;
+	/**
+	 * Deletes the device only if it last registered before `before` (APNs 410 timestamp), in one
+	 * atomic step, so a re-registration racing the 410 keeps the device. True when deleted.
+	 */
+	deleteDeviceRegisteredBefore(id: string, before: number): Promise<boolean>;
+
+	// Push deliveries (one row per message and device)
+	/** Adds `queued` rows for the devices that have none yet for this message; existing rows stay as they are. */
+	addDeliveries(messageId: string, deviceIds: string[], now: number): Promise<void>;
+	listDeliveries(messageId: string): Promise<Delivery[]>;
+	/** Writes these rows (insert or replace), all in one atomic step. */
+	saveDeliveries(deliveries: Delivery[]): Promise<void>;
 
 	// Messages and answers
 	insertMessage(message: Message, jobs: NewJob[]): Promise<void>;

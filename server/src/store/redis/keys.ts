@@ -70,6 +70,10 @@ export class RedisKeys {
 	callbackAttempts(messageId: string): string {
 		return `${this.prefix}:{${messageId}}:attempts`;
 	}
+	/** Hash: device id → push delivery JSON (issue 4); expires `retentionMs` after its last write. */
+	deliveries(messageId: string): string {
+		return `${this.prefix}:{${messageId}}:deliveries`;
+	}
 	/** Keys that live and expire with the message record (its TTL is copied onto them). */
 	messageCompanions(id: string): string[] {
 		return [this.outbox(id), this.callbackAttempts(id)];

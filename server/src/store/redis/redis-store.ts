@@ -9,6 +9,7 @@ import {
 	CallbackState,
 	Channel,
 	ChannelWebhook,
+	Delivery,
 	Device,
 	Message,
 	MessageRecord,
@@ -229,7 +230,7 @@ export class RedisStore implements Store {
 			const members = await this.redis.zrange(history, 0, 499);
 			if (members.length === 0) break;
 			const ids = members.map(messageIdOfMember);
-			await Promise.all(ids.map((mid) => this.redis.del(...k.messageKeys(mid))));
+			await Promise.all(ids.map((mid) => this.redis.del(...k.messageKeys(mid), k.deliveries(mid))));
 			await this.redis.zrem(history, ...members);
 		}
 		await this.redis.del(history);
@@ -307,6 +308,50 @@ export class RedisStore implements Store {
 			from: [k.accountDevices(device.accountId)],
 			member: id,
 		}));
+	}
+
+	async deleteDeviceRegisteredBefore(id: string, before: number): Promise<boolean> {
+		const k = this.keys;
+		// Compare-and-delete: a re-registration racing the 410 changes the record, and the
+		// condition is checked again on the new one.
+		return this.deleteRecord<Device>(k.device(id), (device) =>
+			device.registeredAt >= before
+				? null
+				: { drop: [k.deviceByToken(device.accountId, device.token)], from: [k.accountDevices(device.accountId)], member: id },
+		);
+	}
+
+	// Push deliveries: one hash per message, device id → delivery JSON
+
+	async addDeliveries(messageId: string, deviceIds: string[], now: number): Promise<void> {
+		if (deviceIds.length === 0) return;
+		const key = this.keys.deliveries(messageId);
+		const multi = this.redis.multi();
+		for (const deviceId of deviceIds) {
+			const row: Delivery = { messageId, deviceId, state: 'queued', reason: null, apnsId: null, attempts: 0, nextAttemptAt: null, updatedAt: now };
+			multi.hsetnx(key, deviceId, JSON.stringify(row));
+		}
+		await multi.pexpire(key, this.retentionMs).exec().then(execResult);
+	}
+
+	async listDeliveries(messageId: string): Promise<Delivery[]> {
+		const all = await this.redis.hgetall(this.keys.deliveries(messageId));
+		return Object.values(all)
+			.map((json) => JSON.parse(json) as Delivery)
+			.sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
+	}
+
+	async saveDeliveries(deliveries: Delivery[]): Promise<void> {
+		if (deliveries.length === 0) return;
+		const multi = this.redis.multi();
+		const keys = new Set<string>();
+		for (const d of deliveries) {
+			const key = this.keys.deliveries(d.messageId);
+			keys.add(key);
+			multi.hset(key, d.deviceId, JSON.stringify(d));
+		}
+		for (const key of keys) multi.pexpire(key, this.retentionMs);
+		await multi.exec().then(execResult);
 	}
 
 	// Messages and answers

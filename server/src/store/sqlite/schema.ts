@@ -92,4 +92,18 @@ export const MIGRATIONS: readonly string[] = [
 	);
 	CREATE INDEX callback_attempts_message ON callback_attempts(message_id, attempted_at);
 	`,
+	// 3: per-device push delivery state (issue 4)
+	`
+	CREATE TABLE deliveries (
+		message_id TEXT NOT NULL,
+		device_id TEXT NOT NULL,
+		state TEXT NOT NULL,
+		reason TEXT,
+		apns_id TEXT,
+		attempts INTEGER NOT NULL DEFAULT 0,
+		next_attempt_at INTEGER,
+		updated_at INTEGER NOT NULL,
+		PRIMARY KEY (message_id, device_id)
+	) WITHOUT ROWID;
+	`,
 ];

@@ -11,6 +11,7 @@ import {
 	CallbackState,
 	Channel,
 	ChannelWebhook,
+	Delivery,
 	Device,
 	Message,
 	MessageRecord,
@@ -93,6 +94,19 @@ function toMessage(r: Row): MessageRecord {
 		answer: r.answer === null ? null : (JSON.parse(str(r.answer)) as Answer),
 		readAt: numOrNull(r.read_at),
 		callbackState: str(r.callback_state) as CallbackState,
+	};
+}
+
+function toDelivery(r: Row): Delivery {
+	return {
+		messageId: str(r.message_id),
+		deviceId: str(r.device_id),
+		state: str(r.state) as Delivery['state'],
+		reason: strOrNull(r.reason),
+		apnsId: strOrNull(r.apns_id),
+		attempts: Number(r.attempts),
+		nextAttemptAt: numOrNull(r.next_attempt_at),
+		updatedAt: Number(r.updated_at),
 	};
 }
 
@@ -210,6 +224,16 @@ export class SqliteStore implements Store, JobStore {
 				 registered_at = @registeredAt WHERE id = @id`,
 			),
 			deleteDevice: p('DELETE FROM devices WHERE id = ?'),
+			deleteDeviceBefore: p('DELETE FROM devices WHERE id = ? AND registered_at < ?'),
+			addDelivery: p(
+				`INSERT OR IGNORE INTO deliveries (message_id, device_id, state, attempts, updated_at) VALUES (?, ?, 'queued', 0, ?)`,
+			),
+			listDeliveries: p('SELECT * FROM deliveries WHERE message_id = ? ORDER BY device_id'),
+			saveDelivery: p(
+				`INSERT OR REPLACE INTO deliveries (message_id, device_id, state, reason, apns_id, attempts, next_attempt_at, updated_at)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			),
+			deleteChannelDeliveries: p('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE channel_id = ?)'),
 			insertMessage: p(
 				`INSERT INTO messages (id, channel_id, title, body, priority, callback_url, actions, created_at, expires_at, muted)
 				 VALUES (@id, @channelId, @title, @body, @priority, @callbackUrl, @actions, @createdAt, @expiresAt, @muted)`,
@@ -328,6 +352,7 @@ export class SqliteStore implements Store, JobStore {
 	async deleteChannel(id: string): Promise<boolean> {
 		this.channelsByToken.clear();
 		return this.db.transaction(() => {
+			this.stmt.deleteChannelDeliveries.run(id);
 			this.stmt.deleteChannelAttempts.run(id);
 			this.stmt.deleteChannelMessages.run(id);
 			return this.stmt.deleteChannel.run(id).changes > 0;
@@ -386,6 +411,29 @@ export class SqliteStore implements Store, JobStore {
 
 	async deleteDevice(id: string): Promise<boolean> {
 		return this.stmt.deleteDevice.run(id).changes > 0;
+	}
+
+	async deleteDeviceRegisteredBefore(id: string, before: number): Promise<boolean> {
+		return this.stmt.deleteDeviceBefore.run(id, before).changes > 0;
+	}
+
+	async addDeliveries(messageId: string, deviceIds: string[], now: number): Promise<void> {
+		this.db.transaction(() => {
+			for (const deviceId of deviceIds) this.stmt.addDelivery.run(messageId, deviceId, now);
+		})();
+	}
+
+	async listDeliveries(messageId: string): Promise<Delivery[]> {
+		return (this.stmt.listDeliveries.all(messageId) as Row[]).map(toDelivery);
+	}
+
+	async saveDeliveries(deliveries: Delivery[]): Promise<void> {
+		this.db.transaction(() => {
+			// Positional binding: this runs once per device per push, named binding costs more.
+			for (const d of deliveries) {
+				this.stmt.saveDelivery.run(d.messageId, d.deviceId, d.state, d.reason, d.apnsId, d.attempts, d.nextAttemptAt, d.updatedAt);
+			}
+		})();
 	}
 
 	/**
