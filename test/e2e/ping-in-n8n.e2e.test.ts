@@ -109,8 +109,8 @@ scenario('n8n loads the packed package: node types (and the human-review tool) a
 	credentials = await createPingCredentials(n8n, stack());
 });
 
-scenario('Ping Send: a webhook-started workflow puts the message on the Ping server', async () => {
-	const { n8n, channel } = stack();
+scenario('Ping Send: a webhook-started workflow puts the message on the Ping server, which pushes it to the phone (fake APNs)', async () => {
+	const { n8n, channel, apns, device } = stack();
 	await publish('send-from-webhook.json');
 
 	const started = await fetch(n8n.webhookUrl('ping-e2e-send'), {
@@ -135,6 +135,34 @@ scenario('Ping Send: a webhook-started workflow puts the message on the Ping ser
 			{ type: 'button', label: 'Decline', key: 'decline', style: 'destructive' },
 		],
 	});
+
+	// The push, as Apple would receive it: one notification to the registered device.
+	const pushes = await waitFor(
+		`the push of ${sent.id} to reach the fake APNs`,
+		() => {
+			const found = apns.fake.acceptedFor(device).filter((push) => JSON.parse(push.payload).message_id === sent.id);
+			return found.length > 0 ? found : undefined;
+		},
+		{ timeoutMs: 15_000 },
+	);
+	expect(pushes).toHaveLength(1);
+	expect(pushes[0]).toMatchObject({ environment: 'production', pushType: 'alert', priority: 10 });
+	const payload = JSON.parse(pushes[0].payload);
+	expect(payload).toMatchObject({ message_id: sent.id, channel_id: channel.id });
+	expect(payload.aps).toMatchObject({
+		alert: { title: 'Deploy v1.2 to production?', body: 'Requested by e2e' },
+		'interruption-level': 'time-sensitive',
+		'thread-id': channel.id,
+	});
+	const delivered = await waitFor(
+		'the Ping server to record the push as sent',
+		async () => {
+			const deliveries = (await getMessage(stack(), String(sent.id))).deliveries as Array<{ state: string }>;
+			return deliveries?.length === 1 && deliveries[0].state === 'sent' ? deliveries : undefined;
+		},
+		{ timeoutMs: 15_000 },
+	);
+	expect(delivered).toEqual([expect.objectContaining({ state: 'sent', apns_id: pushes[0].apnsId })]);
 });
 
 scenario('Ping Callback Trigger: registers on publish, one execution per answer with the callback body, none for a forged POST, unregisters on unpublish', async () => {
