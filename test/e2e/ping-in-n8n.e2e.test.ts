@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { sendMessage } from '../helpers/server';
+import { ADMIN_KEY, api, sendMessage } from '../helpers/server';
 import { CredentialIds, createPingCredentials } from './harness/credentials';
-import { answer, channelWebhooks, getMessage, postForgedCallback, StoredMessage, waitForMessageTitled } from './harness/ping';
+import { answer, channelWebhooks, getMessage, postForgedCallback, StoredMessage, waitForCallbackDelivered, waitForMessageTitled } from './harness/ping';
 import { e2eSuite } from './harness/suite';
 import { expectNothingFor, waitFor } from './harness/wait';
 import {
@@ -177,6 +177,27 @@ scenario('Ping Callback Trigger: registers on publish, one execution per answer 
 	});
 });
 
+scenario('Ping Send with the Callback Trigger URL as callback_url (pasted URL, no registration): the answer starts the trigger workflow', async () => {
+	const s = stack();
+	const { n8n } = s;
+	const workflowId = await publish('callback-trigger-manual.json');
+	const triggerUrl = `${n8n.baseUrl}/webhook/6f1f7c52-2d0e-4a4e-9c1e-5e2e0c1a0007/ping`;
+	// Manual registration leaves the channel's webhooks alone.
+	expect(await channelWebhooks(s)).toEqual([]);
+
+	const title = uniqueTitle('Approve the invoice');
+	await startByWebhook('ping-e2e-send', { title, text: 'Invoice **#42**', callbackUrl: triggerUrl });
+	const message = await waitForMessageTitled(s, title);
+	expect(message.callback_url).toBe(triggerUrl);
+
+	const callbackBody = await answer(s, message.id, 'approve');
+	await waitForCallbackDelivered(s, message.id);
+	const [execution] = await waitForExecutions(n8n, workflowId, 1, 'the callback to start one execution of the trigger workflow');
+	expect(execution.status).toBe('success');
+	expect(nodeOutput(await getExecution(n8n, execution.id), 'Ping Callback Trigger')).toEqual([callbackBody]);
+	await unpublishWorkflow(n8n, workflowId);
+});
+
 scenario('Ping Wait for Response (signed callback): waits, ignores forged callbacks, resumes with approved true / false', async () => {
 	const s = stack();
 	await publish('wait-for-approval.json');
@@ -211,7 +232,8 @@ scenario('Ping Wait for Response (signed callback): waits, ignores forged callba
 	const approved = await waitForStatus(executionId, ['success']);
 	const [approvedItem] = nodeOutput(approved, 'Ask for approval');
 	expect(approvedItem.data).toMatchObject({ approved: true, triggered_by: 'approve', message_id: message.id, channel_id: s.channel.id });
-	expect((await getMessage(s, message.id)).callback_state).toBe('delivered');
+	// n8n answered the resume callback with a 2xx, so Ping records it as delivered (no retries).
+	await waitForCallbackDelivered(s, message.id);
 
 	// Decline.
 	const declineTitle = uniqueTitle('Deploy approval');
@@ -224,6 +246,25 @@ scenario('Ping Wait for Response (signed callback): waits, ignores forged callba
 	const declined = await waitForStatus(declineExecutionId, ['success']);
 	expect(nodeOutput(declined, 'Ask for approval')[0].data).toMatchObject({ approved: false, triggered_by: 'decline' });
 });
+
+scenario('Ping Wait for Response with Limit Wait Time: the execution goes on when the limit passes, and the message can no longer be answered', async () => {
+	const s = stack();
+	await publish('wait-with-time-limit.json');
+	const title = uniqueTitle('Deploy approval (3 s limit)');
+	await startByWebhook('ping-e2e-approval-limited', { title, version: 'v3.0.0' });
+	const message = await waitForMessageTitled(s, title);
+	// The message expires with the wait, so a late tap cannot answer a finished execution.
+	expect(Date.parse(String(message.expires_at)) - Date.parse(String(message.created_at))).toBeLessThanOrEqual(4000);
+	const executionId = executionIdOf(message);
+	// n8n's wait tracker looks for due executions once a minute.
+	const finished = await waitForStatus(executionId, ['success'], 100_000);
+	// Whatever a timed-out wait outputs, it must never read as an approval.
+	const [item] = nodeOutput(finished, 'Ask for approval');
+	expect(item).toBeDefined();
+	expect(item.data?.approved).not.toBe(true);
+	const late = await api(s.ping.url, 'POST', `/v1/messages/${message.id}/respond`, { key: ADMIN_KEY, body: { triggered_by: 'approve', responses: {} } });
+	expect(late.status).toBe(409);
+}, 150_000);
 
 scenario('Ping Wait for Response (polling): completes with the answer, no callback needed', async () => {
 	const s = stack();

@@ -39,14 +39,22 @@ describeWithRedis('Redis driver', () => {
 		const queueOptions = { prefix: `${prefix}:bull`, ...QUEUE_TIMING };
 		const producer = new BullJobQueue(connect, clock, silentLogger, queueOptions);
 		store.setJobDispatch((jobs) => producer.enqueue(jobs));
+		const queues: BullJobQueue[] = [producer];
 		return {
 			store,
 			clock,
-			newQueue: () => new BullJobQueue(connect, clock, silentLogger, queueOptions),
-			crash: (queue: JobQueue) => (queue as BullJobQueue).kill(),
+			newQueue: () => {
+				const queue = new BullJobQueue(connect, clock, silentLogger, queueOptions);
+				queues.push(queue);
+				return queue;
+			},
+			crash: async (queue: JobQueue) => {
+				queues.splice(queues.indexOf(queue as BullJobQueue), 1);
+				await (queue as BullJobQueue).kill();
+			},
 			lapseLeases: () => new Promise((r) => setTimeout(r, QUEUE_TIMING.lockDurationMs + 2 * QUEUE_TIMING.stalledIntervalMs)),
 			close: async () => {
-				await producer.stop();
+				await Promise.all(queues.map((q) => q.close()));
 				await store.close();
 				await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
 			},
@@ -85,7 +93,7 @@ describeWithRedis('Redis driver specifics', () => {
 		const store = new RedisStore(client, { prefix, retentionMs });
 		const clock = new ManualClock(T0);
 		const queue = new BullJobQueue(connect, clock, silentLogger, { prefix: `${prefix}:bull`, ...QUEUE_TIMING });
-		closers.push(() => queue.stop());
+		closers.push(() => queue.close());
 		return { store, clock, queue, client, prefix };
 	}
 

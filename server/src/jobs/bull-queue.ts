@@ -1,5 +1,6 @@
 import { Job as BullJob, DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { Clock } from '../clock';
 import { Logger, errorMessage } from '../log';
 import { isUnavailable } from '../store/redis/availability';
@@ -26,15 +27,19 @@ export const BULL_DEFAULTS: BullJobQueueOptions = {
 	stalledIntervalMs: 15_000,
 };
 
-/** What BullMQ stores per job: our kind, payload and the time (by our clock) it is due. */
+/** What BullMQ stores per job: our kind, payload, the time (by our clock) it is due, and how often it was started. */
 interface JobData {
 	kind: string;
 	payload: Record<string, unknown>;
 	runAt: number;
+	/** Handler runs begun so far, counted before each run (so a run cut short by a crash counts too). */
+	attempts?: number;
 }
 
 const UNKNOWN_OR_CRASHED_RETRY_MS = 60_000;
 const RUN_DUE_LIMIT_MS = 10_000;
+/** Instances' clocks may differ a little; a job this close to due is run, not put back. */
+const EARLY_TOLERANCE_MS = 1_000;
 
 /**
  * The job queue of Redis mode: BullMQ, shared by every server instance. Durable (jobs live in
@@ -42,6 +47,9 @@ const RUN_DUE_LIMIT_MS = 10_000;
  * again), never run by two live instances at once (BullMQ's per-job lock, renewed while the
  * handler runs). A handler's `{retryAt}` moves the same job to BullMQ's delayed set, so a
  * pending retry belongs to no instance and whichever is alive when it is due runs it.
+ *
+ * Like `JobRunner`: `start()` runs jobs in the background, `stop()` ends that (adding jobs still
+ * works), and `runDue()` runs what is due by the injected clock, by hand when stopped (tests).
  */
 export class BullJobQueue implements JobQueue {
 	private readonly handlers = new Map<string, JobHandler>();
@@ -49,6 +57,8 @@ export class BullJobQueue implements JobQueue {
 	private readonly queue: Queue;
 	private worker: Worker | null = null;
 	private workerConnection: Redis | null = null;
+	/** Fetches jobs one by one for `runDue()` while the background worker is stopped. */
+	private manual: Worker | null = null;
 	private ran = 0;
 
 	/**
@@ -79,7 +89,7 @@ export class BullJobQueue implements JobQueue {
 				data: { kind: job.kind, payload: job.payload, runAt: job.runAt } satisfies JobData,
 				opts: {
 					jobId: job.id,
-					delay: Math.max(0, job.runAt - this.clock.now()),
+					delay: this.delayUntil(job.runAt),
 					// Kept a while after completion so a late duplicate hand-over of the same id is ignored.
 					removeOnComplete: { age: 24 * 3600, count: 100_000 },
 					// A processor error other than a planned retry (e.g. Redis gone mid-update)
@@ -96,12 +106,8 @@ export class BullJobQueue implements JobQueue {
 		this.workerConnection = this.connect('worker');
 		const worker = new Worker(this.options.name, (job, token) => this.process(job, token), {
 			connection: this.workerConnection,
-			prefix: this.options.prefix,
+			...this.workerOptions(),
 			concurrency: this.options.concurrency,
-			lockDuration: this.options.lockDurationMs,
-			stalledInterval: this.options.stalledIntervalMs,
-			// A job is put back however often its workers die; it is never failed for stalling.
-			maxStalledCount: 1_000_000,
 		});
 		worker.on('error', this.report('jobs.worker_error'));
 		worker.on('stalled', (id) => this.log.warn('jobs.stalled_recovered', { job_id: id }));
@@ -120,8 +126,9 @@ export class BullJobQueue implements JobQueue {
 	wake(): void {}
 
 	/**
-	 * Tests with a manual clock: promotes delayed jobs due by that clock, then waits until no job
-	 * is waiting or running (bounded), and returns how many this instance ran meanwhile.
+	 * Tests with a manual clock: promotes delayed jobs due by that clock, then runs what is
+	 * waiting: by hand when the background worker is stopped, else by waiting (bounded) until
+	 * nothing is waiting or running. Returns how many jobs this instance ran meanwhile.
 	 */
 	async runDue(): Promise<number> {
 		const before = this.ran;
@@ -129,39 +136,70 @@ export class BullJobQueue implements JobQueue {
 		for (const job of await this.queue.getDelayed()) {
 			if ((job.data as JobData).runAt <= now) await job.promote().catch(() => undefined);
 		}
-		const deadline = Date.now() + RUN_DUE_LIMIT_MS;
-		while (Date.now() < deadline) {
-			const counts = await this.queue.getJobCounts('waiting', 'active', 'prioritized');
-			if (counts.waiting + counts.active + counts.prioritized === 0) break;
-			await new Promise((r) => setTimeout(r, 10));
+		if (this.worker) {
+			const deadline = Date.now() + RUN_DUE_LIMIT_MS;
+			while (Date.now() < deadline) {
+				const counts = await this.queue.getJobCounts('waiting', 'active', 'prioritized');
+				if (counts.waiting + counts.active + counts.prioritized === 0) break;
+				await new Promise((r) => setTimeout(r, 10));
+			}
+			return this.ran - before;
+		}
+		this.manual ??= new Worker(this.options.name, null, {
+			connection: this.connect('worker'),
+			...this.workerOptions(),
+			autorun: false,
+		});
+		// Jobs put back because they are early (by the clock) are not fetched twice in one call.
+		const putBack = new Set<string>();
+		for (;;) {
+			const token = randomUUID();
+			const job = await this.manual.getNextJob(token, { block: false });
+			if (!job) break;
+			if (putBack.has(String(job.id))) {
+				await job.moveToDelayed(Date.now() + this.delayUntil((job.data as JobData).runAt), token);
+				break;
+			}
+			const retryAt = this.notYet(job) ? (job.data as JobData).runAt : await this.runHandler(job);
+			if (retryAt === null) {
+				await job.moveToCompleted(undefined, token, false);
+				continue;
+			}
+			if (this.notYet(job)) putBack.add(String(job.id));
+			await this.reschedule(job, token, retryAt);
 		}
 		return this.ran - before;
 	}
 
 	/**
-	 * Lets running jobs finish, but not forever: with Redis away a clean close cannot complete,
-	 * and a job abandoned here is only locked until another instance finds it stalled.
+	 * Ends background processing, letting running jobs finish, but not forever: with Redis away a
+	 * clean close cannot complete, and a job abandoned here is only locked until another
+	 * instance finds it stalled. Adding jobs and `runDue()` keep working until `close()`.
 	 */
 	async stop(graceMs = 10_000): Promise<void> {
 		const worker = this.worker;
 		this.worker = null;
+		if (!worker) return;
 		// Redis away: nothing running can be completed anyway, so don't wait long.
 		const grace = this.workerConnection && this.workerConnection.status !== 'ready' ? Math.min(graceMs, 1_000) : graceMs;
-		const closed = (async () => {
-			if (worker) await worker.close();
-			// Closing a queue whose connection is still initialising makes BullMQ emit an
-			// unhandled 'error' later; let it finish first.
-			await this.queue.waitUntilReady().catch(() => undefined);
-			await this.queue.close();
-		})();
-		let timer: NodeJS.Timeout | undefined;
-		const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), grace)));
-		const outcome = await Promise.race([closed.then(() => 'closed' as const), late]);
-		clearTimeout(timer);
-		if (outcome === 'late') {
-			this.log.warn('jobs.stop_timed_out', { grace_ms: grace });
-			closed.catch(() => undefined);
-		}
+		await this.bounded(worker.close(), grace);
+	}
+
+	/** Stops everything and closes the queue (the connections belong to whoever made them). */
+	async close(): Promise<void> {
+		await this.stop();
+		const manual = this.manual;
+		this.manual = null;
+		await this.bounded(
+			(async () => {
+				if (manual) await manual.close();
+				// Closing a queue whose connection is still initialising makes BullMQ emit an
+				// unhandled 'error' later; let it finish first.
+				await this.queue.waitUntilReady().catch(() => undefined);
+				await this.queue.close();
+			})(),
+			1_000,
+		);
 	}
 
 	/** Tests: dies like a killed process would, leaving its running jobs locked until the lock lapses. */
@@ -172,21 +210,63 @@ export class BullJobQueue implements JobQueue {
 		await this.queue.close();
 	}
 
+	private workerOptions() {
+		return {
+			prefix: this.options.prefix,
+			lockDuration: this.options.lockDurationMs,
+			stalledInterval: this.options.stalledIntervalMs,
+			// A job is put back however often its workers die; it is never failed for stalling.
+			maxStalledCount: 1_000_000,
+		};
+	}
+
+	private delayUntil(runAt: number): number {
+		return Math.max(0, runAt - this.clock.now());
+	}
+
+	/** BullMQ's delays run on the wall clock; our rule is the injected clock (tests move it). */
+	private notYet(job: BullJob): boolean {
+		return (job.data as JobData).runAt > this.clock.now() + EARLY_TOLERANCE_MS;
+	}
+
+	private async bounded(work: Promise<unknown>, ms: number): Promise<void> {
+		let timer: NodeJS.Timeout | undefined;
+		const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+		const outcome = await Promise.race([work.then(() => 'done' as const), late]);
+		clearTimeout(timer);
+		if (outcome === 'late') {
+			this.log.warn('jobs.stop_timed_out', { grace_ms: ms });
+			work.catch(() => undefined);
+		}
+	}
+
 	/** Redis being away is logged once per connection (open-redis.ts); BullMQ repeats it every retry. */
 	private report(event: string): (error: Error) => void {
 		return (error) => (isUnavailable(error) ? this.log.debug : this.log.warn)(event, { error: errorMessage(error) });
 	}
 
+	/** Background worker: a retry moves the job to the delayed set and tells BullMQ so. */
 	private async process(bullJob: BullJob, token?: string): Promise<void> {
+		const retryAt = this.notYet(bullJob) ? (bullJob.data as JobData).runAt : await this.runHandler(bullJob);
+		if (retryAt === null) return;
+		await this.reschedule(bullJob, token, retryAt);
+		throw new DelayedError();
+	}
+
+	private async reschedule(bullJob: BullJob, token: string | undefined, retryAt: number): Promise<void> {
 		const data = bullJob.data as JobData;
-		// BullMQ counts every start of the job (first run, retries, runs after a stall).
-		const job: Job = {
-			id: String(bullJob.id),
-			kind: data.kind,
-			payload: data.payload,
-			runAt: data.runAt,
-			attempts: Math.max(0, bullJob.attemptsStarted - 1),
-		};
+		if (data.runAt !== retryAt) await bullJob.updateData({ ...data, runAt: retryAt });
+		await bullJob.moveToDelayed(Date.now() + this.delayUntil(retryAt), token);
+	}
+
+	/** Runs the job's handler: null when done, else when to run it again. */
+	private async runHandler(bullJob: BullJob): Promise<number | null> {
+		const data = bullJob.data as JobData;
+		const attempts = data.attempts ?? 0;
+		// Counted durably before the run, like the SQLite job table's claim: a run cut short by a
+		// dead instance still counts (BullMQ's own counter also counts early fetches put back).
+		await bullJob.updateData({ ...data, attempts: attempts + 1 });
+		const job: Job = { id: String(bullJob.id), kind: data.kind, payload: data.payload, runAt: data.runAt, attempts };
 		let retryAt: number | null = null;
 		const handler = this.handlers.get(job.kind);
 		if (!handler) {
@@ -202,9 +282,6 @@ export class BullJobQueue implements JobQueue {
 			}
 		}
 		this.ran++;
-		if (retryAt === null) return;
-		await bullJob.updateData({ ...data, runAt: retryAt });
-		await bullJob.moveToDelayed(Date.now() + Math.max(0, retryAt - this.clock.now()), token);
-		throw new DelayedError();
+		return retryAt;
 	}
 }

@@ -17,8 +17,13 @@ import { run } from './processes';
 export const N8N_VERSION = '2.40.7';
 export const NODE_MAJOR = '24';
 
-/** Native modules n8n loads at start-up with our configuration (found by starting it). */
-export const NATIVE_MODULES = ['sqlite3'];
+/**
+ * Native modules n8n loads at start-up with our configuration (found by starting it and
+ * reading the `.node` files mapped into its processes). sqlite3 must be compiled;
+ * isolated-vm ships a prebuilt Node 24 binary in its npm tarball and normally just loads,
+ * but gets the same check, and a rebuild if it does not.
+ */
+export const NATIVE_MODULES = ['sqlite3', 'isolated-vm'];
 
 export interface N8nInstallation {
 	dir: string;
@@ -39,10 +44,57 @@ export function ensureN8n(log: (line: string) => void = () => undefined): N8nIns
 	const root = cacheRoot();
 	mkdirSync(root, { recursive: true });
 	const dir = join(root, `n8n-${N8N_VERSION}`);
-	if (!isInstalled(dir)) install(root, dir, log);
 	const installation = paths(dir);
-	rebuildNativeModules(installation, log);
+	if (isInstalled(dir) && NATIVE_MODULES.every((name) => existsSync(markerFile(dir, name)))) return installation;
+	// Work to do: one run at a time (e.g. CI and a developer's run sharing the cache).
+	withLock(join(root, `.lock-n8n-${N8N_VERSION}`), log, () => {
+		if (!isInstalled(dir)) install(root, dir, log);
+		rebuildNativeModules(installation, log);
+	});
 	return installation;
+}
+
+const LOCK_WAIT_MS = 30 * 60_000;
+
+/** A lock folder holding the owner's pid; a lock whose owner died is taken over. */
+function withLock(lockDir: string, log: (line: string) => void, work: () => void): void {
+	const deadline = Date.now() + LOCK_WAIT_MS;
+	let announced = false;
+	for (;;) {
+		try {
+			mkdirSync(lockDir);
+			writeFileSync(join(lockDir, 'pid'), String(process.pid));
+			break;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+			const owner = Number(readFileSafe(join(lockDir, 'pid')));
+			if (!owner || !isAlive(owner)) {
+				rmSync(lockDir, { recursive: true, force: true });
+				continue;
+			}
+			if (Date.now() > deadline) throw new Error(`the e2e cache is locked by process ${owner} (${lockDir}) for over ${LOCK_WAIT_MS / 60_000} min`);
+			if (!announced) log(`waiting for process ${owner}, which is preparing the n8n cache`);
+			announced = true;
+			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+		}
+	}
+	try {
+		work();
+	} finally {
+		rmSync(lockDir, { recursive: true, force: true });
+	}
+}
+
+function readFileSafe(file: string): string {
+	try {
+		return readFileSync(file, 'utf8');
+	} catch {
+		return '';
+	}
+}
+
+function markerFile(dir: string, moduleName: string): string {
+	return join(dir, `.rebuilt-${moduleName.replace(/[^a-z0-9-]/gi, '_')}`);
 }
 
 function paths(dir: string): N8nInstallation {
@@ -115,7 +167,7 @@ function rebuildNativeModules(installation: N8nInstallation, log: (line: string)
 		npm_config_nodedir: nodeDir,
 	};
 	for (const moduleName of NATIVE_MODULES) {
-		const marker = join(installation.dir, `.rebuilt-${moduleName.replace(/[^a-z0-9-]/gi, '_')}`);
+		const marker = markerFile(installation.dir, moduleName);
 		if (existsSync(marker)) continue;
 		if (!loadsOnNode24(installation, moduleName)) {
 			log(`compiling ${moduleName} for Node.js ${NODE_MAJOR} (first run only)`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createChannel, startTestServer, TestChannel, TestServer } from '../../helpers/server';
@@ -53,7 +53,8 @@ export async function startStack(): Promise<Stack> {
 	} catch (error) {
 		await stopAll(started);
 		const n8nLog = join(workDir, 'n8n', 'n8n.log');
-		progress(`start-up failed; files kept in ${workDir} (n8n log: ${n8nLog})`);
+		if (existsSync(n8nLog)) printN8nLog(n8nLog, readFileSync(n8nLog, 'utf8'));
+		progress(`start-up failed; files kept in ${workDir}`);
 		throw error;
 	}
 }
@@ -63,17 +64,20 @@ export async function stopStack(stack: Stack | undefined, failed: boolean): Prom
 	if (!stack) return;
 	await stopAll([() => stack.ping.stop({ keepFiles: true }), () => stack.n8n.stop()]);
 	if (failed) {
-		// Schema migrations make up most of a fresh log and say nothing about the failure.
-		const log = stack.n8n.process
-			.log()
-			.split('\n')
-			.filter((line) => !/^(Starting|Finished) migration /.test(line))
-			.join('\n');
-		process.stderr.write(`\n===== n8n log (${stack.n8n.process.logFile}) =====\n${tail(log, 60_000)}\n===== end of n8n log =====\n`);
+		printN8nLog(stack.n8n.process.logFile, stack.n8n.process.log());
 		progress(`a scenario failed; files kept in ${stack.workDir}`);
 	} else {
-		rmSync(stack.workDir, { recursive: true, force: true });
+		if (!process.env.PING_E2E_KEEP) rmSync(stack.workDir, { recursive: true, force: true });
 	}
+}
+
+function printN8nLog(file: string, text: string): void {
+	// Schema migrations make up most of a fresh log and say nothing about the failure.
+	const log = text
+		.split('\n')
+		.filter((line) => !/^(Starting|Finished) migration /.test(line))
+		.join('\n');
+	process.stderr.write(`\n===== n8n log (${file}) =====\n${tail(log, 60_000)}\n===== end of n8n log =====\n`);
 }
 
 async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {

@@ -16,7 +16,7 @@ export function e2eSuite(): { stack: () => Stack; scenario: (name: string, fn: (
 			failed = true;
 			throw error;
 		}
-	}, 25 * 60_000); // a first run installs n8n and compiles sqlite3
+	}, 45 * 60_000); // above the install (20 min) + rebuild (15 min) limits, which fail with a clearer message
 
 	afterAll(async () => {
 		await stopStack(stack, failed);

@@ -128,7 +128,7 @@ export async function openRedisBackend(settings: RedisSettings, clock: Clock, lo
 			events,
 			async close() {
 				clearInterval(sweep);
-				await jobs.stop().catch(() => undefined);
+				await jobs.close().catch(() => undefined);
 				await store.close();
 				await closeAll();
 			},
