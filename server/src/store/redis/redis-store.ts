@@ -230,7 +230,7 @@ export class RedisStore implements Store {
 			const members = await this.redis.zrange(history, 0, 499);
 			if (members.length === 0) break;
 			const ids = members.map(messageIdOfMember);
-			await Promise.all(ids.map((mid) => this.redis.del(...k.messageKeys(mid), k.deliveries(mid))));
+			await Promise.all(ids.map((mid) => this.redis.del(...k.messageKeys(mid))));
 			await this.redis.zrem(history, ...members);
 		}
 		await this.redis.del(history);
