@@ -19,7 +19,7 @@ export class RedisKeys {
 	account(id: string): string {
 		return this.dir(`account:${id}`);
 	}
-	apiKey(id: string): string {
+	apiKey(id = ''): string {
 		return this.dir(`key:${id}`);
 	}
 	apiKeyByHash(hash: string): string {
@@ -32,7 +32,7 @@ export class RedisKeys {
 	accountApiKeys(accountId: string): string {
 		return this.dir(`account-keys:${accountId}`);
 	}
-	channel(id: string): string {
+	channel(id = ''): string {
 		return this.dir(`channel:${id}`);
 	}
 	channelByTokenHash(hash: string): string {
