@@ -162,7 +162,8 @@ async function main() {
 	console.log('redis-benchmark -q -t get,set (same Redis, the one-round-trip ceiling):');
 	console.log(rb.stdout.replace(/\r/g, '\n').split('\n').filter((l) => /requests per second/.test(l)).map((l) => `  ${l.trim()}`).join('\n'));
 	console.log('');
-	console.log('A poll is 3 Redis round trips (token → channel id, channel, message) plus HTTP; a send is 4-5.');
+	console.log('A poll is 2 Redis round trips (channel by token in one script, then the message); a send is 2');
+	console.log('(channel, then history + message pipelined), plus the hand-over to BullMQ when it queues jobs.');
 	console.log('Two instances share the same CPUs here; on separate machines the second instance adds CPU too.');
 	for (const c of [sqlite, r1, r2]) c.child.kill('SIGTERM');
 	await sleep(200);

@@ -101,11 +101,11 @@ export function publicRoutes(ctx: AppContext) {
 		if (req.method === 'GET' && (match = POLL.exec(path))) {
 			const [token, messageId] = [segment(match[1]), segment(match[2])];
 			if (token === null || messageId === null) return false;
-			const query = new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1));
-			let closed = false;
-			res.on('close', () => (closed = true));
+			const wait = queryAt === -1 ? null : new URLSearchParams(url.slice(queryAt + 1)).get('wait');
+			// A long-poll stops waiting once its client has gone.
+			const clientGone = () => req.socket.destroyed;
 			Promise.resolve()
-				.then(() => pollMessage(ctx, token, messageId, parseWait(query.get('wait')), () => closed))
+				.then(() => pollMessage(ctx, token, messageId, parseWait(wait), clientGone))
 				.then((body) => reply(res, 200, body), (error) => fail(res, error));
 			return true;
 		}

@@ -38,6 +38,8 @@ interface JobData {
 
 const UNKNOWN_OR_CRASHED_RETRY_MS = 60_000;
 const RUN_DUE_LIMIT_MS = 10_000;
+/** How long stop() still waits for running jobs once Redis is known to be away. */
+const REDIS_GONE_GRACE_MS = 1_000;
 /** Instances' clocks may differ a little; a job this close to due is run, not put back. */
 const EARLY_TOLERANCE_MS = 1_000;
 
@@ -180,9 +182,27 @@ export class BullJobQueue implements JobQueue {
 		const worker = this.worker;
 		this.worker = null;
 		if (!worker) return;
-		// Redis away: nothing running can be completed anyway, so don't wait long.
-		const grace = this.workerConnection && this.workerConnection.status !== 'ready' ? Math.min(graceMs, 1_000) : graceMs;
-		await this.bounded(worker.close(), grace);
+		// Redis away: nothing running can be completed anyway, so don't wait long. The connection
+		// may only notice that Redis left while we wait, so the shorter grace starts from then.
+		const closing = worker.close();
+		const redisGone = this.whenDisconnected(this.workerConnection);
+		const grace = Promise.race([closing, redisGone.then(() => new Promise((r) => setTimeout(r, REDIS_GONE_GRACE_MS)))]);
+		await this.bounded(grace, graceMs);
+		closing.catch(() => undefined);
+	}
+
+	/** Resolves once the connection is not (or no longer) ready; never, while it stays up. */
+	private whenDisconnected(connection: Redis | null): Promise<void> {
+		if (!connection || connection.status !== 'ready') return Promise.resolve();
+		return new Promise((resolve) => {
+			const gone = () => {
+				connection.off('close', gone);
+				connection.off('end', gone);
+				resolve();
+			};
+			connection.once('close', gone);
+			connection.once('end', gone);
+		});
 	}
 
 	/** Stops everything and closes the queue (the connections belong to whoever made them). */

@@ -114,23 +114,28 @@ export class PushDelivery {
 		if (pending.length > 0) {
 			const notification = buildNotification(message);
 			if (notification.truncated) log.info('push.body_truncated', { message_id: message.id });
-			await Promise.all(
-				pending.map(async ({ row, device }) => {
-					const apnsId = notificationId(message.id, device.id);
-					const outcome = await sender.send(
-						{ token: device.token, environment: device.environment, topic: device.topic ?? sender.defaultTopic },
-						notification,
-						apnsId,
-					);
-					// Most outcomes are recorded without touching the store; only token hygiene needs it.
-					const next = this.needsStore(device, outcome)
-						? await this.recordWithStore(message, row, device, apnsId, outcome)
-						: this.record(message, row, device, apnsId, outcome);
-					if (next.state === 'retrying' && next.nextAttemptAt !== null) nextRun = Math.min(nextRun ?? Infinity, next.nextAttemptAt);
-					updates.push(next);
-					if (updates.length >= FLUSH_EVERY) await store.saveDeliveries(updates.splice(0));
-				}),
-			);
+			const pushOne = async ({ row, device }: { row: Delivery; device: Device }) => {
+				const apnsId = notificationId(message.id, device.id);
+				const outcome = await sender.send(
+					{ token: device.token, environment: device.environment, topic: device.topic ?? sender.defaultTopic },
+					notification,
+					apnsId,
+				);
+				// Most outcomes are recorded without touching the store; only token hygiene needs it.
+				const next = this.needsStore(device, outcome)
+					? await this.recordWithStore(message, row, device, apnsId, outcome)
+					: this.record(message, row, device, apnsId, outcome);
+				if (next.state === 'retrying' && next.nextAttemptAt !== null) nextRun = Math.min(nextRun ?? Infinity, next.nextAttemptAt);
+				updates.push(next);
+				if (updates.length >= FLUSH_EVERY) await store.saveDeliveries(updates.splice(0));
+			};
+			// A pool of workers as wide as the sender's window, not one pending push per device:
+			// enough to keep the window full, and far fewer live promises for the GC to carry.
+			let next = 0;
+			const worker = async () => {
+				while (next < pending.length) await pushOne(pending[next++]);
+			};
+			await Promise.all(Array.from({ length: Math.min(pending.length, sender.windowSize) }, worker));
 		}
 		if (updates.length > 0) await store.saveDeliveries(updates);
 		return nextRun === null ? undefined : { retryAt: nextRun };
@@ -145,6 +150,8 @@ export class PushDelivery {
 	 */
 	private async rowsFor(job: Job, messageId: string, devices: Device[]): Promise<Delivery[]> {
 		const now = this.deps.clock.now();
+		// `attempts` counts earlier claims of this job in both queues (SQLite table and BullMQ), so
+		// 0 really means "never ran": a crashed or retried run always comes back with 1 or more.
 		if (job.attempts === 0) {
 			return devices.map((d) => ({
 				messageId,

@@ -60,6 +60,11 @@ export class PushSender {
 		return this.config.topic;
 	}
 
+	/** Requests in flight at most over both environments' connections (PING_APNS_MAX_IN_FLIGHT each). */
+	get windowSize(): number {
+		return this.config.maxInFlight * 2;
+	}
+
 	async send(target: PushTarget, notification: PushNotification, apnsId: string): Promise<PushOutcome> {
 		const headers: Record<string, string | number> = {
 			'apns-topic': target.topic,

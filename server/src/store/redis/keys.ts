@@ -19,7 +19,7 @@ export class RedisKeys {
 	account(id: string): string {
 		return this.dir(`account:${id}`);
 	}
-	apiKey(id: string): string {
+	apiKey(id = ''): string {
 		return this.dir(`key:${id}`);
 	}
 	apiKeyByHash(hash: string): string {
@@ -32,7 +32,7 @@ export class RedisKeys {
 	accountApiKeys(accountId: string): string {
 		return this.dir(`account-keys:${accountId}`);
 	}
-	channel(id: string): string {
+	channel(id = ''): string {
 		return this.dir(`channel:${id}`);
 	}
 	channelByTokenHash(hash: string): string {
@@ -70,13 +70,13 @@ export class RedisKeys {
 	callbackAttempts(messageId: string): string {
 		return `${this.prefix}:{${messageId}}:attempts`;
 	}
-	/** Hash: device id → push delivery JSON (issue 4); expires `retentionMs` after its last write. */
+	/** Hash: device id → push delivery JSON; expires with the message (`retentionMs` after its last write at the latest). */
 	deliveries(messageId: string): string {
 		return `${this.prefix}:{${messageId}}:deliveries`;
 	}
 	/** Keys that live and expire with the message record (its TTL is copied onto them). */
 	messageCompanions(id: string): string[] {
-		return [this.outbox(id), this.callbackAttempts(id)];
+		return [this.outbox(id), this.callbackAttempts(id), this.deliveries(id)];
 	}
 	/** Every key of one message, for deletion. */
 	messageKeys(id: string): string[] {

@@ -25,6 +25,7 @@ import {
 	INSERT_API_KEY,
 	INSERT_LIMITED,
 	INSERT_MESSAGE,
+	LOOKUP,
 	RECORD_ATTEMPT,
 	SAVE_ANSWER,
 	SET_CALLBACK_STATE,
@@ -51,6 +52,7 @@ type Scripted = Redis & {
 	pingInsertApiKey(...args: (string | number)[]): Promise<'inserted' | 'limit'>;
 	pingInsertLimited(...args: (string | number)[]): Promise<'inserted' | 'limit'>;
 	pingRecordAttempt(...args: (string | number)[]): Promise<number>;
+	pingLookup(...args: (string | number)[]): Promise<string | null>;
 	pingInsertMessage(...args: (string | number)[]): Promise<number>;
 	pingSaveAnswer(...args: (string | number)[]): Promise<SaveAnswerResult>;
 	pingConsume(...args: (string | number)[]): Promise<number>;
@@ -67,6 +69,7 @@ function withScripts(redis: Redis): Scripted {
 	define('pingInsertApiKey', INSERT_API_KEY);
 	define('pingInsertLimited', INSERT_LIMITED);
 	define('pingRecordAttempt', RECORD_ATTEMPT);
+	define('pingLookup', LOOKUP);
 	define('pingInsertMessage', INSERT_MESSAGE);
 	define('pingSaveAnswer', SAVE_ANSWER);
 	define('pingConsume', CONSUME_ANSWER);
@@ -154,8 +157,7 @@ export class RedisStore implements Store {
 	}
 
 	async findApiKeyByHash(keyHash: string): Promise<ApiKey | null> {
-		const id = await this.redis.get(this.keys.apiKeyByHash(keyHash));
-		return id === null ? null : parse<ApiKey>(await this.redis.get(this.keys.apiKey(id)));
+		return parse<ApiKey>(await this.redis.pingLookup(1, this.keys.apiKeyByHash(keyHash), this.keys.apiKey()));
 	}
 
 	async listApiKeys(accountId: string): Promise<ApiKey[]> {
@@ -192,8 +194,7 @@ export class RedisStore implements Store {
 	}
 
 	async findChannelByTokenHash(tokenHash: string): Promise<Channel | null> {
-		const id = await this.redis.get(this.keys.channelByTokenHash(tokenHash));
-		return id === null ? null : this.getChannel(id);
+		return parse<Channel>(await this.redis.pingLookup(1, this.keys.channelByTokenHash(tokenHash), this.keys.channel()));
 	}
 
 	async listChannels(accountId: string): Promise<Channel[]> {
@@ -230,7 +231,7 @@ export class RedisStore implements Store {
 			const members = await this.redis.zrange(history, 0, 499);
 			if (members.length === 0) break;
 			const ids = members.map(messageIdOfMember);
-			await Promise.all(ids.map((mid) => this.redis.del(...k.messageKeys(mid), k.deliveries(mid))));
+			await Promise.all(ids.map((mid) => this.redis.del(...k.messageKeys(mid))));
 			await this.redis.zrem(history, ...members);
 		}
 		await this.redis.del(history);
@@ -361,17 +362,21 @@ export class RedisStore implements Store {
 		const queued = this.toJobs(jobs);
 		const marker = queued.length > 0 ? await this.markOutbox(message.id) : null;
 		const history = k.channelMessages(message.channelId);
-		await this.redis
-			.multi()
-			.zadd(history, 0, historyMember(message.createdAt, message.id))
-			// History older than the retention points at expired messages: trim it as we go.
-			.zremrangebylex(history, '-', `(${historyMember(message.createdAt - this.retentionMs, '')}`)
-			.exec()
-			.then(execResult);
-		const inserted = await this.redis.pingInsertMessage(
-			2, k.message(message.id), k.outbox(message.id),
-			JSON.stringify(message), this.retentionMs, ...jobFields(queued),
-		);
+		// Both go out in this order on one connection (one round trip), so Redis applies the
+		// history entry before the message: a crash in between leaves only an entry reads skip.
+		const [, inserted] = await Promise.all([
+			this.redis
+				.multi()
+				.zadd(history, 0, historyMember(message.createdAt, message.id))
+				// History older than the retention points at expired messages: trim it as we go.
+				.zremrangebylex(history, '-', `(${historyMember(message.createdAt - this.retentionMs, '')}`)
+				.exec()
+				.then(execResult),
+			this.redis.pingInsertMessage(
+				2, k.message(message.id), k.outbox(message.id),
+				JSON.stringify(message), this.retentionMs, ...jobFields(queued),
+			),
+		]);
 		if (inserted !== 1) throw new Error(`message ${message.id} already exists`);
 		if (marker !== null) await this.handOver(message.id, queued, marker);
 	}

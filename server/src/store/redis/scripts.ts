@@ -144,3 +144,14 @@ if ARGV[1] == 'failed' and redis.call('HEXISTS', KEYS[1], 'read') == 0 then
 end
 return 1
 `;
+
+/**
+ * Index → record in one round trip (send and poll look a channel up by token on every call).
+ * KEYS[1]: the index; ARGV[1]: the record key without the id. Both are directory keys under the
+ * same {dir} hash tag, so the record key, though built here, is in the same slot (Cluster-safe).
+ */
+export const LOOKUP = `
+local id = redis.call('GET', KEYS[1])
+if not id then return false end
+return redis.call('GET', ARGV[1] .. id)
+`;
