@@ -286,10 +286,12 @@ scenario('Ping Wait for Response with Limit Wait Time: the execution goes on whe
 	const executionId = executionIdOf(message);
 	// n8n's wait tracker looks for due executions once a minute.
 	const finished = await waitForStatus(executionId, ['success'], 100_000);
-	// Whatever a timed-out wait outputs, it must never read as an approval.
+	// n8n resumes a timed-out send-and-wait by passing the node's input through (whatever
+	// execute() returned when it went to wait), as the README documents: no `data`, so it
+	// never reads as an approval.
 	const [item] = nodeOutput(finished, 'Ask for approval');
 	expect(item).toBeDefined();
-	expect(item.data?.approved).not.toBe(true);
+	expect(item.data).toBeUndefined();
 	const late = await api(s.ping.url, 'POST', `/v1/messages/${message.id}/respond`, { key: ADMIN_KEY, body: { triggered_by: 'approve', responses: {} } });
 	expect(late.status).toBe(409);
 }, 150_000);
