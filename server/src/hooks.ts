@@ -12,12 +12,6 @@ export interface DeliveryHooks {
 	describeMessage(message: MessageRecord): Promise<Record<string, unknown>>;
 }
 
-export const noDeliveryHooks: DeliveryHooks = {
-	jobsForNewMessage: async () => [],
-	jobsForAnswer: async () => [],
-	describeMessage: async () => ({}),
-};
-
 /** Runs several hook sets as one: jobs are concatenated, descriptions merged. */
 export function combineHooks(...sets: DeliveryHooks[]): DeliveryHooks {
 	return {

@@ -138,10 +138,6 @@ export function triggerKeys(actions: Action[]): string[] {
 	return actions.some(isFormAction) ? [SUBMIT_KEY] : [];
 }
 
-export function isAnswerable(actions: Action[]): boolean {
-	return triggerKeys(actions).length > 0;
-}
-
 function parseResponseValue(field: FormAction, value: unknown, at: string): ResponseValue {
 	switch (field.type) {
 		case 'select':

@@ -13,7 +13,6 @@ export const newMessageId = () => `msg_${randomAlphanumeric(12)}`;
 export const newChannelId = () => `ch_${randomAlphanumeric(12)}`;
 export const newDeviceId = () => `dev_${randomAlphanumeric(12)}`;
 export const newKeyId = () => `key_${randomAlphanumeric(12)}`;
-export const newAccountId = () => `usr_${randomAlphanumeric(12)}`;
 export const newJobId = () => `job_${randomAlphanumeric(16)}`;
 export const newApiKey = () => `pk_live_${randomAlphanumeric(32)}`;
 /** 43 URL-safe characters (32 random bytes). It is the credential of send and poll. */
@@ -22,7 +21,6 @@ export const newWebhookToken = () => randomBytes(32).toString('base64url');
 export const newWebhookSecret = () => randomBytes(32).toString('hex');
 
 export const API_KEY_PATTERN = /^pk_live_[A-Za-z0-9]{32}$/;
-export const MESSAGE_ID_PATTERN = /^msg_[A-Za-z0-9]{12}$/;
 
 /** Tokens and keys are stored only as this hash. */
 export function sha256Hex(value: string): string {

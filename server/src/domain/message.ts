@@ -1,5 +1,4 @@
 import { parseActions } from './actions';
-import { badRequest } from './errors';
 import { JsonObject, httpUrl, optionalEnum, optionalInteger, optionalString, requiredString } from './fields';
 import { newMessageId } from './ids';
 import { Action, Message, PRIORITIES, Priority } from './types';
@@ -32,7 +31,6 @@ export function parseSendRequest(body: JsonObject): SendRequest {
 }
 
 export function newMessage(request: SendRequest, channelId: string, muted: boolean, now: number): Message {
-	if (request.expiresInSeconds !== null && request.expiresInSeconds <= 0) throw badRequest('expires_in must be positive');
 	return {
 		id: newMessageId(),
 		channelId,

@@ -1,8 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../domain/errors';
-import { errorMessage } from '../log';
-import { StorageUnavailableError } from '../store/store';
 import { AppContext } from './context';
+import { failureFor } from './errors';
 import { pollMessage, parseWait } from './poll';
 import { sendMessage } from './send';
 
@@ -36,15 +35,9 @@ export function publicRoutes(ctx: AppContext) {
 	}
 
 	function fail(res: ServerResponse, error: unknown): void {
-		if (error instanceof ApiError) return reply(res, error.status, { ok: false, error: error.message });
-		if (error instanceof StorageUnavailableError) {
-			// Nothing was acknowledged: the client may retry once storage is back.
-			ctx.log.warn('http.storage_unavailable', { error: error.message });
-			res.setHeader('Retry-After', '1');
-			return reply(res, 503, { ok: false, error: error.message });
-		}
-		ctx.log.error('http.unhandled_error', { error: errorMessage(error) });
-		reply(res, 500, { ok: false, error: 'internal server error' });
+		const failure = failureFor(error, ctx.log);
+		if (failure.retryAfter) res.setHeader('Retry-After', failure.retryAfter);
+		reply(res, failure.status, { ok: false, error: failure.message });
 	}
 
 	/** Reads a JSON body: 415 for another content type, 413 past the limit, 400 when malformed. */
