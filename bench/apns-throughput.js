@@ -23,7 +23,7 @@ const http2 = require('node:http2');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { ADMIN_KEY, ROOT, api, startPingServer } = require('./lib');
-const { buildNotification, notificationId } = require(path.join(ROOT, 'server', 'dist', 'push', 'payload.js'));
+const { buildNotification, notificationId } = require(path.join(ROOT, 'server', 'dist', 'delivery', 'push', 'payload.js'));
 
 const MESSAGES = Math.min(100, Math.max(1, Number(process.argv[2]) || 20));
 const DEVICES = Math.min(5000, Math.max(1, Number(process.argv[3]) || 1000));

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { startCallbackReceiver } from './callbacks/receiver';
-import { ConfigError, loadConfig } from './config';
-import { startServer } from './server';
+import { startCallbackReceiver } from './delivery/callbacks/receiver';
+import { ConfigError, loadConfig } from './config/config';
+import { startServer } from './app/server';
 
 const HELP = `ping-server: the Ping-compatible push, answer and callback server.
 

@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { ManualClock } from '../../server/src/clock';
+import { ManualClock } from '../../server/src/domain/time';
 import { ReceivedCallback } from '../fakes/callback-receiver';
 import { ADMIN_KEY, TestServer, api } from './server';
 

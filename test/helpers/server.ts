@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { Clock } from '../../server/src/clock';
-import { Config, loadConfig } from '../../server/src/config';
-import { silentLogger } from '../../server/src/log';
-import { RunningServer, StartOptions, startServer } from '../../server/src/server';
+import { Clock } from '../../server/src/domain/time';
+import { Config, loadConfig } from '../../server/src/config/config';
+import { silentLogger } from '../../server/src/observability/log';
+import { RunningServer, StartOptions, startServer } from '../../server/src/app/server';
 
 export const ADMIN_KEY = 'pk_live_TestAdminKey0123456789abcdefghij';
 

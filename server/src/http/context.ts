@@ -1,9 +1,9 @@
-import { AnswerEvents } from '../answer-events';
-import { Clock } from '../clock';
-import { Config } from '../config';
-import { DeliveryHooks } from '../hooks';
-import { Logger } from '../log';
-import { Metrics } from '../metrics';
+import { AnswerEvents } from '../store/answer-events';
+import { Clock } from '../domain/time';
+import { Config } from '../config/config';
+import { DeliveryHooks } from '../delivery/delivery';
+import { Logger } from '../observability/log';
+import { Metrics } from '../observability/metrics';
 import { Store } from '../store/store';
 
 /** Everything a router needs, passed in by createApp (no globals). */

@@ -1,6 +1,6 @@
 import { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { ApiError } from '../domain/errors';
-import { LogFields, Logger, errorMessage } from '../log';
+import { LogFields, Logger, errorMessage } from '../observability/log';
 import { StorageUnavailableError } from '../store/store';
 
 export function sendError(res: Response, status: number, message: string): void {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { Metrics } from '../metrics';
+import { Metrics } from '../observability/metrics';
 
 /** `GET /metrics`: Prometheus text. Counters only, no ids, tokens or secrets, so no auth. */
 export function metricsRouter(metrics: Metrics): Router {

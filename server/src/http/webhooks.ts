@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { AddressGuard } from '../callbacks/address-guard';
+import { AddressGuard } from '../delivery/callbacks/address-guard';
 import { ApiError, badRequest, conflict } from '../domain/errors';
 import { httpUrl, isObject, optionalString, requiredString } from '../domain/fields';
 import { newWebhookId } from '../domain/ids';

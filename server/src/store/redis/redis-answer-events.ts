@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { AnswerEvents } from '../../answer-events';
-import { Logger, errorMessage } from '../../log';
+import { AnswerEvents } from '../answer-events';
+import { Logger, errorMessage } from '../../observability/log';
 
 /**
  * Long-poll wake-ups across instances: `notify` publishes the message id on a Redis channel

@@ -14,7 +14,7 @@ import {
 	Message,
 	MessageRecord,
 } from '../../domain/types';
-import { Logger, errorMessage, silentLogger } from '../../log';
+import { Logger, errorMessage, silentLogger } from '../../observability/log';
 import { ChannelPatch, DevicePatch, Job, MessagePage, NewJob, SaveAnswerResult, Store } from '../store';
 import { guardAvailability } from './availability';
 import { RedisKeys, historyMember, messageIdOfMember } from './keys';

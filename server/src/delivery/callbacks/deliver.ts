@@ -1,0 +1,125 @@
+import { AnswerEvents } from '../../store/answer-events';
+import { Clock } from '../../domain/time';
+import { CallbackAttempt, CallbackTarget } from '../../domain/types';
+import { JobResult } from '../../jobs/sqlite-queue';
+import { Logger } from '../../observability/log';
+import { Job, NewJob, Store } from '../../store/store';
+import { CallbackPoster } from './http-post';
+import { nextRetryDelayMs } from './schedule';
+import { signatureHeader } from './signature';
+
+/** The job kind of one callback delivery (one answer to one target), retried until done. */
+export const CALLBACK_JOB_KIND = 'callback.deliver';
+
+/** Stored with the job, so a delivery survives restarts with everything it needs. */
+export interface CallbackJobPayload {
+	messageId: string;
+	/** Idempotency key: the same on every retry of this delivery. */
+	deliveryId: string;
+	target: CallbackTarget;
+	webhookId: string | null;
+	url: string;
+	/** The exact bytes POSTed (and signed) on every attempt. */
+	body: string;
+}
+
+export function callbackJob(payload: CallbackJobPayload, now: number): NewJob {
+	return { kind: CALLBACK_JOB_KIND, payload: { ...payload }, runAt: now };
+}
+
+export interface DeliveryDeps {
+	store: Store;
+	clock: Clock;
+	log: Logger;
+	events: AnswerEvents;
+	poster: CallbackPoster;
+	random?: () => number;
+}
+
+/** Only scheme, host and path go to logs: a query string or user info may hold credentials. */
+function safeUrl(raw: string): string {
+	try {
+		const url = new URL(raw);
+		return `${url.protocol}//${url.host}${url.pathname}`;
+	} catch {
+		return '(invalid URL)';
+	}
+}
+
+/**
+ * The job handler: one signed POST per run (a fresh `t` each time, the same idempotency key),
+ * every attempt recorded. Any 2xx ends the delivery; anything else schedules the next retry
+ * until the schedule runs out, then the message's callback is `failed` (polls hand out the
+ * answer once instead).
+ */
+export function deliverCallback(deps: DeliveryDeps): (job: Job) => Promise<JobResult> {
+	const { store, clock, log, events, poster } = deps;
+	return async (job) => {
+		const p = job.payload as unknown as CallbackJobPayload;
+		const message = await store.getMessage(p.messageId);
+		const channel = message ? await store.getChannel(message.channelId) : null;
+		if (!message || !channel) {
+			log.info('callback.dropped', { message_id: p.messageId, delivery_id: p.deliveryId, reason: 'message or channel deleted' });
+			return;
+		}
+		if (p.target === 'webhook' && (p.webhookId === null || !(await store.getWebhook(p.webhookId)))) {
+			log.info('callback.dropped', { message_id: p.messageId, delivery_id: p.deliveryId, reason: 'webhook removed' });
+			return;
+		}
+
+		const attempt = job.attempts + 1;
+		const attemptedAt = clock.now();
+		const outcome = await poster.post({
+			url: p.url,
+			body: p.body,
+			signature: signatureHeader(channel.webhookSecret, p.body, attemptedAt),
+			idempotencyKey: p.deliveryId,
+			now: attemptedAt,
+		});
+		const delay = outcome.delivered ? null : nextRetryDelayMs(attempt, outcome.retryAfterMs, deps.random);
+		const nextAttemptAt = delay === null ? null : clock.now() + delay;
+		const record: CallbackAttempt = {
+			messageId: p.messageId,
+			deliveryId: p.deliveryId,
+			target: p.target,
+			webhookId: p.webhookId,
+			attempt,
+			attemptedAt,
+			statusCode: outcome.statusCode,
+			error: outcome.error,
+			latencyMs: outcome.latencyMs,
+			outcome: outcome.delivered ? 'delivered' : nextAttemptAt === null ? 'failed' : 'retrying',
+			nextAttemptAt,
+		};
+		await store.recordCallbackAttempt(record);
+		const fields = {
+			message_id: p.messageId,
+			delivery_id: p.deliveryId,
+			target: p.target,
+			webhook_id: p.webhookId ?? undefined,
+			url: safeUrl(p.url),
+			attempt,
+			status_code: outcome.statusCode,
+			latency_ms: outcome.latencyMs,
+		};
+
+		if (record.outcome === 'delivered') {
+			log.debug('callback.delivered', fields);
+			if (p.target === 'callback_url') {
+				await store.setCallbackState(p.messageId, 'delivered');
+				events.notify(p.messageId);
+			}
+			return;
+		}
+		if (record.outcome === 'failed') {
+			log.warn('callback.failed', { ...fields, error: outcome.error });
+			if (p.target === 'callback_url') {
+				await store.setCallbackState(p.messageId, 'failed');
+				events.notify(p.messageId);
+			}
+			return;
+		}
+		log.info('callback.retrying', { ...fields, error: outcome.error, next_attempt_at: new Date(nextAttemptAt as number).toISOString() });
+		return { retryAt: nextAttemptAt as number };
+	};
+}

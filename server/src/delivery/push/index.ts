@@ -1,0 +1,43 @@
+import { Clock } from '../../domain/time';
+import { ApnsConfig } from './apns-config';
+import { Logger } from '../../observability/log';
+import { Metrics } from '../../observability/metrics';
+import { Store } from '../../store/store';
+import { PushDelivery } from './push-delivery';
+import { pushMetrics } from './push-metrics';
+import { PushSender } from './sender';
+
+export { PUSH_JOB } from './push-delivery';
+
+export interface Push {
+	delivery: PushDelivery;
+	close(): Promise<void>;
+}
+
+/**
+ * Sets up push delivery from the APNs settings. Without them the server still runs (messages
+ * are stored, pollable and answerable) and says so once, loudly, at start-up.
+ */
+export function createPush(apns: ApnsConfig | null, deps: { store: Store; clock: Clock; log: Logger; metrics: Metrics }): Push {
+	const metrics = pushMetrics(deps.metrics);
+	const sender = apns ? new PushSender(apns, deps.clock, deps.log, metrics) : null;
+	if (apns) {
+		deps.log.info('push.enabled', {
+			topic: apns.topic,
+			key_id: apns.keyId,
+			team_id: apns.teamId,
+			host: apns.host ?? 'api.push.apple.com / api.sandbox.push.apple.com',
+			port: apns.port,
+			max_in_flight: apns.maxInFlight,
+		});
+	} else {
+		deps.log.warn('push.disabled', {
+			message:
+				'APNs is not configured: pushes are OFF. Messages are still stored, pollable and answerable. ' +
+				'Set PING_APNS_KEY, PING_APNS_KEY_ID, PING_APNS_TEAM_ID and PING_APNS_TOPIC to send pushes.',
+		});
+	}
+	const delivery = new PushDelivery({ ...deps, metrics, sender });
+	return { delivery, close: async () => sender?.close() };
+}
+

@@ -1,0 +1,230 @@
+import { Clock } from '../../domain/time';
+import { iso } from '../../domain/message';
+import { Delivery, Device, MessageRecord } from '../../domain/types';
+import { DeliveryHooks } from '../delivery';
+import { JobResult } from '../../jobs/sqlite-queue';
+import { Logger } from '../../observability/log';
+import { Job, Store } from '../../store/store';
+import { buildNotification, notificationId } from './payload';
+import { PushMetrics } from './push-metrics';
+import { PushOutcome, PushSender } from './sender';
+
+/** The durable job that pushes one message to every device of its channel's account. */
+export const PUSH_JOB = 'push.message';
+/** Attempts per device before a retryable failure (429, 5xx, timeouts) becomes `failed`. */
+export const MAX_PUSH_ATTEMPTS = 8;
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_MAX_MS = 10 * 60_000;
+/** Outcomes are written in batches: one transaction per this many, not one per device. */
+const FLUSH_EVERY = 500;
+
+/** Exponential backoff with ±20% jitter, for retries the server gave no delay for. */
+export function pushBackoffMs(attempt: number, random: () => number = Math.random): number {
+	const base = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+	return Math.round(base * (0.8 + random() * 0.4));
+}
+
+export function presentDelivery(d: Delivery) {
+	return {
+		device_id: d.deviceId,
+		state: d.state,
+		reason: d.reason,
+		apns_id: d.apnsId,
+		attempts: d.attempts,
+		next_attempt_at: d.nextAttemptAt === null ? null : iso(d.nextAttemptAt),
+		updated_at: iso(d.updatedAt),
+	};
+}
+
+export interface PushDeliveryDeps {
+	store: Store;
+	clock: Clock;
+	log: Logger;
+	metrics: PushMetrics;
+	/** null when APNs is not configured: messages are stored, nothing is pushed. */
+	sender: PushSender | null;
+}
+
+/**
+ * Push delivery for new messages (SPEC §7). `POST /v1/send` stores one `push.message` job with
+ * the message, atomically, so the answer never waits on Apple and a crash right after it still
+ * pushes (the job's lease runs out and it runs again). The job fans the message out to every
+ * device of the channel's account that existed when it was sent, through the sender's
+ * in-flight window, and keeps one delivery row per device. A run that leaves devices waiting
+ * for a retry asks the runner to come back at the earliest one; devices already `sent` or
+ * `failed` are never pushed again, so re-runs only touch what is left (at least once: a crash
+ * between Apple's 200 and the row's write re-sends that one, with the same apns-id and
+ * collapse-id, so the phone shows it once).
+ */
+export class PushDelivery {
+	readonly hooks: DeliveryHooks;
+
+	constructor(private readonly deps: PushDeliveryDeps) {
+		deps.metrics.enabled.set(deps.sender ? 1 : 0);
+		this.hooks = {
+			jobsForNewMessage: async (message) => {
+				if (!this.deps.sender || message.muted) return [];
+				return [{ kind: PUSH_JOB, payload: { message_id: message.id }, runAt: message.createdAt }];
+			},
+			jobsForAnswer: async () => [],
+			describeMessage: async (message) => ({
+				deliveries: (await this.deps.store.listDeliveries(message.id)).map(presentDelivery),
+			}),
+		};
+	}
+
+	readonly run = async (job: Job): Promise<JobResult> => {
+		const { store, log, sender } = this.deps;
+		const messageId = String(job.payload.message_id);
+		if (!sender) {
+			log.warn('push.job_dropped', { message_id: messageId, why: 'APNs is not configured' });
+			return;
+		}
+		const message = await store.getMessage(messageId);
+		if (!message || message.muted) return;
+		const channel = await store.getChannel(message.channelId);
+		if (!channel) return;
+
+		// Devices that registered after the message was sent don't get it.
+		const devices = (await store.listDevices(channel.accountId)).filter((d) => d.createdAt <= message.createdAt);
+		const byId = new Map(devices.map((d) => [d.id, d]));
+		const rows = await this.rowsFor(job, message.id, devices);
+
+		const pending: Array<{ row: Delivery; device: Device }> = [];
+		const updates: Delivery[] = [];
+		let nextRun: number | null = null;
+		const now = this.deps.clock.now();
+		for (const row of rows) {
+			if (row.state === 'sent' || row.state === 'failed') continue;
+			const device = byId.get(row.deviceId);
+			const expired = message.expiresAt !== null && now >= message.expiresAt;
+			if (!device || expired) {
+				const reason = device ? 'Expired' : 'DeviceRemoved';
+				updates.push({ ...row, state: 'failed', reason, nextAttemptAt: null, updatedAt: now });
+				this.deps.metrics.failed.inc({ reason });
+				continue;
+			}
+			if (row.nextAttemptAt !== null && row.nextAttemptAt > now) {
+				nextRun = Math.min(nextRun ?? Infinity, row.nextAttemptAt);
+				continue;
+			}
+			pending.push({ row, device });
+		}
+
+		if (pending.length > 0) {
+			const notification = buildNotification(message);
+			if (notification.truncated) log.info('push.body_truncated', { message_id: message.id });
+			const pushOne = async ({ row, device }: { row: Delivery; device: Device }) => {
+				const apnsId = notificationId(message.id, device.id);
+				const outcome = await sender.send(
+					{ token: device.token, environment: device.environment, topic: device.topic ?? sender.defaultTopic },
+					notification,
+					apnsId,
+				);
+				// Most outcomes are recorded without touching the store; only token hygiene needs it.
+				const next = this.needsStore(device, outcome)
+					? await this.recordWithStore(message, row, device, apnsId, outcome)
+					: this.record(message, row, device, apnsId, outcome);
+				if (next.state === 'retrying' && next.nextAttemptAt !== null) nextRun = Math.min(nextRun ?? Infinity, next.nextAttemptAt);
+				updates.push(next);
+				if (updates.length >= FLUSH_EVERY) await store.saveDeliveries(updates.splice(0));
+			};
+			// A pool of workers as wide as the sender's window, not one pending push per device:
+			// enough to keep the window full, and far fewer live promises for the GC to carry.
+			let next = 0;
+			const worker = async () => {
+				while (next < pending.length) await pushOne(pending[next++]);
+			};
+			await Promise.all(Array.from({ length: Math.min(pending.length, sender.windowSize) }, worker));
+		}
+		if (updates.length > 0) await store.saveDeliveries(updates);
+		return nextRun === null ? undefined : { retryAt: nextRun };
+	};
+
+	/**
+	 * The delivery rows to work on. A job's first run has none stored yet: every device starts
+	 * `queued` in memory and its row is written once, with the outcome of its first attempt (one
+	 * write per device instead of three: the fan-out to 1,000 devices is I/O-bound on SQLite
+	 * otherwise). Later runs (retries, or after a crash) read what earlier runs stored and add
+	 * rows for devices that have none.
+	 */
+	private async rowsFor(job: Job, messageId: string, devices: Device[]): Promise<Delivery[]> {
+		const now = this.deps.clock.now();
+		// `attempts` counts earlier claims of this job in both queues (SQLite table and BullMQ), so
+		// 0 really means "never ran": a crashed or retried run always comes back with 1 or more.
+		if (job.attempts === 0) {
+			return devices.map((d) => ({
+				messageId,
+				deviceId: d.id,
+				state: 'queued',
+				reason: null,
+				apnsId: null,
+				attempts: 0,
+				nextAttemptAt: null,
+				updatedAt: now,
+			}));
+		}
+		await this.deps.store.addDeliveries(messageId, devices.map((d) => d.id), now);
+		return this.deps.store.listDeliveries(messageId);
+	}
+
+	/** Whether recording this outcome touches the store: a 410, or a corrected environment. */
+	private needsStore(device: Device, outcome: PushOutcome): boolean {
+		return outcome.kind === 'unregistered' || (outcome.kind === 'sent' && outcome.environment !== device.environment);
+	}
+
+	/** The token-hygiene outcomes. */
+	private async recordWithStore(message: MessageRecord, row: Delivery, device: Device, apnsId: string, outcome: PushOutcome): Promise<Delivery> {
+		const { store, log, metrics } = this.deps;
+		const ids = { message_id: message.id, device_id: device.id };
+		if (outcome.kind === 'sent') {
+			// BadDeviceToken on its own environment, accepted on the other: the device said the wrong one.
+			await store.updateDevice(device.id, { environment: outcome.environment });
+			metrics.environmentSwitched.inc();
+			log.info('push.device_environment_corrected', { ...ids, environment: outcome.environment });
+			return this.record(message, row, device, apnsId, outcome);
+		}
+		if (outcome.kind !== 'unregistered') return this.record(message, row, device, apnsId, outcome);
+		const now = this.deps.clock.now();
+		// Apple's timestamp says since when the token is invalid; a registration after that is newer news.
+		const since = outcome.timestamp ?? now;
+		const removed = await store.deleteDeviceRegisteredBefore(device.id, since);
+		if (removed) metrics.devicesRemoved.inc();
+		log.info(removed ? 'push.device_removed' : 'push.device_kept', {
+			...ids,
+			reason: outcome.reason,
+			unregistered_at: iso(since),
+			registered_at: iso(device.registeredAt),
+		});
+		metrics.failed.inc({ reason: outcome.reason });
+		return { ...row, state: 'failed', reason: outcome.reason, apnsId, attempts: row.attempts + 1, nextAttemptAt: null, updatedAt: now };
+	}
+
+	/** Turns an outcome into the device's new delivery row; no store access (the common case). */
+	private record(message: MessageRecord, row: Delivery, device: Device, apnsId: string, outcome: PushOutcome): Delivery {
+		const { log, metrics } = this.deps;
+		const now = this.deps.clock.now();
+		const attempts = row.attempts + 1;
+		switch (outcome.kind) {
+			case 'sent':
+				metrics.sent.inc();
+				return { ...row, state: 'sent', reason: null, apnsId: outcome.apnsId ?? apnsId, attempts, nextAttemptAt: null, updatedAt: now };
+			case 'retry': {
+				if (attempts >= MAX_PUSH_ATTEMPTS) {
+					metrics.failed.inc({ reason: outcome.reason });
+					log.warn('push.gave_up', { message_id: message.id, device_id: device.id, reason: outcome.reason, attempts });
+					return { ...row, state: 'failed', reason: outcome.reason, apnsId, attempts, nextAttemptAt: null, updatedAt: now };
+				}
+				metrics.retried.inc({ reason: outcome.reason });
+				const delay = outcome.retryAfterMs ?? pushBackoffMs(attempts);
+				log.debug('push.retry_scheduled', { message_id: message.id, device_id: device.id, reason: outcome.reason, delay_ms: delay });
+				return { ...row, state: 'retrying', reason: outcome.reason, apnsId, attempts, nextAttemptAt: now + delay, updatedAt: now };
+			}
+			case 'failed':
+			case 'unregistered':
+				metrics.failed.inc({ reason: outcome.reason });
+				log.info('push.failed', { message_id: message.id, device_id: device.id, reason: outcome.reason });
+				return { ...row, state: 'failed', reason: outcome.reason, apnsId, attempts, nextAttemptAt: null, updatedAt: now };
+		}
+	}
+}

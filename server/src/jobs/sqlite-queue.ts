@@ -1,0 +1,150 @@
+import { Clock } from '../domain/time';
+import { Logger, errorMessage } from '../observability/log';
+import { Job, JobStore } from '../store/store';
+import { JobHandler, JobQueue } from './queue';
+
+export type { JobHandler, JobQueue, JobResult } from './queue';
+
+export interface JobRunnerOptions {
+	/** Jobs run at once at most. */
+	concurrency: number;
+	/** A claimed job comes back to the queue after this long if its worker died. */
+	leaseMs: number;
+	/** Longest sleep between looks at the queue when nothing is due. */
+	idleMs: number;
+}
+
+const DEFAULTS: JobRunnerOptions = { concurrency: 32, leaseMs: 120_000, idleMs: 1_000 };
+const UNKNOWN_OR_CRASHED_RETRY_MS = 60_000;
+
+/**
+ * The embedded job queue: runs durable jobs from the SQLite job table (pushes, callbacks). Writes that queue jobs wake it
+ * at once, so follow-up work starts within the same tick; otherwise it sleeps until the next
+ * due job, at most `idleMs`.
+ */
+export class JobRunner implements JobQueue {
+	private readonly handlers = new Map<string, JobHandler>();
+	private readonly options: JobRunnerOptions;
+	private readonly inFlight = new Set<Promise<void>>();
+	private timer: NodeJS.Timeout | null = null;
+	private running = false;
+	private ticking = false;
+	private tickAgain = false;
+
+	constructor(
+		private readonly store: JobStore,
+		private readonly clock: Clock,
+		private readonly log: Logger,
+		options: Partial<JobRunnerOptions> = {},
+	) {
+		this.options = { ...DEFAULTS, ...options };
+	}
+
+	register(kind: string, handler: JobHandler): void {
+		this.handlers.set(kind, handler);
+	}
+
+	start(): void {
+		this.running = true;
+		this.wake();
+	}
+
+	/** Look at the queue now (called after a write that queued jobs). */
+	wake(): void {
+		if (!this.running) return;
+		if (this.ticking) {
+			this.tickAgain = true;
+			return;
+		}
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = null;
+		void this.tick();
+	}
+
+	async stop(): Promise<void> {
+		this.running = false;
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = null;
+		await Promise.allSettled([...this.inFlight]);
+	}
+
+	/** Runs every job due now and waits for them (tests with a manual clock). */
+	async runDue(): Promise<number> {
+		let ran = 0;
+		for (;;) {
+			const jobs = await this.store.claimDueJobs(this.clock.now(), this.options.concurrency, this.options.leaseMs);
+			if (jobs.length === 0) return ran;
+			ran += jobs.length;
+			await Promise.all(jobs.map((job) => this.run(job)));
+		}
+	}
+
+	async nextDueAt(): Promise<number | null> {
+		return this.store.nextJobDueAt(this.clock.now());
+	}
+
+	private async tick(): Promise<void> {
+		this.ticking = true;
+		try {
+			const free = this.options.concurrency - this.inFlight.size;
+			if (free > 0) {
+				const jobs = await this.store.claimDueJobs(this.clock.now(), free, this.options.leaseMs);
+				for (const job of jobs) this.track(job);
+				if (jobs.length === free) this.tickAgain = true;
+			}
+		} catch (error) {
+			this.log.error('jobs.claim_failed', { error: errorMessage(error) });
+		} finally {
+			this.ticking = false;
+		}
+		if (!this.running) return;
+		if (this.tickAgain && this.inFlight.size < this.options.concurrency) {
+			this.tickAgain = false;
+			setImmediate(() => this.wake());
+			return;
+		}
+		await this.sleepUntilNextDue();
+	}
+
+	private async sleepUntilNextDue(): Promise<void> {
+		let delay = this.options.idleMs;
+		try {
+			const next = await this.store.nextJobDueAt(this.clock.now());
+			if (next !== null) delay = Math.min(delay, Math.max(0, next - this.clock.now()));
+		} catch {
+			// keep the idle delay; the claim error is logged by tick()
+		}
+		if (!this.running || this.timer || this.ticking) return;
+		this.timer = setTimeout(() => {
+			this.timer = null;
+			void this.tick();
+		}, delay);
+	}
+
+	private track(job: Job): void {
+		const promise = this.run(job).finally(() => {
+			this.inFlight.delete(promise);
+			if (this.tickAgain || this.inFlight.size === this.options.concurrency - 1) this.wake();
+		});
+		this.inFlight.add(promise);
+	}
+
+	private async run(job: Job): Promise<void> {
+		const handler = this.handlers.get(job.kind);
+		try {
+			if (!handler) {
+				this.log.error('jobs.unknown_kind', { job_id: job.id, kind: job.kind });
+				await this.store.retryJob(job.id, this.clock.now() + UNKNOWN_OR_CRASHED_RETRY_MS);
+				return;
+			}
+			const result = await handler(job);
+			if (result && typeof result.retryAt === 'number') await this.store.retryJob(job.id, result.retryAt);
+			else await this.store.completeJob(job.id);
+		} catch (error) {
+			this.log.error('jobs.handler_failed', { job_id: job.id, kind: job.kind, error: errorMessage(error) });
+			await this.store
+				.retryJob(job.id, this.clock.now() + UNKNOWN_OR_CRASHED_RETRY_MS)
+				.catch((e) => this.log.error('jobs.retry_failed', { job_id: job.id, error: errorMessage(e) }));
+		}
+	}
+}

@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ConfigError, loadConfig } from '../../../server/src/config/config';
+import { silentLogger } from '../../../server/src/observability/log';
+import { startServer } from '../../../server/src/app/server';
+import { api } from '../../helpers/server';
+
+const run = promisify(execFile);
+const MAIN = join(__dirname, '../../../server/dist/main.js');
+
+describe('configuration from the environment', () => {
+	test('defaults', () => {
+		expect(loadConfig({})).toMatchObject({
+			port: 8080,
+			host: '127.0.0.1',
+			databaseFile: './data/ping.db',
+			adminKey: null,
+			responseTtlSeconds: 600,
+			publicUrl: null,
+		});
+	});
+
+	test.each([
+		['PING_PORT', 'eighty', 'PING_PORT must be a whole number'],
+		['PING_PORT', '70000', 'PING_PORT must be between 0 and 65535'],
+		['PING_RESPONSE_TTL_SECONDS', '0', 'PING_RESPONSE_TTL_SECONDS must be between'],
+		['PING_ADMIN_KEY', 'secret', 'PING_ADMIN_KEY must be "pk_live_"'],
+		['PING_PUBLIC_URL', 'ftp://x', 'PING_PUBLIC_URL must be an http(s) URL'],
+		['PING_LOG_LEVEL', 'loud', 'PING_LOG_LEVEL must be one of'],
+	])('%s=%s stops start-up naming the variable', (name, value, message) => {
+		expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+		expect(() => loadConfig({ [name]: value })).toThrow(message);
+	});
+});
+
+describe('first start', () => {
+	test('with an empty store and no PING_ADMIN_KEY, an admin key is printed once and works', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'ping-first-'));
+		const printed: string[] = [];
+		const config = { ...loadConfig({ PING_PORT: '0', PING_DATABASE: join(dir, 'ping.db') }), logLevel: 'silent' as const };
+		const options = { log: silentLogger, announce: (text: string) => printed.push(text) };
+		try {
+			const server = await startServer(config, options);
+			const key = /pk_live_[A-Za-z0-9]{32}/.exec(printed.join('\n'))?.[0];
+			expect(key).toBeDefined();
+			expect((await api(server.url, 'GET', '/v1/channels', { key })).status).toBe(200);
+			await server.close();
+
+			const again = await startServer(config, options);
+			await again.close();
+			expect(printed).toHaveLength(1);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+});
+
+describe('the ping-server command', () => {
+	test('--help lists the settings', async () => {
+		const { stdout } = await run(process.execPath, [MAIN, '--help']);
+		expect(stdout).toContain('PING_DATABASE');
+		expect(stdout).toContain('PING_ADMIN_KEY');
+	});
+
+	test('a bad setting exits 1 with a message naming it', async () => {
+		const failed = await run(process.execPath, [MAIN], { env: { ...process.env, PING_PORT: 'x' } }).catch((e) => e);
+		expect(failed.code).toBe(1);
+		expect(failed.stderr).toContain('configuration error: PING_PORT must be a whole number');
+	});
+});

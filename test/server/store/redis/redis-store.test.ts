@@ -1,0 +1,177 @@
+import type { Redis } from 'ioredis';
+import { ManualClock } from '../../../../server/src/domain/time';
+import { BullJobQueue } from '../../../../server/src/jobs/bullmq-queue';
+import { JobQueue } from '../../../../server/src/jobs/queue';
+import { silentLogger } from '../../../../server/src/observability/log';
+import { ConnectionPurpose, RedisSettings, openConnection, whenReady } from '../../../../server/src/store/redis/open';
+import { RedisStore } from '../../../../server/src/store/redis/redis-store';
+import { TestRedis, describeWithRedis, startRedis } from '../../../helpers/redis';
+import { pollOutcome } from '../../../../server/src/domain/polling';
+import { StorageUnavailableError } from '../../../../server/src/store/store';
+import { answerFixture, channelFixture, eventually, messageFixture, storeContract } from '../store-contract';
+
+/** Short locks so a dead instance's job comes back within a couple of seconds. */
+const QUEUE_TIMING = { lockDurationMs: 1_000, stalledIntervalMs: 400 };
+
+describeWithRedis('Redis driver', () => {
+	let redis: TestRedis;
+	let run = 0;
+	beforeAll(async () => {
+		redis = await startRedis();
+	});
+	afterAll(async () => {
+		await redis?.destroy();
+	});
+
+	storeContract('Redis', async () => {
+		const prefix = `contract${++run}`;
+		const settings: RedisSettings = { url: redis.url, prefix, retentionMs: 30 * 24 * 3600_000, commandTimeoutMs: 2_000 };
+		const clock = new ManualClock();
+		const connections: Redis[] = [];
+		const connect = (purpose: ConnectionPurpose) => {
+			const c = openConnection(settings, purpose, silentLogger);
+			connections.push(c);
+			return c;
+		};
+		const client = connect('store');
+		await whenReady(client, settings, 5_000);
+		const store = new RedisStore(client, { prefix });
+		const queueOptions = { prefix: `${prefix}:bull`, ...QUEUE_TIMING };
+		const producer = new BullJobQueue(connect, clock, silentLogger, queueOptions);
+		store.setJobDispatch((jobs) => producer.enqueue(jobs));
+		const queues: BullJobQueue[] = [producer];
+		return {
+			store,
+			clock,
+			newQueue: () => {
+				const queue = new BullJobQueue(connect, clock, silentLogger, queueOptions);
+				queues.push(queue);
+				return queue;
+			},
+			crash: async (queue: JobQueue) => {
+				queues.splice(queues.indexOf(queue as BullJobQueue), 1);
+				await (queue as BullJobQueue).kill();
+			},
+			lapseLeases: () => new Promise((r) => setTimeout(r, QUEUE_TIMING.lockDurationMs + 2 * QUEUE_TIMING.stalledIntervalMs)),
+			close: async () => {
+				await Promise.all(queues.map((q) => q.close()));
+				await store.close();
+				await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+			},
+		};
+	});
+});
+
+/** What only the Redis driver has: Redis TTLs, the outbox hand-over, unreachable Redis. */
+describeWithRedis('Redis driver specifics', () => {
+	let redis: TestRedis;
+	let run = 0;
+	const opened: Redis[] = [];
+	const closers: (() => Promise<void>)[] = [];
+	const T0 = Date.UTC(2026, 0, 1);
+
+	beforeAll(async () => {
+		redis = await startRedis();
+	});
+	afterEach(async () => {
+		for (const close of closers.splice(0)) await close();
+		await Promise.all(opened.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
+	});
+	afterAll(async () => {
+		await redis?.destroy();
+	});
+
+	async function open(prefix = `specific${++run}`, retentionMs = 3_600_000) {
+		const settings: RedisSettings = { url: redis.url, prefix, retentionMs, commandTimeoutMs: 300 };
+		const connect = (purpose: ConnectionPurpose) => {
+			const c = openConnection(settings, purpose, silentLogger);
+			opened.push(c);
+			return c;
+		};
+		const client = connect('store');
+		await whenReady(client, settings, 5_000);
+		const store = new RedisStore(client, { prefix, retentionMs });
+		const clock = new ManualClock(T0);
+		const queue = new BullJobQueue(connect, clock, silentLogger, { prefix: `${prefix}:bull`, ...QUEUE_TIMING });
+		closers.push(() => queue.close());
+		return { store, clock, queue, client, prefix };
+	}
+
+	test('messages expire from Redis after the retention; a failed callback\'s unread answer is kept until read', async () => {
+		const { store, client, prefix } = await open();
+		const attemptsTtl = (id: string) => client.pttl(`${prefix}:{${id}}:attempts`);
+		const channel = channelFixture();
+		await store.insertChannel(channel);
+		const plain = messageFixture(channel.id);
+		const failing = messageFixture(channel.id, { callbackUrl: 'https://example.com/cb' });
+		await store.insertMessage(plain, []);
+		await store.insertMessage(failing, []);
+		expect(await store.messageTtlMs(plain.id)).toBeGreaterThan(3_500_000);
+		expect(await store.messageTtlMs(plain.id)).toBeLessThanOrEqual(3_600_000);
+
+		await store.saveAnswer(failing.id, answerFixture(), 'pending', []);
+		await store.recordCallbackAttempt({
+			messageId: failing.id, deliveryId: 'dlv_1', target: 'callback_url', webhookId: null, attempt: 14, attemptedAt: T0,
+			statusCode: 500, error: 'HTTP 500', latencyMs: 3, outcome: 'failed', nextAttemptAt: null,
+		});
+		expect(await attemptsTtl(failing.id)).toBeGreaterThan(3_500_000);
+		await store.setCallbackState(failing.id, 'failed');
+		expect(await store.messageTtlMs(failing.id)).toBe(-1);
+		expect(await attemptsTtl(failing.id)).toBe(-1);
+		const polled = await store.pollAnswer(failing.id, (r) => pollOutcome(r, T0 + 7 * 24 * 3600_000, 600_000), T0);
+		expect(polled?.outcome.status).toBe('failed');
+		expect(await store.messageTtlMs(failing.id)).toBeGreaterThan(3_500_000);
+		expect(await attemptsTtl(failing.id)).toBeGreaterThan(3_500_000);
+	});
+
+	test('jobs of a writer that died before handing them to the queue are recovered from the outbox', async () => {
+		const prefix = `outbox${++run}`;
+		// The "dying" writer: its store has no queue, as if the process died right after the write.
+		const dying = await open(prefix);
+		const channel = channelFixture();
+		await dying.store.insertChannel(channel);
+		const m = messageFixture(channel.id);
+		await dying.store.insertMessage(m, [{ kind: 'push.send', payload: { m: m.id }, runAt: T0 }]);
+
+		const survivor = await open(prefix);
+		const seen: string[] = [];
+		survivor.queue.register('push.send', async (job) => void seen.push(job.payload.m as string));
+		survivor.queue.start();
+		survivor.store.setJobDispatch((jobs) => survivor.queue.enqueue(jobs));
+		expect(await survivor.store.sweepOutbox(60_000)).toBe(0); // too young: its writer may still be at it
+		expect(await survivor.store.sweepOutbox(0)).toBe(1);
+		await eventually(() => expect(seen).toEqual([m.id]));
+		expect(await survivor.store.sweepOutbox(0)).toBe(0);
+		expect(await survivor.client.zcard(`${prefix}:{outbox}:pending`)).toBe(0);
+	});
+
+	test('a write hands its jobs over at once and leaves no outbox behind', async () => {
+		const { store, queue, client, prefix } = await open();
+		store.setJobDispatch((jobs) => queue.enqueue(jobs));
+		const seen: string[] = [];
+		queue.register('push.send', async (job) => void seen.push(job.id));
+		queue.start();
+		const channel = channelFixture();
+		await store.insertChannel(channel);
+		const m = messageFixture(channel.id);
+		await store.insertMessage(m, [{ kind: 'push.send', payload: {}, runAt: T0 }]);
+		await eventually(() => expect(seen).toHaveLength(1));
+		expect(await client.hlen(`${prefix}:{${m.id}}:outbox`)).toBe(0);
+		expect(await client.zcard(`${prefix}:{outbox}:pending`)).toBe(0);
+	});
+
+	test('a hung Redis makes calls fail with "storage unavailable" within the command timeout, then recover', async () => {
+		const { store } = await open();
+		const channel = channelFixture();
+		await store.insertChannel(channel);
+		redis.pause();
+		try {
+			const started = Date.now();
+			await expect(store.getChannel(channel.id)).rejects.toBeInstanceOf(StorageUnavailableError);
+			expect(Date.now() - started).toBeLessThan(2_000);
+		} finally {
+			redis.resume();
+		}
+		await eventually(async () => expect(await store.getChannel(channel.id)).toEqual(channel));
+	});
+});

@@ -1,0 +1,610 @@
+import { ManualClock } from '../../../server/src/domain/time';
+import { newChannelId, newDeviceId, newKeyId, newMessageId } from '../../../server/src/domain/ids';
+import { PollOutcome, pollOutcome } from '../../../server/src/domain/polling';
+import { Answer, ApiKey, Channel, Delivery, Device, Message } from '../../../server/src/domain/types';
+import { JobQueue } from '../../../server/src/jobs/queue';
+import { Job, Store } from '../../../server/src/store/store';
+import { callbackStoreContract } from '../../helpers/callback-store-contract';
+
+/**
+ * THE store contract: every driver runs exactly these tests (store.sqlite.test.ts,
+ * store.redis.test.ts). A driver factory gives a fresh, empty store plus the job queue that
+ * goes with it (one per simulated server instance).
+ */
+export interface StoreDriver {
+	store: Store;
+	clock: ManualClock;
+	/** A new job queue on this store, as one server instance would run it (not started). */
+	newQueue(): JobQueue;
+	/** The process running `queue` dies: it finishes nothing and releases nothing. */
+	crash(queue: JobQueue): Promise<void>;
+	/** Time passes until the jobs of a crashed queue are handed out again. */
+	lapseLeases(): Promise<void>;
+	close(): Promise<void>;
+}
+
+export type StoreDriverFactory = () => Promise<StoreDriver>;
+
+const T0 = Date.UTC(2026, 0, 1, 12);
+const TTL_MS = 10 * 60_000;
+
+let seq = 0;
+const unique = (p: string) => `${p}${(++seq).toString().padStart(6, '0')}`;
+
+export function apiKeyFixture(over: Partial<ApiKey> = {}): ApiKey {
+	return {
+		id: newKeyId(),
+		accountId: 'usr_contract',
+		name: 'a key',
+		prefix: 'pk_live_abcd',
+		keyHash: unique('keyhash'),
+		createdAt: T0,
+		lastUsedAt: null,
+		...over,
+	};
+}
+
+export function channelFixture(over: Partial<Channel> = {}): Channel {
+	return {
+		id: newChannelId(),
+		accountId: 'usr_contract',
+		name: 'Deploys',
+		icon: null,
+		color: '#ff0000',
+		mutedUntil: null,
+		tokenHash: unique('tokenhash'),
+		webhookSecret: 'a'.repeat(64),
+		createdAt: T0,
+		updatedAt: T0,
+		...over,
+	};
+}
+
+export function deviceFixture(over: Partial<Device> = {}): Device {
+	return {
+		id: newDeviceId(),
+		accountId: 'usr_contract',
+		token: unique('ab'),
+		environment: 'sandbox',
+		topic: 'com.example.ping',
+		name: null,
+		createdAt: T0,
+		registeredAt: T0,
+		...over,
+	};
+}
+
+export function messageFixture(channelId: string, over: Partial<Message> = {}): Message {
+	return {
+		id: newMessageId(),
+		channelId,
+		title: 'Deploy?',
+		body: '**now**',
+		priority: 'high',
+		callbackUrl: null,
+		actions: [
+			{ type: 'button', label: 'Yes', key: 'yes', style: 'primary' },
+			{ type: 'text', label: 'Why', key: 'why', multiline: false, max_length: 1000 },
+		],
+		createdAt: T0,
+		expiresAt: null,
+		muted: false,
+		...over,
+	};
+}
+
+export function answerFixture(over: Partial<Answer> = {}): Answer {
+	return { triggeredBy: 'yes', responses: { why: 'ok' }, timestamp: new Date(T0).toISOString(), submittedAt: T0, responder: null, ...over };
+}
+
+/** Polls until `check` stops throwing (jobs run on their own schedule), or fails with its error. */
+export async function eventually(check: () => void | Promise<void>, timeoutMs = 8_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		try {
+			await check();
+			return;
+		} catch (error) {
+			if (Date.now() > deadline) throw error;
+			await new Promise((r) => setTimeout(r, 20));
+		}
+	}
+}
+
+const poll = (store: Store, id: string, now: number) =>
+	store.pollAnswer(id, (record): PollOutcome => pollOutcome(record, now, TTL_MS), now);
+
+export function storeContract(driverName: string, factory: StoreDriverFactory): void {
+	describe(`Store contract: ${driverName}`, () => {
+		let d: StoreDriver;
+		let store: Store;
+		let queues: JobQueue[] = [];
+		const queue = () => {
+			const q = d.newQueue();
+			queues.push(q);
+			return q;
+		};
+
+		beforeEach(async () => {
+			d = await factory();
+			store = d.store;
+			d.clock.set(T0);
+			queues = [];
+			// Keys, channels and devices belong to an existing account (SQLite enforces it).
+			for (const account of ['usr_contract', 'usr_a', 'usr_b']) await store.ensureAccount(account, T0);
+		});
+		afterEach(async () => {
+			await Promise.all(queues.map((q) => q.stop().catch(() => undefined)));
+			await d.close();
+		});
+
+		describe('accounts and API keys', () => {
+			test('ensureAccount creates once and keeps the first creation time', async () => {
+				expect(await store.ensureAccount('usr_new', T0 + 1)).toEqual({ id: 'usr_new', createdAt: T0 + 1 });
+				expect(await store.ensureAccount('usr_new', T0 + 5_000)).toEqual({ id: 'usr_new', createdAt: T0 + 1 });
+			});
+
+			test('keys are found by hash, listed per account in creation order, counted across accounts', async () => {
+				const a1 = apiKeyFixture({ accountId: 'usr_a', createdAt: T0 + 2 });
+				const a2 = apiKeyFixture({ accountId: 'usr_a', createdAt: T0 + 1 });
+				const b1 = apiKeyFixture({ accountId: 'usr_b' });
+				for (const k of [a1, a2, b1]) expect(await store.insertApiKey(k, 10)).toBe('inserted');
+				expect(await store.countApiKeys()).toBe(3);
+				expect(await store.findApiKeyByHash(a1.keyHash)).toEqual(a1);
+				expect(await store.findApiKeyByHash('unknown')).toBeNull();
+				expect((await store.listApiKeys('usr_a')).map((k) => k.id)).toEqual([a2.id, a1.id]);
+				expect((await store.listApiKeys('usr_b')).map((k) => k.id)).toEqual([b1.id]);
+			});
+
+			test('the per-account key limit holds, also under concurrency, and a delete frees a slot', async () => {
+				const results = await Promise.all(
+					Array.from({ length: 8 }, () => store.insertApiKey(apiKeyFixture({ accountId: 'usr_a' }), 3)),
+				);
+				expect(results.filter((r) => r === 'inserted')).toHaveLength(3);
+				expect(await store.insertApiKey(apiKeyFixture({ accountId: 'usr_b' }), 3)).toBe('inserted');
+				const [first] = await store.listApiKeys('usr_a');
+				expect(await store.deleteApiKey('usr_a', first.id)).toBe(true);
+				expect(await store.insertApiKey(apiKeyFixture({ accountId: 'usr_a' }), 3)).toBe('inserted');
+			});
+
+			test('a key is deleted only by its own account, and its hash stops working', async () => {
+				const key = apiKeyFixture({ accountId: 'usr_a' });
+				await store.insertApiKey(key, 10);
+				expect(await store.deleteApiKey('usr_b', key.id)).toBe(false);
+				expect(await store.findApiKeyByHash(key.keyHash)).not.toBeNull();
+				expect(await store.deleteApiKey('usr_a', key.id)).toBe(true);
+				expect(await store.deleteApiKey('usr_a', key.id)).toBe(false);
+				expect(await store.findApiKeyByHash(key.keyHash)).toBeNull();
+				expect(await store.listApiKeys('usr_a')).toEqual([]);
+				expect(await store.countApiKeys()).toBe(0);
+			});
+
+			test('touchApiKey records the last use; touching a deleted key does not bring it back', async () => {
+				const key = apiKeyFixture();
+				await store.insertApiKey(key, 10);
+				await store.touchApiKey(key.id, T0 + 60_000);
+				expect((await store.findApiKeyByHash(key.keyHash))?.lastUsedAt).toBe(T0 + 60_000);
+				await store.deleteApiKey(key.accountId, key.id);
+				await store.touchApiKey(key.id, T0 + 120_000);
+				expect(await store.findApiKeyByHash(key.keyHash)).toBeNull();
+				expect(await store.listApiKeys(key.accountId)).toEqual([]);
+			});
+		});
+
+		describe('channels', () => {
+			test('insert, get, find by token hash, list per account in creation order', async () => {
+				const c1 = channelFixture({ accountId: 'usr_a', createdAt: T0 + 5 });
+				const c2 = channelFixture({ accountId: 'usr_a', createdAt: T0 + 1 });
+				const other = channelFixture({ accountId: 'usr_b' });
+				for (const c of [c1, c2, other]) await store.insertChannel(c);
+				expect(await store.getChannel(c1.id)).toEqual(c1);
+				expect(await store.getChannel('ch_unknown00000')).toBeNull();
+				expect(await store.findChannelByTokenHash(c2.tokenHash)).toEqual(c2);
+				expect(await store.findChannelByTokenHash('nope')).toBeNull();
+				expect((await store.listChannels('usr_a')).map((c) => c.id)).toEqual([c2.id, c1.id]);
+				expect(await store.listChannels('usr_nobody')).toEqual([]);
+			});
+
+			test('updateChannel applies the patch and the time; a new token hash replaces the old one at once', async () => {
+				const c = channelFixture({ mutedUntil: T0 + 1_000 });
+				await store.insertChannel(c);
+				const updated = await store.updateChannel(c.id, { name: 'Renamed', mutedUntil: null, tokenHash: 'new-hash', icon: '🚀' }, T0 + 9);
+				expect(updated).toEqual({ ...c, name: 'Renamed', mutedUntil: null, tokenHash: 'new-hash', icon: '🚀', updatedAt: T0 + 9 });
+				expect(await store.getChannel(c.id)).toEqual(updated);
+				expect(await store.findChannelByTokenHash(c.tokenHash)).toBeNull();
+				expect(await store.findChannelByTokenHash('new-hash')).toEqual(updated);
+				expect(await store.updateChannel('ch_unknown00000', { name: 'x' }, T0)).toBeNull();
+			});
+
+			test('concurrent patches of different fields are all kept', async () => {
+				const c = channelFixture();
+				await store.insertChannel(c);
+				await Promise.all([
+					store.updateChannel(c.id, { name: 'N' }, T0 + 1),
+					store.updateChannel(c.id, { color: '#00ff00' }, T0 + 2),
+					store.updateChannel(c.id, { webhookSecret: 'b'.repeat(64) }, T0 + 3),
+				]);
+				expect(await store.getChannel(c.id)).toMatchObject({ name: 'N', color: '#00ff00', webhookSecret: 'b'.repeat(64) });
+			});
+
+			test('deleteChannel removes the channel, its token, its messages; other channels keep theirs', async () => {
+				const c = channelFixture();
+				const keep = channelFixture();
+				await store.insertChannel(c);
+				await store.insertChannel(keep);
+				const gone = messageFixture(c.id);
+				const kept = messageFixture(keep.id);
+				await store.insertMessage(gone, []);
+				await store.insertMessage(kept, []);
+				expect(await store.deleteChannel(c.id)).toBe(true);
+				expect(await store.deleteChannel(c.id)).toBe(false);
+				expect(await store.getChannel(c.id)).toBeNull();
+				expect(await store.findChannelByTokenHash(c.tokenHash)).toBeNull();
+				expect(await store.listChannels(c.accountId)).toEqual([await store.getChannel(keep.id)]);
+				expect(await store.getMessage(gone.id)).toBeNull();
+				expect(await store.listMessages(c.id, { limit: 10 })).toEqual([]);
+				expect((await store.getMessage(kept.id))?.id).toBe(kept.id);
+			});
+		});
+
+		describe('devices', () => {
+			test('insert, get, find by token within the account, list, update, delete', async () => {
+				const d1 = deviceFixture({ accountId: 'usr_a', createdAt: T0 + 2 });
+				const d2 = deviceFixture({ accountId: 'usr_a', createdAt: T0 + 1 });
+				await store.insertDevice(d1);
+				await store.insertDevice(d2);
+				expect(await store.getDevice(d1.id)).toEqual(d1);
+				expect(await store.findDeviceByToken('usr_a', d1.token)).toEqual(d1);
+				expect(await store.findDeviceByToken('usr_b', d1.token)).toBeNull();
+				expect((await store.listDevices('usr_a')).map((x) => x.id)).toEqual([d2.id, d1.id]);
+
+				const updated = await store.updateDevice(d1.id, { token: 'cafe01', environment: 'production', registeredAt: T0 + 50 });
+				expect(updated).toEqual({ ...d1, token: 'cafe01', environment: 'production', registeredAt: T0 + 50 });
+				expect(await store.findDeviceByToken('usr_a', d1.token)).toBeNull();
+				expect(await store.findDeviceByToken('usr_a', 'cafe01')).toEqual(updated);
+				expect(await store.updateDevice('dev_unknown0000', { name: 'x' })).toBeNull();
+
+				expect(await store.deleteDevice(d1.id)).toBe(true);
+				expect(await store.deleteDevice(d1.id)).toBe(false);
+				expect(await store.getDevice(d1.id)).toBeNull();
+				expect(await store.findDeviceByToken('usr_a', 'cafe01')).toBeNull();
+				expect((await store.listDevices('usr_a')).map((x) => x.id)).toEqual([d2.id]);
+			});
+
+			test('a device is removed after a 410 only if it registered before the 410 timestamp', async () => {
+				const d = deviceFixture({ accountId: 'usr_a', registeredAt: T0 });
+				await store.insertDevice(d);
+				expect(await store.deleteDeviceRegisteredBefore(d.id, T0)).toBe(false); // same instant: not older
+				expect(await store.getDevice(d.id)).toEqual(d);
+				expect(await store.deleteDeviceRegisteredBefore(d.id, T0 + 1)).toBe(true);
+				expect(await store.getDevice(d.id)).toBeNull();
+				expect(await store.findDeviceByToken('usr_a', d.token)).toBeNull();
+				expect(await store.listDevices('usr_a')).toEqual([]);
+				expect(await store.deleteDeviceRegisteredBefore(d.id, T0 + 1)).toBe(false);
+			});
+		});
+
+		describe('push deliveries', () => {
+			test('rows are added once, saved in batches, listed by device', async () => {
+				const row = (deviceId: string, over: Partial<Delivery> = {}): Delivery => ({
+					messageId: 'msg_deliveries01',
+					deviceId,
+					state: 'queued',
+					reason: null,
+					apnsId: null,
+					attempts: 0,
+					nextAttemptAt: null,
+					updatedAt: T0,
+					...over,
+				});
+				expect(await store.listDeliveries('msg_deliveries01')).toEqual([]);
+				await store.addDeliveries('msg_deliveries01', ['dev_b', 'dev_a'], T0);
+				expect(await store.listDeliveries('msg_deliveries01')).toEqual([row('dev_a'), row('dev_b')]);
+				const sent = row('dev_a', { state: 'sent', apnsId: '123e4567-e89b-12d3-a456-426614174000', attempts: 1, updatedAt: T0 + 5 });
+				const retrying = row('dev_b', { state: 'retrying', reason: 'TooManyRequests', attempts: 1, nextAttemptAt: T0 + 30_000, updatedAt: T0 + 5 });
+				await store.saveDeliveries([sent, retrying]);
+				// Adding again (a later run of the job) keeps what is there and adds only new devices.
+				await store.addDeliveries('msg_deliveries01', ['dev_a', 'dev_c'], T0 + 9);
+				expect(await store.listDeliveries('msg_deliveries01')).toEqual([sent, retrying, row('dev_c', { updatedAt: T0 + 9 })]);
+				expect(await store.listDeliveries('msg_other000000')).toEqual([]);
+			});
+		});
+
+		describe('messages', () => {
+			let channel: Channel;
+			beforeEach(async () => {
+				channel = channelFixture();
+				await store.insertChannel(channel);
+			});
+
+			test('a message round-trips with every field; no answer, unread, no callback yet', async () => {
+				const m = messageFixture(channel.id, { body: null, callbackUrl: 'https://example.com/cb?x=1', expiresAt: T0 + 60_000, muted: true });
+				await store.insertMessage(m, []);
+				expect(await store.getMessage(m.id)).toEqual({ ...m, answer: null, readAt: null, callbackState: 'none' });
+				expect(await store.getMessage('msg_000000000000')).toBeNull();
+			});
+
+			test('history is newest first, ties broken by id, paginated with a cursor, per channel', async () => {
+				const other = channelFixture();
+				await store.insertChannel(other);
+				const ids: string[] = [];
+				for (let i = 0; i < 7; i++) {
+					const m = messageFixture(channel.id, { createdAt: T0 + Math.floor(i / 2) * 1000 });
+					ids.push(m.id);
+					await store.insertMessage(m, []);
+				}
+				await store.insertMessage(messageFixture(other.id), []);
+				const all = await store.listMessages(channel.id, { limit: 100 });
+				const expected = [...ids]
+					.map((id, i) => ({ id, createdAt: T0 + Math.floor(i / 2) * 1000 }))
+					.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
+					.map((x) => x.id);
+				expect(all.map((m) => m.id)).toEqual(expected);
+
+				const pages: string[] = [];
+				let before: { createdAt: number; id: string } | undefined;
+				for (;;) {
+					const page = await store.listMessages(channel.id, { limit: 3, before });
+					pages.push(...page.map((m) => m.id));
+					if (page.length < 3) break;
+					const last = page[page.length - 1];
+					before = { createdAt: last.createdAt, id: last.id };
+				}
+				expect(pages).toEqual(expected);
+				expect((await store.listMessages(other.id, { limit: 10 })).length).toBe(1);
+			});
+
+			test('the first answer wins; a second is a conflict that changes nothing; unknown ids are missing', async () => {
+				const m = messageFixture(channel.id);
+				await store.insertMessage(m, []);
+				const first = answerFixture({ triggeredBy: 'yes' });
+				expect(await store.saveAnswer(m.id, first, 'pending', [])).toBe('saved');
+				expect(await store.saveAnswer(m.id, answerFixture({ triggeredBy: 'no' }), 'none', [])).toBe('conflict');
+				expect(await store.getMessage(m.id)).toMatchObject({ answer: first, callbackState: 'pending', readAt: null });
+				expect(await store.saveAnswer('msg_000000000000', first, 'none', [])).toBe('missing');
+			});
+
+			test('of 20 concurrent answers exactly one is saved, and it is the stored one', async () => {
+				const m = messageFixture(channel.id);
+				await store.insertMessage(m, []);
+				const answers = Array.from({ length: 20 }, (_, i) => answerFixture({ responses: { why: `answer ${i}` } }));
+				const results = await Promise.all(answers.map((a) => store.saveAnswer(m.id, a, 'none', [])));
+				expect(results.filter((r) => r === 'saved')).toHaveLength(1);
+				expect(results.filter((r) => r === 'conflict')).toHaveLength(19);
+				expect((await store.getMessage(m.id))?.answer).toEqual(answers[results.indexOf('saved')]);
+			});
+
+			test('pollAnswer: unknown is null; a non-consuming decision marks nothing; a consuming one marks read at now', async () => {
+				const m = messageFixture(channel.id);
+				await store.insertMessage(m, []);
+				expect(await poll(store, 'msg_000000000000', T0)).toBeNull();
+				const pending = await poll(store, m.id, T0);
+				expect(pending?.outcome.status).toBe('pending');
+				expect(pending?.record.id).toBe(m.id);
+				await store.saveAnswer(m.id, answerFixture(), 'none', []);
+				const submitted = await poll(store, m.id, T0 + 1_000);
+				expect(submitted?.outcome).toMatchObject({ status: 'submitted', consumes: true, result: { message_id: m.id, triggered_by: 'yes' } });
+				expect((await store.getMessage(m.id))?.readAt).toBe(T0 + 1_000);
+				expect((await poll(store, m.id, T0 + 2_000))?.outcome.status).toBe('already_read');
+				expect((await store.getMessage(m.id))?.readAt).toBe(T0 + 1_000);
+			});
+
+			test('of 20 concurrent polls exactly one is submitted, the rest already_read', async () => {
+				const m = messageFixture(channel.id);
+				await store.insertMessage(m, []);
+				await store.saveAnswer(m.id, answerFixture(), 'none', []);
+				const outcomes = await Promise.all(Array.from({ length: 20 }, () => poll(store, m.id, T0 + 10)));
+				const statuses = outcomes.map((o) => o?.outcome.status);
+				expect(statuses.filter((s) => s === 'submitted')).toHaveLength(1);
+				expect(statuses.filter((s) => s === 'already_read')).toHaveLength(19);
+			});
+
+			test('TTL by the caller\'s clock: an unread answer expires after the response TTL, a message after expires_in', async () => {
+				const answered = messageFixture(channel.id);
+				const unanswered = messageFixture(channel.id, { expiresAt: T0 + 120_000 });
+				await store.insertMessage(answered, []);
+				await store.insertMessage(unanswered, []);
+				await store.saveAnswer(answered.id, answerFixture({ submittedAt: T0 }), 'none', []);
+				expect((await poll(store, unanswered.id, T0 + 119_999))?.outcome.status).toBe('pending');
+				expect((await poll(store, unanswered.id, T0 + 120_000))?.outcome.status).toBe('expired');
+				expect((await poll(store, answered.id, T0 + TTL_MS))?.outcome.status).toBe('expired');
+				// Expired is not a read: the record stays unread.
+				expect((await store.getMessage(answered.id))?.readAt).toBeNull();
+			});
+
+			test('a failed callback\'s answer does not expire unread: polled once as failed with the answer, then already_read', async () => {
+				const m = messageFixture(channel.id, { callbackUrl: 'https://example.com/cb' });
+				await store.insertMessage(m, []);
+				await store.saveAnswer(m.id, answerFixture({ submittedAt: T0 }), 'pending', []);
+				await store.setCallbackState(m.id, 'failed');
+				expect((await store.getMessage(m.id))?.callbackState).toBe('failed');
+				const late = T0 + 24 * 3600_000;
+				const first = await poll(store, m.id, late);
+				expect(first?.outcome).toMatchObject({ status: 'failed', result: { message_id: m.id } });
+				expect((await poll(store, m.id, late))?.outcome.status).toBe('already_read');
+			});
+
+			test('setCallbackState on an unknown message creates nothing', async () => {
+				await store.setCallbackState('msg_000000000000', 'delivered');
+				expect(await store.getMessage('msg_000000000000')).toBeNull();
+			});
+		});
+
+		describe('jobs stored with writes', () => {
+			let channel: Channel;
+			beforeEach(async () => {
+				channel = channelFixture();
+				await store.insertChannel(channel);
+			});
+
+			const recorder = () => {
+				const seen: Job[] = [];
+				return { seen, handler: async (job: Job) => void seen.push(job) };
+			};
+
+			test('jobs written with a message run with their kind and payload, once', async () => {
+				const q = queue();
+				const { seen, handler } = recorder();
+				q.register('push.send', handler);
+				q.start();
+				const m = messageFixture(channel.id);
+				await store.insertMessage(m, [{ kind: 'push.send', payload: { messageId: m.id, device: 'd1' }, runAt: T0 }]);
+				await q.runDue();
+				await eventually(() => expect(seen).toHaveLength(1));
+				expect(seen[0]).toMatchObject({ kind: 'push.send', payload: { messageId: m.id, device: 'd1' }, attempts: 0 });
+				await q.runDue();
+				expect(seen).toHaveLength(1);
+			});
+
+			test('only the winning answer\'s jobs are kept: 20 concurrent answers → one callback job', async () => {
+				const q = queue();
+				const { seen, handler } = recorder();
+				q.register('callback.deliver', handler);
+				q.start();
+				const m = messageFixture(channel.id);
+				await store.insertMessage(m, []);
+				const results = await Promise.all(
+					Array.from({ length: 20 }, (_, i) =>
+						store.saveAnswer(m.id, answerFixture({ responses: { why: `a${i}` } }), 'pending', [
+							{ kind: 'callback.deliver', payload: { n: i }, runAt: T0 },
+						]),
+					),
+				);
+				const winner = results.indexOf('saved');
+				await q.runDue();
+				await eventually(() => expect(seen).toHaveLength(1));
+				expect(seen[0].payload).toEqual({ n: winner });
+				await new Promise((r) => setTimeout(r, 100));
+				await q.runDue();
+				expect(seen).toHaveLength(1);
+			});
+
+			test('a retry waits for its time by the clock, then runs again with attempts counted', async () => {
+				const q = queue();
+				const seen: Job[] = [];
+				q.register('callback.deliver', async (job) => {
+					seen.push(job);
+					return seen.length === 1 ? { retryAt: d.clock.now() + 30_000 } : undefined;
+				});
+				q.start();
+				const m = messageFixture(channel.id);
+				await store.insertMessage(m, []);
+				await store.saveAnswer(m.id, answerFixture(), 'pending', [{ kind: 'callback.deliver', payload: { x: 1 }, runAt: T0 }]);
+				await q.runDue();
+				await eventually(() => expect(seen).toHaveLength(1));
+				await eventually(async () => expect(await q.nextDueAt()).toBe(T0 + 30_000));
+				d.clock.advance(29_000);
+				await q.runDue();
+				expect(seen).toHaveLength(1);
+				d.clock.advance(1_000);
+				await q.runDue();
+				await eventually(() => expect(seen).toHaveLength(2));
+				expect(seen[1]).toMatchObject({ id: seen[0].id, payload: { x: 1 }, attempts: 1 });
+				await eventually(async () => expect(await q.nextDueAt()).toBeNull());
+				d.clock.advance(3_600_000);
+				await q.runDue();
+				expect(seen).toHaveLength(2);
+			});
+
+			test('a handler that throws is tried again a minute later, not lost', async () => {
+				const q = queue();
+				const seen: Job[] = [];
+				q.register('push.send', async (job) => {
+					seen.push(job);
+					if (seen.length === 1) throw new Error('APNs exploded');
+				});
+				q.start();
+				await store.insertMessage(messageFixture(channel.id), [{ kind: 'push.send', payload: { p: 1 }, runAt: T0 }]);
+				await q.runDue();
+				await eventually(() => expect(seen).toHaveLength(1));
+				d.clock.advance(59_000);
+				await q.runDue();
+				expect(seen).toHaveLength(1);
+				d.clock.advance(1_000);
+				await q.runDue();
+				await eventually(() => expect(seen).toHaveLength(2));
+				expect(seen[1]).toMatchObject({ payload: { p: 1 }, attempts: 1 });
+			});
+
+			test('jobs are durable: queued while no instance runs, they run when one starts', async () => {
+				const m = messageFixture(channel.id);
+				await store.insertMessage(m, [{ kind: 'push.send', payload: { later: true }, runAt: T0 }]);
+				const first = queue();
+				await first.stop();
+				const q = queue();
+				const { seen, handler } = recorder();
+				q.register('push.send', handler);
+				q.start();
+				await q.runDue();
+				await eventually(() => expect(seen.map((j) => j.payload)).toEqual([{ later: true }]));
+			});
+
+			test('a job runs once even with two instances taking jobs at the same time', async () => {
+				const counts = new Map<number, number>();
+				const handler = async (job: Job) => {
+					const n = job.payload.n as number;
+					counts.set(n, (counts.get(n) ?? 0) + 1);
+					await new Promise((r) => setTimeout(r, 5));
+				};
+				const a = queue();
+				const b = queue();
+				a.register('push.send', handler);
+				b.register('push.send', handler);
+				a.start();
+				b.start();
+				await Promise.all(
+					Array.from({ length: 20 }, (_, n) =>
+						store.insertMessage(messageFixture(channel.id), [{ kind: 'push.send', payload: { n }, runAt: T0 }]),
+					),
+				);
+				await Promise.all([a.runDue(), b.runDue()]);
+				await eventually(() => expect(counts.size).toBe(20));
+				await new Promise((r) => setTimeout(r, 100));
+				expect([...counts.values()].every((c) => c === 1)).toBe(true);
+			});
+
+			test('the job of an instance that died mid-run comes back to another instance (lease)', async () => {
+				const dying = queue();
+				let started = 0;
+				dying.register('callback.deliver', () => {
+					started++;
+					return new Promise(() => undefined); // hangs: the process dies before finishing
+				});
+				dying.start();
+				const m = messageFixture(channel.id);
+				await store.insertMessage(m, []);
+				await store.saveAnswer(m.id, answerFixture(), 'pending', [{ kind: 'callback.deliver', payload: { m: m.id }, runAt: T0 }]);
+				void dying.runDue();
+				await eventually(() => expect(started).toBe(1));
+				await d.crash(dying);
+				queues = queues.filter((q) => q !== dying);
+
+				const survivor = queue();
+				const { seen, handler } = recorder();
+				survivor.register('callback.deliver', handler);
+				survivor.start();
+				await d.lapseLeases();
+				await eventually(async () => {
+					await survivor.runDue();
+					expect(seen).toHaveLength(1);
+				}, 10_000);
+				expect(seen[0]).toMatchObject({ payload: { m: m.id }, attempts: 1 });
+			});
+		});
+	});
+
+	// The callback part of the contract (attempt log, channel webhooks), on the same driver.
+	const open = new Map<Store, StoreDriver>();
+	callbackStoreContract(
+		driverName,
+		async () => {
+			const driver = await factory();
+			open.set(driver.store, driver);
+			return driver.store;
+		},
+		async (store) => {
+			await open.get(store)?.close();
+			open.delete(store);
+		},
+	);
+}
