@@ -1,22 +1,31 @@
 import { Answer, Channel, Message, MessageRecord } from '../domain/types';
-import { NewJob } from '../store/store';
+import { JobHandlers, NewJob } from '../jobs/job';
 
 /**
- * What the delivery parts (push, callbacks) add to the two writes that matter: the jobs are
- * stored in the same atomic step as the message or the answer, so nothing acknowledged is lost.
+ * One way an answer or a message leaves the server (APNs pushes, signed callbacks), in one
+ * shape. The jobs it asks for are stored in the same atomic step as the message or the
+ * answer, so nothing acknowledged is lost; its handlers then run those jobs.
  */
-export interface DeliveryHooks {
+export interface Delivery {
+	/** Jobs to store with a new message; may refuse the message (an ApiError naming the field). */
 	jobsForNewMessage(message: Message, channel: Channel): Promise<NewJob[]>;
+	/** Jobs to store with the first answer to a message. */
 	jobsForAnswer(message: MessageRecord, answer: Answer, channel: Channel): Promise<NewJob[]>;
 	/** Extra fields of `GET /v1/messages/{id}` (per-device delivery state, callback attempts). */
 	describeMessage(message: MessageRecord): Promise<Record<string, unknown>>;
+	/** The handlers of the job kinds it queues. */
+	readonly handlers: Partial<JobHandlers>;
+	/** Closes its connections (after the job queue stopped). */
+	close(): Promise<void>;
 }
 
-/** Runs several hook sets as one: jobs are concatenated, descriptions merged. */
-export function combineHooks(...sets: DeliveryHooks[]): DeliveryHooks {
+/** Several deliveries as one: jobs concatenated, descriptions merged, handlers joined. */
+export function combineDeliveries(...list: Delivery[]): Delivery {
 	return {
-		jobsForNewMessage: async (m, c) => (await Promise.all(sets.map((s) => s.jobsForNewMessage(m, c)))).flat(),
-		jobsForAnswer: async (m, a, c) => (await Promise.all(sets.map((s) => s.jobsForAnswer(m, a, c)))).flat(),
-		describeMessage: async (m) => Object.assign({}, ...(await Promise.all(sets.map((s) => s.describeMessage(m))))),
+		jobsForNewMessage: async (m, c) => (await Promise.all(list.map((d) => d.jobsForNewMessage(m, c)))).flat(),
+		jobsForAnswer: async (m, a, c) => (await Promise.all(list.map((d) => d.jobsForAnswer(m, a, c)))).flat(),
+		describeMessage: async (m) => Object.assign({}, ...(await Promise.all(list.map((d) => d.describeMessage(m))))),
+		handlers: Object.assign({}, ...list.map((d) => d.handlers)),
+		close: async () => void (await Promise.all(list.map((d) => d.close()))),
 	};
 }

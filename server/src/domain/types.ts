@@ -173,7 +173,7 @@ export interface CallbackAttempt {
  */
 export type DeliveryState = 'queued' | 'retrying' | 'sent' | 'failed';
 
-export interface Delivery {
+export interface DeviceDelivery {
 	messageId: string;
 	deviceId: string;
 	state: DeliveryState;

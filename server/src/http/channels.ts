@@ -1,11 +1,11 @@
-import { Router } from 'express';
 import { badRequest } from '../domain/errors';
 import { JsonObject, isObject, optionalString, requiredString } from '../domain/fields';
 import { newChannelId, newWebhookSecret, newWebhookToken, sha256Hex } from '../domain/ids';
 import { ChannelPatch } from '../store/store';
-import { accountId, ownChannel, requireApiKey } from './auth';
+import { ownChannel } from './auth';
 import { AppContext } from './context';
 import { presentChannel } from './present';
+import { ApiRequest, Reply, json } from './route';
 
 const NAME_MAX = 50;
 const COLOR_PATTERN = /^#[0-9A-Fa-f]{6}$/;
@@ -40,82 +40,81 @@ function parsePatch(body: JsonObject): ChannelPatch {
 
 const SIGNATURE = { algorithm: 'HMAC-SHA256', header_name: 'X-Ping-Signature' };
 
-export function channelsRouter(ctx: AppContext): Router {
-	const router = Router();
-	router.use('/v1/channels', requireApiKey(ctx));
-	const webhookUrl = (token: string) => `${ctx.publicUrl}/v1/send/${token}`;
+const webhookUrl = (ctx: AppContext, token: string) => `${ctx.publicUrl}/v1/send/${token}`;
 
-	router.post('/v1/channels', async (req, res) => {
-		if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
-		const name = requiredString(req.body, 'name', 'name', NAME_MAX);
-		const patch = parsePatch(req.body);
-		const now = ctx.clock.now();
-		const token = newWebhookToken();
-		const channel = {
-			id: newChannelId(),
-			accountId: accountId(res),
-			name,
-			icon: patch.icon ?? null,
-			color: patch.color ?? null,
-			mutedUntil: patch.mutedUntil ?? null,
-			tokenHash: sha256Hex(token),
-			webhookSecret: newWebhookSecret(),
-			createdAt: now,
-			updatedAt: now,
-		};
-		await ctx.store.ensureAccount(channel.accountId, now);
-		await ctx.store.insertChannel(channel);
-		res.status(201).json({
+export async function createChannel(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
+	const name = requiredString(req.body, 'name', 'name', NAME_MAX);
+	const patch = parsePatch(req.body);
+	const now = ctx.clock.now();
+	const token = newWebhookToken();
+	const channel = {
+		id: newChannelId(),
+		accountId: req.accountId,
+		name,
+		icon: patch.icon ?? null,
+		color: patch.color ?? null,
+		mutedUntil: patch.mutedUntil ?? null,
+		tokenHash: sha256Hex(token),
+		webhookSecret: newWebhookSecret(),
+		createdAt: now,
+		updatedAt: now,
+	};
+	await ctx.store.ensureAccount(channel.accountId, now);
+	await ctx.store.insertChannel(channel);
+	return json(
+		{
 			ok: true,
 			channel: presentChannel(channel, now),
 			webhook_token: token,
-			webhook_url: webhookUrl(token),
+			webhook_url: webhookUrl(ctx, token),
 			webhook_secret: channel.webhookSecret,
-		});
-	});
+		},
+		201,
+	);
+}
 
-	router.get('/v1/channels', async (_req, res) => {
-		const now = ctx.clock.now();
-		const channels = await ctx.store.listChannels(accountId(res));
-		res.json({ ok: true, channels: channels.map((c) => presentChannel(c, now)) });
-	});
+export async function listChannels(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	const now = ctx.clock.now();
+	const channels = await ctx.store.listChannels(req.accountId);
+	return json({ ok: true, channels: channels.map((c) => presentChannel(c, now)) });
+}
 
-	router.get('/v1/channels/:id', async (req, res) => {
-		const channel = await ownChannel(ctx, res, req.params.id);
-		res.json({ ok: true, channel: presentChannel(channel, ctx.clock.now()) });
-	});
+export async function getChannel(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	const channel = await ownChannel(ctx, req.accountId, req.params.id);
+	return json({ ok: true, channel: presentChannel(channel, ctx.clock.now()) });
+}
 
-	router.patch('/v1/channels/:id', async (req, res) => {
-		if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
-		const channel = await ownChannel(ctx, res, req.params.id);
-		const now = ctx.clock.now();
-		const updated = await ctx.store.updateChannel(channel.id, parsePatch(req.body), now);
-		res.json({ ok: true, channel: presentChannel(updated ?? channel, now) });
-	});
+export async function updateChannel(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
+	const channel = await ownChannel(ctx, req.accountId, req.params.id);
+	const now = ctx.clock.now();
+	const updated = await ctx.store.updateChannel(channel.id, parsePatch(req.body), now);
+	return json({ ok: true, channel: presentChannel(updated ?? channel, now) });
+}
 
-	router.delete('/v1/channels/:id', async (req, res) => {
-		const channel = await ownChannel(ctx, res, req.params.id);
-		await ctx.store.deleteChannel(channel.id);
-		res.json({ ok: true });
-	});
+export async function deleteChannel(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	const channel = await ownChannel(ctx, req.accountId, req.params.id);
+	await ctx.store.deleteChannel(channel.id);
+	return json({ ok: true });
+}
 
-	router.post('/v1/channels/:id/regenerate', async (req, res) => {
-		const channel = await ownChannel(ctx, res, req.params.id);
-		const token = newWebhookToken();
-		await ctx.store.updateChannel(channel.id, { tokenHash: sha256Hex(token) }, ctx.clock.now());
-		res.json({ ok: true, webhook_token: token, webhook_url: webhookUrl(token) });
-	});
+/** A new webhook token; the old one stops working at once. */
+export async function regenerateToken(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	const channel = await ownChannel(ctx, req.accountId, req.params.id);
+	const token = newWebhookToken();
+	await ctx.store.updateChannel(channel.id, { tokenHash: sha256Hex(token) }, ctx.clock.now());
+	return json({ ok: true, webhook_token: token, webhook_url: webhookUrl(ctx, token) });
+}
 
-	router.get('/v1/channels/:id/secret', async (req, res) => {
-		const channel = await ownChannel(ctx, res, req.params.id);
-		res.json({ ok: true, webhook_secret: channel.webhookSecret, ...SIGNATURE });
-	});
+export async function getSecret(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	const channel = await ownChannel(ctx, req.accountId, req.params.id);
+	return json({ ok: true, webhook_secret: channel.webhookSecret, ...SIGNATURE });
+}
 
-	router.post('/v1/channels/:id/secret/rotate', async (req, res) => {
-		const channel = await ownChannel(ctx, res, req.params.id);
-		const secret = newWebhookSecret();
-		await ctx.store.updateChannel(channel.id, { webhookSecret: secret }, ctx.clock.now());
-		res.json({ ok: true, webhook_secret: secret, ...SIGNATURE });
-	});
-	return router;
+export async function rotateSecret(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	const channel = await ownChannel(ctx, req.accountId, req.params.id);
+	const secret = newWebhookSecret();
+	await ctx.store.updateChannel(channel.id, { webhookSecret: secret }, ctx.clock.now());
+	return json({ ok: true, webhook_secret: secret, ...SIGNATURE });
 }

@@ -1,19 +1,23 @@
-import { AnswerEvents } from '../store/answer-events';
-import { Clock } from '../domain/time';
 import { Config } from '../config/config';
-import { DeliveryHooks } from '../delivery/delivery';
+import { AddressGuard } from '../delivery/callbacks/address-guard';
+import { Delivery } from '../delivery/delivery';
+import { Clock } from '../domain/time';
 import { Logger } from '../observability/log';
 import { Metrics } from '../observability/metrics';
+import { AnswerEvents } from '../store/answer-events';
 import { Store } from '../store/store';
 
-/** Everything a router needs, passed in by createApp (no globals). */
+/** Everything a handler needs, passed in by startServer (no globals). */
 export interface AppContext {
 	config: Config;
 	store: Store;
 	clock: Clock;
 	log: Logger;
 	events: AnswerEvents;
-	hooks: DeliveryHooks;
+	/** Pushes and callbacks: the jobs a new message or an answer queues, and message details. */
+	delivery: Delivery;
+	/** Judges callback and webhook URLs (server-side request forgery). */
+	guard: AddressGuard;
 	/** Counters and gauges for `GET /metrics`. */
 	metrics: Metrics;
 	/** Base URL of this server as clients reach it (PING_PUBLIC_URL, else the listening address). */

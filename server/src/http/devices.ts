@@ -1,12 +1,11 @@
-import { Router } from 'express';
 import { ApiError, badRequest } from '../domain/errors';
 import { JsonObject, isObject, optionalEnum, optionalString } from '../domain/fields';
 import { newDeviceId } from '../domain/ids';
 import { ApnsEnvironment } from '../domain/types';
 import { DevicePatch } from '../store/store';
-import { accountId, requireApiKey } from './auth';
 import { AppContext } from './context';
 import { presentDevice } from './present';
+import { ApiRequest, Reply, json } from './route';
 
 const ENVIRONMENTS: readonly ApnsEnvironment[] = ['sandbox', 'production'];
 /** APNs device tokens are hex; 32 bytes today, longer ones are allowed by Apple's docs. */
@@ -33,67 +32,60 @@ function parseDevicePatch(body: JsonObject): DevicePatch {
 	return patch;
 }
 
-export function devicesRouter(ctx: AppContext): Router {
-	const router = Router();
-	router.use('/v1/devices', requireApiKey(ctx));
-
-	/** Registers a device; registering a known token again refreshes it (returns 200, not 201). */
-	router.post('/v1/devices', async (req, res) => {
-		if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
-		const token = parseToken(req.body, true) as string;
-		const patch = parseDevicePatch(req.body);
-		const account = accountId(res);
-		const now = ctx.clock.now();
-		const existing = await ctx.store.findDeviceByToken(account, token);
-		if (existing) {
-			const updated = await ctx.store.updateDevice(existing.id, { ...patch, registeredAt: now });
-			res.json({ ok: true, device: presentDevice(updated ?? existing) });
-			return;
-		}
-		const device = {
-			id: newDeviceId(),
-			accountId: account,
-			token,
-			environment: patch.environment ?? 'production',
-			topic: patch.topic ?? null,
-			name: patch.name ?? null,
-			createdAt: now,
-			registeredAt: now,
-		};
-		await ctx.store.ensureAccount(account, now);
-		await ctx.store.insertDevice(device);
-		res.status(201).json({ ok: true, device: presentDevice(device) });
-	});
-
-	router.get('/v1/devices', async (_req, res) => {
-		const devices = await ctx.store.listDevices(accountId(res));
-		res.json({ ok: true, devices: devices.map(presentDevice) });
-	});
-
-	async function ownDevice(id: string, account: string) {
-		const device = await ctx.store.getDevice(id);
-		if (!device || device.accountId !== account) throw new ApiError(404, `device ${id} not found`);
-		return device;
+/** Registers a device; registering a known token again refreshes it (200, not 201). */
+export async function registerDevice(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
+	const token = parseToken(req.body, true) as string;
+	const patch = parseDevicePatch(req.body);
+	const account = req.accountId;
+	const now = ctx.clock.now();
+	const existing = await ctx.store.findDeviceByToken(account, token);
+	if (existing) {
+		const updated = await ctx.store.updateDevice(existing.id, { ...patch, registeredAt: now });
+		return json({ ok: true, device: presentDevice(updated ?? existing) });
 	}
+	const device = {
+		id: newDeviceId(),
+		accountId: account,
+		token,
+		environment: patch.environment ?? 'production',
+		topic: patch.topic ?? null,
+		name: patch.name ?? null,
+		createdAt: now,
+		registeredAt: now,
+	};
+	await ctx.store.ensureAccount(account, now);
+	await ctx.store.insertDevice(device);
+	return json({ ok: true, device: presentDevice(device) }, 201);
+}
 
-	router.patch('/v1/devices/:id', async (req, res) => {
-		if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
-		const device = await ownDevice(req.params.id, accountId(res));
-		const patch = parseDevicePatch(req.body);
-		const token = parseToken(req.body, false);
-		if (token !== undefined) {
-			const clash = await ctx.store.findDeviceByToken(device.accountId, token);
-			if (clash && clash.id !== device.id) throw new ApiError(409, 'token is already registered as another device');
-			patch.token = token;
-		}
-		const updated = await ctx.store.updateDevice(device.id, { ...patch, registeredAt: ctx.clock.now() });
-		res.json({ ok: true, device: presentDevice(updated ?? device) });
-	});
+export async function listDevices(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	const devices = await ctx.store.listDevices(req.accountId);
+	return json({ ok: true, devices: devices.map(presentDevice) });
+}
 
-	router.delete('/v1/devices/:id', async (req, res) => {
-		const device = await ownDevice(req.params.id, accountId(res));
-		await ctx.store.deleteDevice(device.id);
-		res.json({ ok: true });
-	});
-	return router;
+async function ownDevice(ctx: AppContext, id: string, account: string) {
+	const device = await ctx.store.getDevice(id);
+	if (!device || device.accountId !== account) throw new ApiError(404, `device ${id} not found`);
+	return device;
+}
+
+export async function updateDevice(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
+	const device = await ownDevice(ctx, req.params.id, req.accountId);
+	const patch = parseDevicePatch(req.body);
+	const token = parseToken(req.body, false);
+	if (token !== undefined) {
+		const clash = await ctx.store.findDeviceByToken(device.accountId, token);
+		if (clash && clash.id !== device.id) throw new ApiError(409, 'token is already registered as another device');
+		patch.token = token;
+	}
+	const updated = await ctx.store.updateDevice(device.id, { ...patch, registeredAt: ctx.clock.now() });
+	return json({ ok: true, device: presentDevice(updated ?? device) });
+}
+
+export async function deleteDevice(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	const device = await ownDevice(ctx, req.params.id, req.accountId);
+	await ctx.store.deleteDevice(device.id);
+	return json({ ok: true });
 }

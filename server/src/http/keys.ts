@@ -1,56 +1,28 @@
-import { Router } from 'express';
 import { ApiError, conflict } from '../domain/errors';
 import { isObject, optionalString } from '../domain/fields';
-import { newApiKey, newKeyId, sha256Hex } from '../domain/ids';
-import { ApiKey } from '../domain/types';
-import { accountId, requireApiKey } from './auth';
+import { MAX_ACTIVE_KEYS, makeApiKey } from '../domain/keys';
 import { AppContext } from './context';
 import { presentKey } from './present';
+import { ApiRequest, Reply, json } from './route';
 
-export const MAX_ACTIVE_KEYS = 10;
-
-/** Builds a key record; the clear key is returned once and never stored. */
-export function makeApiKey(account: string, name: string | null, now: number): { key: ApiKey; secret: string } {
-	const secret = newApiKey();
-	return {
-		secret,
-		key: {
-			id: newKeyId(),
-			accountId: account,
-			name,
-			prefix: `${secret.slice(0, 12)}…`,
-			keyHash: sha256Hex(secret),
-			createdAt: now,
-			lastUsedAt: null,
-		},
-	};
+/** `POST /v1/keys`: a new key of the caller's account; the clear key is in this answer only. */
+export async function createKey(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	const body = isObject(req.body) ? req.body : {};
+	const name = optionalString(body, 'name', 'name', 100) ?? null;
+	const { key, secret } = makeApiKey(req.accountId, name, ctx.clock.now());
+	await ctx.store.ensureAccount(key.accountId, key.createdAt);
+	if ((await ctx.store.insertApiKey(key, MAX_ACTIVE_KEYS)) === 'limit') {
+		throw conflict(`an account may have at most ${MAX_ACTIVE_KEYS} active API keys; delete one first`);
+	}
+	return json({ ok: true, key: presentKey(key), api_key: secret }, 201);
 }
 
-export function keysRouter(ctx: AppContext): Router {
-	const router = Router();
-	router.use('/v1/keys', requireApiKey(ctx));
+export async function listKeys(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	const keys = await ctx.store.listApiKeys(req.accountId);
+	return json({ ok: true, keys: keys.map(presentKey) });
+}
 
-	router.post('/v1/keys', async (req, res) => {
-		const body = isObject(req.body) ? req.body : {};
-		const name = optionalString(body, 'name', 'name', 100) ?? null;
-		const { key, secret } = makeApiKey(accountId(res), name, ctx.clock.now());
-		await ctx.store.ensureAccount(key.accountId, key.createdAt);
-		if ((await ctx.store.insertApiKey(key, MAX_ACTIVE_KEYS)) === 'limit') {
-			throw conflict(`an account may have at most ${MAX_ACTIVE_KEYS} active API keys; delete one first`);
-		}
-		res.status(201).json({ ok: true, key: presentKey(key), api_key: secret });
-	});
-
-	router.get('/v1/keys', async (_req, res) => {
-		const keys = await ctx.store.listApiKeys(accountId(res));
-		res.json({ ok: true, keys: keys.map(presentKey) });
-	});
-
-	router.delete('/v1/keys/:id', async (req, res) => {
-		if (!(await ctx.store.deleteApiKey(accountId(res), req.params.id))) {
-			throw new ApiError(404, `API key ${req.params.id} not found`);
-		}
-		res.json({ ok: true });
-	});
-	return router;
+export async function deleteKey(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	if (!(await ctx.store.deleteApiKey(req.accountId, req.params.id))) throw new ApiError(404, `API key ${req.params.id} not found`);
+	return json({ ok: true });
 }

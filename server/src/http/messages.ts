@@ -1,13 +1,13 @@
-import { Response, Router } from 'express';
 import { parseAnswerInput } from '../domain/actions';
 import { callbackBody, tapTimestamp } from '../domain/answer';
 import { ApiError, badRequest, conflict } from '../domain/errors';
 import { isObject, optionalString } from '../domain/fields';
 import { isExpired } from '../domain/message';
 import { Answer, MessageRecord } from '../domain/types';
-import { ownChannel, requireApiKey } from './auth';
+import { ownChannel } from './auth';
 import { AppContext } from './context';
 import { presentMessage } from './present';
+import { ApiRequest, Reply, json } from './route';
 
 const PAGE_DEFAULT = 50;
 const PAGE_MAX = 100;
@@ -31,61 +31,59 @@ function parseLimit(raw: unknown): number {
 }
 
 /** The message, if it is on one of the caller's channels; otherwise 404. */
-async function ownMessage(ctx: AppContext, res: Response, id: string) {
+async function ownMessage(ctx: AppContext, accountId: string, id: string) {
 	const message = await ctx.store.getMessage(id);
 	if (!message) throw new ApiError(404, `message ${id} not found`);
-	const channel = await ownChannel(ctx, res, message.channelId).catch(() => {
+	const channel = await ownChannel(ctx, accountId, message.channelId).catch(() => {
 		throw new ApiError(404, `message ${id} not found`);
 	});
 	return { message, channel };
 }
 
-/** History, message detail, and the phone's answer (`respond`). All need an API key. */
-export function messagesRouter(ctx: AppContext): Router {
-	const router = Router();
-	const auth = requireApiKey(ctx);
-
-	router.get('/v1/channels/:id/messages', auth, async (req, res) => {
-		const channel = await ownChannel(ctx, res, String(req.params.id));
-		const limit = parseLimit(req.query.limit);
-		const cursor = typeof req.query.cursor === 'string' ? decodeCursor(req.query.cursor) : undefined;
-		const messages = await ctx.store.listMessages(channel.id, { limit: limit + 1, before: cursor });
-		const page = messages.slice(0, limit);
-		const now = ctx.clock.now();
-		res.json({
-			ok: true,
-			messages: page.map((m) => presentMessage(m, now)),
-			next_cursor: messages.length > limit ? encodeCursor(page[page.length - 1]) : null,
-		});
+/** A channel's history, newest first, a page at a time (`?limit=`, `?cursor=`). */
+export async function listMessages(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	const channel = await ownChannel(ctx, req.accountId, req.params.id);
+	const limit = parseLimit(req.query.get('limit') ?? undefined);
+	const rawCursor = req.query.get('cursor');
+	const cursor = rawCursor === null ? undefined : decodeCursor(rawCursor);
+	const messages = await ctx.store.listMessages(channel.id, { limit: limit + 1, before: cursor });
+	const page = messages.slice(0, limit);
+	const now = ctx.clock.now();
+	return json({
+		ok: true,
+		messages: page.map((m) => presentMessage(m, now)),
+		next_cursor: messages.length > limit ? encodeCursor(page[page.length - 1]) : null,
 	});
+}
 
-	router.get('/v1/messages/:id', auth, async (req, res) => {
-		const { message } = await ownMessage(ctx, res, String(req.params.id));
-		const details = await ctx.hooks.describeMessage(message);
-		res.json({ ok: true, message: { ...presentMessage(message, ctx.clock.now()), ...details } });
-	});
+/** A message with its per-device push state, its answer and its callback attempts. */
+export async function getMessage(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	const { message } = await ownMessage(ctx, req.accountId, req.params.id);
+	const details = await ctx.delivery.describeMessage(message);
+	return json({ ok: true, message: { ...presentMessage(message, ctx.clock.now()), ...details } });
+}
 
-	router.post('/v1/messages/:id/respond', auth, async (req, res) => {
-		if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
-		const { message, channel } = await ownMessage(ctx, res, String(req.params.id));
-		const now = ctx.clock.now();
-		if (message.answer) throw conflict('message was already answered; the first answer stands');
-		if (isExpired(message, now)) throw conflict('message has expired and can no longer be answered');
-		const input = parseAnswerInput(message.actions, req.body.triggered_by, req.body.responses);
-		const answer: Answer = {
-			...input,
-			timestamp: tapTimestamp(req.body.timestamp, now),
-			submittedAt: now,
-			responder: optionalString(req.body, 'responder', 'responder', 100) ?? null,
-		};
-		const jobs = await ctx.hooks.jobsForAnswer(message, answer, channel);
-		const callbackState = message.callbackUrl ? 'pending' : 'none';
-		const saved = await ctx.store.saveAnswer(message.id, answer, callbackState, jobs);
-		if (saved === 'missing') throw new ApiError(404, `message ${message.id} not found`);
-		if (saved === 'conflict') throw conflict('message was already answered; the first answer stands');
-		ctx.events.notify(message.id);
-		ctx.log.info('message.answered', { message_id: message.id, channel_id: channel.id, triggered_by: answer.triggeredBy });
-		res.json({ ok: true, answer: callbackBody(message, answer) });
-	});
-	return router;
+/** What the phone app calls when the person taps: store the first answer, queue its callbacks. */
+export async function respondToMessage(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	const body = req.body;
+	if (!isObject(body)) throw badRequest('request body must be a JSON object');
+	const { message, channel } = await ownMessage(ctx, req.accountId, req.params.id);
+	const now = ctx.clock.now();
+	if (message.answer) throw conflict('message was already answered; the first answer stands');
+	if (isExpired(message, now)) throw conflict('message has expired and can no longer be answered');
+	const input = parseAnswerInput(message.actions, body.triggered_by, body.responses);
+	const answer: Answer = {
+		...input,
+		timestamp: tapTimestamp(body.timestamp, now),
+		submittedAt: now,
+		responder: optionalString(body, 'responder', 'responder', 100) ?? null,
+	};
+	const jobs = await ctx.delivery.jobsForAnswer(message, answer, channel);
+	const callbackState = message.callbackUrl ? 'pending' : 'none';
+	const saved = await ctx.store.saveAnswer(message.id, answer, callbackState, jobs);
+	if (saved === 'missing') throw new ApiError(404, `message ${message.id} not found`);
+	if (saved === 'conflict') throw conflict('message was already answered; the first answer stands');
+	ctx.events.notify(message.id);
+	ctx.log.info('message.answered', { message_id: message.id, channel_id: channel.id, triggered_by: answer.triggeredBy });
+	return json({ ok: true, answer: callbackBody(message, answer) });
 }

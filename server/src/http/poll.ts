@@ -1,9 +1,10 @@
 import { ApiError, badRequest } from '../domain/errors';
 import { PollOutcome, pollOutcome } from '../domain/polling';
-import { channelForToken } from './auth';
+import { Channel } from '../domain/types';
 import { AppContext } from './context';
+import { ApiRequest, Reply, json } from './route';
 
-/** [ext] `?wait=N` long-polls for at most this many seconds. */
+/** `?wait=N` long-polls for at most this many seconds (an extension: docs/api.md#polling). */
 export const MAX_WAIT_SECONDS = 50;
 
 export function parseWait(raw: string | null): number {
@@ -14,18 +15,25 @@ export function parseWait(raw: string | null): number {
 	return Number(raw);
 }
 
+/** `GET /v1/callback/{token}/{message_id}[?wait=N]`: the poll, with single read. */
+export async function pollRoute(ctx: AppContext, req: ApiRequest<'token'>): Promise<Reply> {
+	// A long-poll stops waiting once its client has gone.
+	const clientGone = () => req.raw.socket.destroyed;
+	return json(await pollMessage(ctx, req.channel, req.params.messageId, parseWait(req.query.get('wait')), clientGone));
+}
+
 /**
- * `GET /v1/callback/{token}/{message_id}`: the polling API of the seed, with single read.
- * With `waitSeconds` > 0 it returns as soon as the status leaves `pending`, or then.
+ * The status of a message for its channel's token (docs/api.md#polling); consumes a
+ * submitted answer. With `waitSeconds` > 0 it returns as soon as the status leaves
+ * `pending`, or then.
  */
 export async function pollMessage(
 	ctx: AppContext,
-	token: string,
+	channel: Channel,
 	messageId: string,
 	waitSeconds: number,
 	isClosed: () => boolean,
 ): Promise<Omit<PollOutcome, 'consumes'>> {
-	const channel = await channelForToken(ctx, token);
 	const ttlMs = ctx.config.responseTtlSeconds * 1000;
 	const deadline = Date.now() + waitSeconds * 1000;
 	for (;;) {

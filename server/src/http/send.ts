@@ -1,26 +1,26 @@
 import { badRequest } from '../domain/errors';
 import { isObject } from '../domain/fields';
 import { iso, newMessage, parseSendRequest } from '../domain/message';
-import { channelForToken } from './auth';
 import { AppContext } from './context';
+import { ApiRequest, Reply, json } from './route';
 
 /** `POST /v1/send/{token}`: store a message for the token's channel, with its push queued. */
-export async function sendMessage(ctx: AppContext, token: string, body: unknown) {
-	const channel = await channelForToken(ctx, token);
+export async function sendMessage(ctx: AppContext, req: ApiRequest<'token'>): Promise<Reply> {
+	const { channel, body } = req;
 	if (!isObject(body)) throw badRequest('request body must be a JSON object');
 	const request = parseSendRequest(body);
 	const now = ctx.clock.now();
 	const muted = channel.mutedUntil !== null && channel.mutedUntil > now;
 	const message = newMessage(request, channel.id, muted, now);
-	const jobs = await ctx.hooks.jobsForNewMessage(message, channel);
+	const jobs = await ctx.delivery.jobsForNewMessage(message, channel);
 	await ctx.store.insertMessage(message, jobs);
 	ctx.log.debug('message.created', { message_id: message.id, channel_id: channel.id, muted });
-	return {
+	return json({
 		ok: true,
 		id: message.id,
 		muted,
 		channel_id: channel.id,
 		created_at: iso(message.createdAt),
 		expires_at: message.expiresAt === null ? null : iso(message.expiresAt),
-	};
+	});
 }

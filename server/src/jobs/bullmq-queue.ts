@@ -3,9 +3,9 @@ import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../domain/time';
 import { Logger, errorMessage } from '../observability/log';
-import { isUnavailable } from '../store/redis/availability';
-import { Job } from '../store/store';
-import { JobHandler, JobQueue } from './queue';
+import { JobDispatch, UNKNOWN_OR_CRASHED_RETRY_MS } from './dispatch';
+import { Job, JobHandler, JobKind, JobPayloads } from './job';
+import { JobQueue } from './queue';
 
 export interface BullJobQueueOptions {
 	/** BullMQ queue name and key prefix (its keys share one hash tag, so Cluster works). */
@@ -29,14 +29,13 @@ export const BULL_DEFAULTS: BullJobQueueOptions = {
 
 /** What BullMQ stores per job: our kind, payload, the time (by our clock) it is due, and how often it was started. */
 interface JobData {
-	kind: string;
-	payload: Record<string, unknown>;
+	kind: JobKind;
+	payload: JobPayloads[JobKind];
 	runAt: number;
 	/** Handler runs begun so far, counted before each run (so a run cut short by a crash counts too). */
 	attempts?: number;
 }
 
-const UNKNOWN_OR_CRASHED_RETRY_MS = 60_000;
 const RUN_DUE_LIMIT_MS = 10_000;
 /** How long stop() still waits for running jobs once Redis is known to be away. */
 const REDIS_GONE_GRACE_MS = 1_000;
@@ -50,11 +49,11 @@ const EARLY_TOLERANCE_MS = 1_000;
  * handler runs). A handler's `{retryAt}` moves the same job to BullMQ's delayed set, so a
  * pending retry belongs to no instance and whichever is alive when it is due runs it.
  *
- * Like `JobRunner`: `start()` runs jobs in the background, `stop()` ends that (adding jobs still
+ * Like `SqliteJobQueue`: `start()` runs jobs in the background, `stop()` ends that (adding jobs still
  * works), and `runDue()` runs what is due by the injected clock, by hand when stopped (tests).
  */
 export class BullJobQueue implements JobQueue {
-	private readonly handlers = new Map<string, JobHandler>();
+	private readonly dispatch: JobDispatch;
 	private readonly options: BullJobQueueOptions;
 	private readonly queue: Queue;
 	private worker: Worker | null = null;
@@ -66,20 +65,24 @@ export class BullJobQueue implements JobQueue {
 	/**
 	 * `connect(purpose)` opens a new ioredis connection: the producer side fails fast
 	 * (requests waiting on it answer 503), the worker side waits for Redis to come back.
+	 * `isRedisAway(error)` tells a connection error (logged once by whoever made the
+	 * connection; BullMQ repeats it every retry) from a real one.
 	 */
 	constructor(
 		private readonly connect: (purpose: 'producer' | 'worker') => Redis,
 		private readonly clock: Clock,
 		private readonly log: Logger,
 		options: Partial<BullJobQueueOptions> = {},
+		private readonly isRedisAway: (error: unknown) => boolean = () => false,
 	) {
 		this.options = { ...BULL_DEFAULTS, ...options };
+		this.dispatch = new JobDispatch(clock, log);
 		this.queue = new Queue(this.options.name, { connection: connect('producer'), prefix: this.options.prefix });
 		this.queue.on('error', this.report('jobs.queue_error'));
 	}
 
-	register(kind: string, handler: JobHandler): void {
-		this.handlers.set(kind, handler);
+	register<K extends JobKind>(kind: K, handler: JobHandler<K>): void {
+		this.dispatch.register(kind, handler);
 	}
 
 	/** Adds jobs; a job id already in the queue is not added twice (hand-over is idempotent). */
@@ -260,9 +263,9 @@ export class BullJobQueue implements JobQueue {
 		}
 	}
 
-	/** Redis being away is logged once per connection (open-redis.ts); BullMQ repeats it every retry. */
+	/** Redis being away is logged once per connection (store/redis/open.ts); BullMQ repeats it every retry. */
 	private report(event: string): (error: Error) => void {
-		return (error) => (isUnavailable(error) ? this.log.debug : this.log.warn)(event, { error: errorMessage(error) });
+		return (error) => (this.isRedisAway(error) ? this.log.debug : this.log.warn)(event, { error: errorMessage(error) });
 	}
 
 	/** Background worker: a retry moves the job to the delayed set and tells BullMQ so. */
@@ -286,21 +289,8 @@ export class BullJobQueue implements JobQueue {
 		// Counted durably before the run, like the SQLite job table's claim: a run cut short by a
 		// dead instance still counts (BullMQ's own counter also counts early fetches put back).
 		await bullJob.updateData({ ...data, attempts: attempts + 1 });
-		const job: Job = { id: String(bullJob.id), kind: data.kind, payload: data.payload, runAt: data.runAt, attempts };
-		let retryAt: number | null = null;
-		const handler = this.handlers.get(job.kind);
-		if (!handler) {
-			this.log.error('jobs.unknown_kind', { job_id: job.id, kind: job.kind });
-			retryAt = this.clock.now() + UNKNOWN_OR_CRASHED_RETRY_MS;
-		} else {
-			try {
-				const result = await handler(job);
-				if (result && typeof result.retryAt === 'number') retryAt = result.retryAt;
-			} catch (error) {
-				this.log.error('jobs.handler_failed', { job_id: job.id, kind: job.kind, error: errorMessage(error) });
-				retryAt = this.clock.now() + UNKNOWN_OR_CRASHED_RETRY_MS;
-			}
-		}
+		const job = { id: String(bullJob.id), kind: data.kind, payload: data.payload, runAt: data.runAt, attempts } as Job;
+		const retryAt = await this.dispatch.run(job);
 		this.ran++;
 		return retryAt;
 	}

@@ -1,18 +1,15 @@
-import { Job } from '../store/store';
-
-/** What a handler says about its job: done (nothing / void), or run again at `retryAt`. */
-export type JobResult = { retryAt: number } | void;
-export type JobHandler = (job: Job) => Promise<JobResult>;
+import { JobHandler, JobKind } from './job';
 
 /**
- * Runs the durable follow-up work (pushes, callbacks) that store writes queue. Two
- * implementations: `JobRunner` (the SQLite job table, one process) and `BullJobQueue`
- * (BullMQ on Redis, shared by every instance). Delivery is at least once: a handler may see
- * a job again after a crash, so handlers stay idempotent (callbacks carry an idempotency key).
+ * Runs the durable follow-up work (pushes, callbacks) that store writes queue. Two backends:
+ * `SqliteJobQueue` (the SQLite job table, one process) and `BullJobQueue` (BullMQ on Redis,
+ * shared by every instance); `store/open.ts` picks the one that goes with the store. Both run
+ * a job through the same `JobDispatch`. Delivery is at least once: a handler may see a job
+ * again after a crash, so handlers stay idempotent (callbacks carry an idempotency key).
  */
 export interface JobQueue {
 	/** The handler of one job kind; a job of a kind nobody registered waits and is logged. */
-	register(kind: string, handler: JobHandler): void;
+	register<K extends JobKind>(kind: K, handler: JobHandler<K>): void;
 	start(): void;
 	/** Look at the queue now (after a write that queued jobs). */
 	wake(): void;

@@ -1,11 +1,23 @@
 import { Clock } from '../domain/time';
 import { Logger, errorMessage } from '../observability/log';
-import { Job, JobStore } from '../store/store';
-import { JobHandler, JobQueue } from './queue';
+import { JobDispatch } from './dispatch';
+import { Job, JobHandler, JobKind } from './job';
+import { JobQueue } from './queue';
 
-export type { JobHandler, JobQueue, JobResult } from './queue';
+/**
+ * The leased job table this queue runs from, kept by the SQLite store (the Redis store has
+ * none: in Redis mode BullMQ holds the jobs).
+ */
+export interface JobStore {
+	/** Leases up to `limit` due jobs for `leaseMs`; a crashed worker's jobs come back after the lease. */
+	claimDueJobs(now: number, limit: number, leaseMs: number): Promise<Job[]>;
+	completeJob(id: string): Promise<void>;
+	retryJob(id: string, runAt: number): Promise<void>;
+	/** Earliest `runAt` among jobs not leased, or null when there are none. */
+	nextJobDueAt(now: number): Promise<number | null>;
+}
 
-export interface JobRunnerOptions {
+export interface SqliteJobQueueOptions {
 	/** Jobs run at once at most. */
 	concurrency: number;
 	/** A claimed job comes back to the queue after this long if its worker died. */
@@ -14,17 +26,16 @@ export interface JobRunnerOptions {
 	idleMs: number;
 }
 
-const DEFAULTS: JobRunnerOptions = { concurrency: 32, leaseMs: 120_000, idleMs: 1_000 };
-const UNKNOWN_OR_CRASHED_RETRY_MS = 60_000;
+const DEFAULTS: SqliteJobQueueOptions = { concurrency: 32, leaseMs: 120_000, idleMs: 1_000 };
 
 /**
  * The embedded job queue: runs durable jobs from the SQLite job table (pushes, callbacks). Writes that queue jobs wake it
  * at once, so follow-up work starts within the same tick; otherwise it sleeps until the next
  * due job, at most `idleMs`.
  */
-export class JobRunner implements JobQueue {
-	private readonly handlers = new Map<string, JobHandler>();
-	private readonly options: JobRunnerOptions;
+export class SqliteJobQueue implements JobQueue {
+	private readonly dispatch: JobDispatch;
+	private readonly options: SqliteJobQueueOptions;
 	private readonly inFlight = new Set<Promise<void>>();
 	private timer: NodeJS.Timeout | null = null;
 	private running = false;
@@ -35,13 +46,14 @@ export class JobRunner implements JobQueue {
 		private readonly store: JobStore,
 		private readonly clock: Clock,
 		private readonly log: Logger,
-		options: Partial<JobRunnerOptions> = {},
+		options: Partial<SqliteJobQueueOptions> = {},
 	) {
 		this.options = { ...DEFAULTS, ...options };
+		this.dispatch = new JobDispatch(clock, log);
 	}
 
-	register(kind: string, handler: JobHandler): void {
-		this.handlers.set(kind, handler);
+	register<K extends JobKind>(kind: K, handler: JobHandler<K>): void {
+		this.dispatch.register(kind, handler);
 	}
 
 	start(): void {
@@ -130,21 +142,9 @@ export class JobRunner implements JobQueue {
 	}
 
 	private async run(job: Job): Promise<void> {
-		const handler = this.handlers.get(job.kind);
-		try {
-			if (!handler) {
-				this.log.error('jobs.unknown_kind', { job_id: job.id, kind: job.kind });
-				await this.store.retryJob(job.id, this.clock.now() + UNKNOWN_OR_CRASHED_RETRY_MS);
-				return;
-			}
-			const result = await handler(job);
-			if (result && typeof result.retryAt === 'number') await this.store.retryJob(job.id, result.retryAt);
-			else await this.store.completeJob(job.id);
-		} catch (error) {
-			this.log.error('jobs.handler_failed', { job_id: job.id, kind: job.kind, error: errorMessage(error) });
-			await this.store
-				.retryJob(job.id, this.clock.now() + UNKNOWN_OR_CRASHED_RETRY_MS)
-				.catch((e) => this.log.error('jobs.retry_failed', { job_id: job.id, error: errorMessage(e) }));
-		}
+		const retryAt = await this.dispatch.run(job);
+		await (retryAt === null ? this.store.completeJob(job.id) : this.store.retryJob(job.id, retryAt)).catch((error) =>
+			this.log.error('jobs.outcome_not_saved', { job_id: job.id, error: errorMessage(error) }),
+		);
 	}
 }

@@ -1,37 +1,38 @@
-import { AnswerEvents } from './answer-events';
-import { Clock } from '../domain/time';
 import { Config } from '../config/config';
+import { Clock } from '../domain/time';
 import { JobQueue } from '../jobs/queue';
-import { JobRunner } from '../jobs/sqlite-queue';
+import { SqliteJobQueue } from '../jobs/sqlite-queue';
 import { Logger } from '../observability/log';
-import { openRedisBackend } from './redis/open';
+import { AnswerEvents } from './answer-events';
+import { openRedisStore } from './redis/open';
 import { SqliteStore } from './sqlite/sqlite-store';
 import { Store } from './store';
 
-/** The store, the queue that runs the jobs its writes queue, and the long-poll wake-ups, as one set. */
-export interface Storage {
+/** An opened store with the job queue that runs the jobs its writes queue, and the long-poll wake-ups. */
+export interface OpenStore {
 	store: Store;
 	jobs: JobQueue;
 	events: AnswerEvents;
-	/** Closes what `openStorage` opened (after `jobs.stop()`). */
+	/** Closes what `openStore` opened (after `jobs.stop()`). */
 	close(): Promise<void>;
 }
 
 /**
- * PING_STORE=sqlite: one file, jobs in its own table run by `JobRunner`, in-process wake-ups.
- * PING_STORE=redis: the Redis store, BullMQ shared by every instance, wake-ups over pub/sub.
+ * The one place that picks the store driver (PING_STORE):
+ * - `sqlite`: one file, jobs in its own table run by `SqliteJobQueue`, in-process wake-ups;
+ * - `redis`: the Redis store, BullMQ shared by every instance, wake-ups over pub/sub.
  * A store passed in (tests) must be a SQLite store: it brings its job table.
  */
-export async function openStorage(config: Config, deps: { clock: Clock; log: Logger; store?: Store }): Promise<Storage> {
+export async function openStore(config: Config, deps: { clock: Clock; log: Logger; store?: Store }): Promise<OpenStore> {
 	const { clock, log } = deps;
 	if (deps.store || config.store === 'sqlite') {
 		const store = deps.store ?? new SqliteStore(config.databaseFile);
 		if (!(store instanceof SqliteStore)) throw new Error('a store passed to startServer must be a SqliteStore');
-		const jobs = new JobRunner(store, clock, log);
+		const jobs = new SqliteJobQueue(store, clock, log);
 		store.onJobsQueued = () => jobs.wake();
 		return { store, jobs, events: new AnswerEvents(), close: () => store.close() };
 	}
-	const backend = await openRedisBackend(
+	return openRedisStore(
 		{
 			url: config.redis.url as string,
 			prefix: config.redis.prefix,
@@ -42,5 +43,4 @@ export async function openStorage(config: Config, deps: { clock: Clock; log: Log
 		clock,
 		log,
 	);
-	return { store: backend.store, jobs: backend.jobs, events: backend.events, close: () => backend.close() };
 }

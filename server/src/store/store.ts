@@ -1,4 +1,5 @@
 import { PollOutcome } from '../domain/polling';
+import { NewJob } from '../jobs/job';
 import {
 	Account,
 	Answer,
@@ -7,7 +8,7 @@ import {
 	CallbackState,
 	Channel,
 	ChannelWebhook,
-	Delivery,
+	DeviceDelivery,
 	Device,
 	Message,
 	MessageRecord,
@@ -25,20 +26,8 @@ import {
  * - Times are epoch milliseconds chosen by the caller (`now`), so tests drive the clock.
  *
  * Running the jobs is the job queue's business (`jobs/queue.ts`): the SQLite driver keeps them in
- * its own table (`JobStore` below, run by `JobRunner`); the Redis driver hands them to BullMQ.
+ * its own table (run by `SqliteJobQueue`); the Redis driver hands them to BullMQ.
  */
-
-/** Durable follow-up work: a push to send, a callback to deliver. */
-export interface NewJob {
-	kind: string;
-	payload: Record<string, unknown>;
-	runAt: number;
-}
-export interface Job extends NewJob {
-	id: string;
-	/** How many times this job was claimed before, 0 on the first run. */
-	attempts: number;
-}
 
 export interface ChannelPatch {
 	name?: string;
@@ -109,9 +98,9 @@ export interface Store {
 	// Push deliveries (one row per message and device)
 	/** Adds `queued` rows for the devices that have none yet for this message; existing rows stay as they are. */
 	addDeliveries(messageId: string, deviceIds: string[], now: number): Promise<void>;
-	listDeliveries(messageId: string): Promise<Delivery[]>;
+	listDeliveries(messageId: string): Promise<DeviceDelivery[]>;
 	/** Writes these rows (insert or replace), all in one atomic step. */
-	saveDeliveries(deliveries: Delivery[]): Promise<void>;
+	saveDeliveries(deliveries: DeviceDelivery[]): Promise<void>;
 
 	// Messages and answers
 	insertMessage(message: Message, jobs: NewJob[]): Promise<void>;
@@ -133,19 +122,6 @@ export interface Store {
 	listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]>;
 
 	close(): Promise<void>;
-}
-
-/**
- * The leased job table the embedded `JobRunner` runs from (the SQLite driver). The Redis driver
- * does not implement it: in Redis mode BullMQ holds the jobs.
- */
-export interface JobStore {
-	/** Leases up to `limit` due jobs for `leaseMs`; a crashed worker's jobs come back after the lease. */
-	claimDueJobs(now: number, limit: number, leaseMs: number): Promise<Job[]>;
-	completeJob(id: string): Promise<void>;
-	retryJob(id: string, runAt: number): Promise<void>;
-	/** Earliest `runAt` among jobs not leased, or null when there are none. */
-	nextJobDueAt(now: number): Promise<number | null>;
 }
 
 /** The storage engine cannot be reached (Redis down): requests that need it answer 503. */

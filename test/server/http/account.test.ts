@@ -120,7 +120,7 @@ describe('channels', () => {
 
 /** A key of a second account, inserted through the store (there is no public sign-up API). */
 async function fetchOtherAccountKey(): Promise<string> {
-	const { makeApiKey } = await import('../../../server/src/http/keys');
+	const { makeApiKey } = await import('../../../server/src/domain/keys');
 	const { key, secret } = makeApiKey('usr_other', null, clock.now());
 	await server.ctx.store.ensureAccount('usr_other', clock.now());
 	await server.ctx.store.insertApiKey(key, 10);

@@ -1,5 +1,5 @@
 import { ManualClock } from '../../../server/src/domain/time';
-import { makeApiKey } from '../../../server/src/http/keys';
+import { makeApiKey } from '../../../server/src/domain/keys';
 import { MAX_WEBHOOKS_PER_CHANNEL } from '../../../server/src/http/webhooks';
 import { FakeReceiver } from '../../fakes/callback-receiver';
 import { drainJobs, messageDetail, verifiedIndependently } from '../../helpers/callbacks';

@@ -1,9 +1,10 @@
 import { ManualClock } from '../../../server/src/domain/time';
 import { newChannelId, newDeviceId, newKeyId, newMessageId } from '../../../server/src/domain/ids';
 import { PollOutcome, pollOutcome } from '../../../server/src/domain/polling';
-import { Answer, ApiKey, Channel, Delivery, Device, Message } from '../../../server/src/domain/types';
+import { Answer, ApiKey, Channel, DeviceDelivery, Device, Message } from '../../../server/src/domain/types';
 import { JobQueue } from '../../../server/src/jobs/queue';
-import { Job, Store } from '../../../server/src/store/store';
+import { CallbackJobPayload, Job } from '../../../server/src/jobs/job';
+import { Store } from '../../../server/src/store/store';
 import { callbackStoreContract } from '../../helpers/callback-store-contract';
 
 /**
@@ -95,6 +96,11 @@ export function messageFixture(channelId: string, over: Partial<Message> = {}): 
 
 export function answerFixture(over: Partial<Answer> = {}): Answer {
 	return { triggeredBy: 'yes', responses: { why: 'ok' }, timestamp: new Date(T0).toISOString(), submittedAt: T0, responder: null, ...over };
+}
+
+/** A callback job's payload, told apart by its delivery id. */
+function callbackPayload(messageId: string, deliveryId: string): CallbackJobPayload {
+	return { messageId, deliveryId, target: 'callback_url', webhookId: null, url: 'https://example.com/hook', body: '{}' };
 }
 
 /** Polls until `check` stops throwing (jobs run on their own schedule), or fails with its error. */
@@ -286,7 +292,7 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 
 		describe('push deliveries', () => {
 			test('rows are added once, saved in batches, listed by device', async () => {
-				const row = (deviceId: string, over: Partial<Delivery> = {}): Delivery => ({
+				const row = (deviceId: string, over: Partial<DeviceDelivery> = {}): DeviceDelivery => ({
 					messageId: 'msg_deliveries01',
 					deviceId,
 					state: 'queued',
@@ -445,13 +451,13 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 			test('jobs written with a message run with their kind and payload, once', async () => {
 				const q = queue();
 				const { seen, handler } = recorder();
-				q.register('push.send', handler);
+				q.register('push.message', handler);
 				q.start();
 				const m = messageFixture(channel.id);
-				await store.insertMessage(m, [{ kind: 'push.send', payload: { messageId: m.id, device: 'd1' }, runAt: T0 }]);
+				await store.insertMessage(m, [{ kind: 'push.message', payload: { message_id: m.id }, runAt: T0 }]);
 				await q.runDue();
 				await eventually(() => expect(seen).toHaveLength(1));
-				expect(seen[0]).toMatchObject({ kind: 'push.send', payload: { messageId: m.id, device: 'd1' }, attempts: 0 });
+				expect(seen[0]).toMatchObject({ kind: 'push.message', payload: { message_id: m.id }, attempts: 0 });
 				await q.runDue();
 				expect(seen).toHaveLength(1);
 			});
@@ -466,14 +472,14 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				const results = await Promise.all(
 					Array.from({ length: 20 }, (_, i) =>
 						store.saveAnswer(m.id, answerFixture({ responses: { why: `a${i}` } }), 'pending', [
-							{ kind: 'callback.deliver', payload: { n: i }, runAt: T0 },
+							{ kind: 'callback.deliver', payload: callbackPayload(m.id, `n${i}`), runAt: T0 },
 						]),
 					),
 				);
 				const winner = results.indexOf('saved');
 				await q.runDue();
 				await eventually(() => expect(seen).toHaveLength(1));
-				expect(seen[0].payload).toEqual({ n: winner });
+				expect(seen[0].payload).toMatchObject({ deliveryId: `n${winner}` });
 				await new Promise((r) => setTimeout(r, 100));
 				await q.runDue();
 				expect(seen).toHaveLength(1);
@@ -489,7 +495,7 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				q.start();
 				const m = messageFixture(channel.id);
 				await store.insertMessage(m, []);
-				await store.saveAnswer(m.id, answerFixture(), 'pending', [{ kind: 'callback.deliver', payload: { x: 1 }, runAt: T0 }]);
+				await store.saveAnswer(m.id, answerFixture(), 'pending', [{ kind: 'callback.deliver', payload: callbackPayload(m.id, 'x1'), runAt: T0 }]);
 				await q.runDue();
 				await eventually(() => expect(seen).toHaveLength(1));
 				await eventually(async () => expect(await q.nextDueAt()).toBe(T0 + 30_000));
@@ -499,7 +505,7 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				d.clock.advance(1_000);
 				await q.runDue();
 				await eventually(() => expect(seen).toHaveLength(2));
-				expect(seen[1]).toMatchObject({ id: seen[0].id, payload: { x: 1 }, attempts: 1 });
+				expect(seen[1]).toMatchObject({ id: seen[0].id, payload: { deliveryId: 'x1' }, attempts: 1 });
 				await eventually(async () => expect(await q.nextDueAt()).toBeNull());
 				d.clock.advance(3_600_000);
 				await q.runDue();
@@ -509,12 +515,12 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 			test('a handler that throws is tried again a minute later, not lost', async () => {
 				const q = queue();
 				const seen: Job[] = [];
-				q.register('push.send', async (job) => {
+				q.register('push.message', async (job) => {
 					seen.push(job);
 					if (seen.length === 1) throw new Error('APNs exploded');
 				});
 				q.start();
-				await store.insertMessage(messageFixture(channel.id), [{ kind: 'push.send', payload: { p: 1 }, runAt: T0 }]);
+				await store.insertMessage(messageFixture(channel.id), [{ kind: 'push.message', payload: { message_id: 'p1' }, runAt: T0 }]);
 				await q.runDue();
 				await eventually(() => expect(seen).toHaveLength(1));
 				d.clock.advance(59_000);
@@ -523,38 +529,38 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				d.clock.advance(1_000);
 				await q.runDue();
 				await eventually(() => expect(seen).toHaveLength(2));
-				expect(seen[1]).toMatchObject({ payload: { p: 1 }, attempts: 1 });
+				expect(seen[1]).toMatchObject({ payload: { message_id: 'p1' }, attempts: 1 });
 			});
 
 			test('jobs are durable: queued while no instance runs, they run when one starts', async () => {
 				const m = messageFixture(channel.id);
-				await store.insertMessage(m, [{ kind: 'push.send', payload: { later: true }, runAt: T0 }]);
+				await store.insertMessage(m, [{ kind: 'push.message', payload: { message_id: 'later' }, runAt: T0 }]);
 				const first = queue();
 				await first.stop();
 				const q = queue();
 				const { seen, handler } = recorder();
-				q.register('push.send', handler);
+				q.register('push.message', handler);
 				q.start();
 				await q.runDue();
-				await eventually(() => expect(seen.map((j) => j.payload)).toEqual([{ later: true }]));
+				await eventually(() => expect(seen.map((j) => j.payload)).toEqual([{ message_id: 'later' }]));
 			});
 
 			test('a job runs once even with two instances taking jobs at the same time', async () => {
-				const counts = new Map<number, number>();
-				const handler = async (job: Job) => {
-					const n = job.payload.n as number;
+				const counts = new Map<string, number>();
+				const handler = async (job: Job<'push.message'>) => {
+					const n = job.payload.message_id;
 					counts.set(n, (counts.get(n) ?? 0) + 1);
 					await new Promise((r) => setTimeout(r, 5));
 				};
 				const a = queue();
 				const b = queue();
-				a.register('push.send', handler);
-				b.register('push.send', handler);
+				a.register('push.message', handler);
+				b.register('push.message', handler);
 				a.start();
 				b.start();
 				await Promise.all(
 					Array.from({ length: 20 }, (_, n) =>
-						store.insertMessage(messageFixture(channel.id), [{ kind: 'push.send', payload: { n }, runAt: T0 }]),
+						store.insertMessage(messageFixture(channel.id), [{ kind: 'push.message', payload: { message_id: `n${n}` }, runAt: T0 }]),
 					),
 				);
 				await Promise.all([a.runDue(), b.runDue()]);
@@ -573,7 +579,7 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				dying.start();
 				const m = messageFixture(channel.id);
 				await store.insertMessage(m, []);
-				await store.saveAnswer(m.id, answerFixture(), 'pending', [{ kind: 'callback.deliver', payload: { m: m.id }, runAt: T0 }]);
+				await store.saveAnswer(m.id, answerFixture(), 'pending', [{ kind: 'callback.deliver', payload: callbackPayload(m.id, 'm'), runAt: T0 }]);
 				void dying.runDue();
 				await eventually(() => expect(started).toBe(1));
 				await d.crash(dying);
@@ -588,7 +594,7 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 					await survivor.runDue();
 					expect(seen).toHaveLength(1);
 				}, 10_000);
-				expect(seen[0]).toMatchObject({ payload: { m: m.id }, attempts: 1 });
+				expect(seen[0]).toMatchObject({ payload: { deliveryId: 'm' }, attempts: 1 });
 			});
 		});
 	});

@@ -3,11 +3,15 @@ import { callbackBody } from '../../domain/answer';
 import { badRequest } from '../../domain/errors';
 import { newDeliveryId } from '../../domain/ids';
 import { iso } from '../../domain/message';
-import { CallbackAttempt } from '../../domain/types';
-import { DeliveryHooks } from '../delivery';
-import { NewJob, Store } from '../../store/store';
+import { CallbackAttempt, CallbackTarget } from '../../domain/types';
+import { Logger } from '../../observability/log';
+import { AnswerEvents } from '../../store/answer-events';
+import { Delivery } from '../delivery';
+import { NewJob } from '../../jobs/job';
+import { Store } from '../../store/store';
 import { AddressGuard } from './address-guard';
-import { callbackJob } from './deliver';
+import { callbackJob, deliverCallback } from './deliver';
+import { CallbackPoster } from './http-post';
 
 export function presentAttempt(a: CallbackAttempt) {
 	return {
@@ -25,15 +29,23 @@ export function presentAttempt(a: CallbackAttempt) {
 }
 
 /**
- * How callbacks plug into the core:
+ * Signed callbacks as a delivery:
  * - a new message's `callback_url` is judged by the address guard (400 naming the setting
  *   that would allow it), so a refused URL never gets stored;
  * - an answer queues one delivery per target: the message's `callback_url`, and each of the
  *   channel's webhooks, atomically with the answer;
  * - `GET /v1/messages/{id}` lists every attempt as `callback_attempts`.
  */
-export function callbackHooks(deps: { store: Store; clock: Clock; guard: AddressGuard }): DeliveryHooks {
+export function createCallbackDelivery(deps: {
+	store: Store;
+	clock: Clock;
+	log: Logger;
+	events: AnswerEvents;
+	guard: AddressGuard;
+	timeoutMs: number;
+}): Delivery {
 	const { store, clock, guard } = deps;
+	const poster = new CallbackPoster(guard, deps.timeoutMs);
 	return {
 		async jobsForNewMessage(message) {
 			if (message.callbackUrl) {
@@ -47,28 +59,22 @@ export function callbackHooks(deps: { store: Store; clock: Clock; guard: Address
 			const body = JSON.stringify(callbackBody(message, answer));
 			const now = clock.now();
 			const jobs: NewJob[] = [];
-			if (message.callbackUrl) {
-				jobs.push(
-					callbackJob(
-						{ messageId: message.id, deliveryId: newDeliveryId(), target: 'callback_url', webhookId: null, url: message.callbackUrl, body },
-						now,
-					),
-				);
-			}
-			for (const webhook of await store.listWebhooks(channel.id)) {
-				jobs.push(
-					callbackJob(
-						{ messageId: message.id, deliveryId: newDeliveryId(), target: 'webhook', webhookId: webhook.id, url: webhook.url, body },
-						now,
-					),
-				);
-			}
+			const deliver = (target: CallbackTarget, webhookId: string | null, url: string) =>
+				jobs.push(callbackJob({ messageId: message.id, deliveryId: newDeliveryId(), target, webhookId, url, body }, now));
+			if (message.callbackUrl) deliver('callback_url', null, message.callbackUrl);
+			for (const webhook of await store.listWebhooks(channel.id)) deliver('webhook', webhook.id, webhook.url);
 			return jobs;
 		},
 
 		async describeMessage(message) {
 			const attempts = await store.listCallbackAttempts(message.id);
 			return { callback_attempts: attempts.map(presentAttempt) };
+		},
+
+		handlers: { 'callback.deliver': deliverCallback({ ...deps, poster }) },
+
+		async close() {
+			poster.close();
 		},
 	};
 }

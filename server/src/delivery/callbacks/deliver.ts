@@ -1,30 +1,16 @@
 import { AnswerEvents } from '../../store/answer-events';
 import { Clock } from '../../domain/time';
-import { CallbackAttempt, CallbackTarget } from '../../domain/types';
-import { JobResult } from '../../jobs/sqlite-queue';
+import { CallbackAttempt } from '../../domain/types';
 import { Logger } from '../../observability/log';
-import { Job, NewJob, Store } from '../../store/store';
+import { CallbackJobPayload, JobHandler, NewJob } from '../../jobs/job';
+import { Store } from '../../store/store';
 import { CallbackPoster } from './http-post';
 import { nextRetryDelayMs } from './schedule';
 import { signatureHeader } from './signature';
 
-/** The job kind of one callback delivery (one answer to one target), retried until done. */
-export const CALLBACK_JOB_KIND = 'callback.deliver';
-
-/** Stored with the job, so a delivery survives restarts with everything it needs. */
-export interface CallbackJobPayload {
-	messageId: string;
-	/** Idempotency key: the same on every retry of this delivery. */
-	deliveryId: string;
-	target: CallbackTarget;
-	webhookId: string | null;
-	url: string;
-	/** The exact bytes POSTed (and signed) on every attempt. */
-	body: string;
-}
-
-export function callbackJob(payload: CallbackJobPayload, now: number): NewJob {
-	return { kind: CALLBACK_JOB_KIND, payload: { ...payload }, runAt: now };
+/** One callback delivery (one answer to one target), due now, retried until done. */
+export function callbackJob(payload: CallbackJobPayload, now: number): NewJob<'callback.deliver'> {
+	return { kind: 'callback.deliver', payload, runAt: now };
 }
 
 export interface DeliveryDeps {
@@ -52,10 +38,10 @@ function safeUrl(raw: string): string {
  * until the schedule runs out, then the message's callback is `failed` (polls hand out the
  * answer once instead).
  */
-export function deliverCallback(deps: DeliveryDeps): (job: Job) => Promise<JobResult> {
+export function deliverCallback(deps: DeliveryDeps): JobHandler<'callback.deliver'> {
 	const { store, clock, log, events, poster } = deps;
 	return async (job) => {
-		const p = job.payload as unknown as CallbackJobPayload;
+		const p = job.payload;
 		const message = await store.getMessage(p.messageId);
 		const channel = message ? await store.getChannel(message.channelId) : null;
 		if (!message || !channel) {

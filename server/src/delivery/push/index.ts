@@ -7,18 +7,14 @@ import { PushDelivery } from './push-delivery';
 import { pushMetrics } from './push-metrics';
 import { PushSender } from './sender';
 
-export { PUSH_JOB } from './push-delivery';
-
-export interface Push {
-	delivery: PushDelivery;
-	close(): Promise<void>;
-}
-
 /**
  * Sets up push delivery from the APNs settings. Without them the server still runs (messages
  * are stored, pollable and answerable) and says so once, loudly, at start-up.
  */
-export function createPush(apns: ApnsConfig | null, deps: { store: Store; clock: Clock; log: Logger; metrics: Metrics }): Push {
+export function createPushDelivery(
+	apns: ApnsConfig | null,
+	deps: { store: Store; clock: Clock; log: Logger; metrics: Metrics },
+): PushDelivery {
 	const metrics = pushMetrics(deps.metrics);
 	const sender = apns ? new PushSender(apns, deps.clock, deps.log, metrics) : null;
 	if (apns) {
@@ -37,7 +33,6 @@ export function createPush(apns: ApnsConfig | null, deps: { store: Store; clock:
 				'Set PING_APNS_KEY, PING_APNS_KEY_ID, PING_APNS_TEAM_ID and PING_APNS_TOPIC to send pushes.',
 		});
 	}
-	const delivery = new PushDelivery({ ...deps, metrics, sender });
-	return { delivery, close: async () => sender?.close() };
+	return new PushDelivery({ ...deps, metrics, sender });
 }
 

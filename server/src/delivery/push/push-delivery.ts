@@ -1,16 +1,14 @@
 import { Clock } from '../../domain/time';
 import { iso } from '../../domain/message';
-import { Delivery, Device, MessageRecord } from '../../domain/types';
-import { DeliveryHooks } from '../delivery';
-import { JobResult } from '../../jobs/sqlite-queue';
+import { DeviceDelivery, Device, Message, MessageRecord } from '../../domain/types';
+import { Delivery } from '../delivery';
 import { Logger } from '../../observability/log';
-import { Job, Store } from '../../store/store';
+import { Job, JobResult, NewJob } from '../../jobs/job';
+import { Store } from '../../store/store';
 import { buildNotification, notificationId } from './payload';
 import { PushMetrics } from './push-metrics';
 import { PushOutcome, PushSender } from './sender';
 
-/** The durable job that pushes one message to every device of its channel's account. */
-export const PUSH_JOB = 'push.message';
 /** Attempts per device before a retryable failure (429, 5xx, timeouts) becomes `failed`. */
 export const MAX_PUSH_ATTEMPTS = 8;
 const BACKOFF_BASE_MS = 1_000;
@@ -24,7 +22,7 @@ export function pushBackoffMs(attempt: number, random: () => number = Math.rando
 	return Math.round(base * (0.8 + random() * 0.4));
 }
 
-export function presentDelivery(d: Delivery) {
+export function presentDelivery(d: DeviceDelivery) {
 	return {
 		device_id: d.deviceId,
 		state: d.state,
@@ -56,26 +54,33 @@ export interface PushDeliveryDeps {
  * between Apple's 200 and the row's write re-sends that one, with the same apns-id and
  * collapse-id, so the phone shows it once).
  */
-export class PushDelivery {
-	readonly hooks: DeliveryHooks;
+export class PushDelivery implements Delivery {
+	readonly handlers = { 'push.message': (job: Job<'push.message'>) => this.run(job) };
 
 	constructor(private readonly deps: PushDeliveryDeps) {
 		deps.metrics.enabled.set(deps.sender ? 1 : 0);
-		this.hooks = {
-			jobsForNewMessage: async (message) => {
-				if (!this.deps.sender || message.muted) return [];
-				return [{ kind: PUSH_JOB, payload: { message_id: message.id }, runAt: message.createdAt }];
-			},
-			jobsForAnswer: async () => [],
-			describeMessage: async (message) => ({
-				deliveries: (await this.deps.store.listDeliveries(message.id)).map(presentDelivery),
-			}),
-		};
 	}
 
-	readonly run = async (job: Job): Promise<JobResult> => {
+	async jobsForNewMessage(message: Message): Promise<NewJob[]> {
+		if (!this.deps.sender || message.muted) return [];
+		return [{ kind: 'push.message', payload: { message_id: message.id }, runAt: message.createdAt }];
+	}
+
+	async jobsForAnswer(): Promise<NewJob[]> {
+		return [];
+	}
+
+	async describeMessage(message: MessageRecord): Promise<Record<string, unknown>> {
+		return { deliveries: (await this.deps.store.listDeliveries(message.id)).map(presentDelivery) };
+	}
+
+	async close(): Promise<void> {
+		await this.deps.sender?.close();
+	}
+
+	async run(job: Job<'push.message'>): Promise<JobResult> {
 		const { store, log, sender } = this.deps;
-		const messageId = String(job.payload.message_id);
+		const messageId = job.payload.message_id;
 		if (!sender) {
 			log.warn('push.job_dropped', { message_id: messageId, why: 'APNs is not configured' });
 			return;
@@ -90,8 +95,8 @@ export class PushDelivery {
 		const byId = new Map(devices.map((d) => [d.id, d]));
 		const rows = await this.rowsFor(job, message.id, devices);
 
-		const pending: Array<{ row: Delivery; device: Device }> = [];
-		const updates: Delivery[] = [];
+		const pending: Array<{ row: DeviceDelivery; device: Device }> = [];
+		const updates: DeviceDelivery[] = [];
 		let nextRun: number | null = null;
 		const now = this.deps.clock.now();
 		for (const row of rows) {
@@ -114,7 +119,7 @@ export class PushDelivery {
 		if (pending.length > 0) {
 			const notification = buildNotification(message);
 			if (notification.truncated) log.info('push.body_truncated', { message_id: message.id });
-			const pushOne = async ({ row, device }: { row: Delivery; device: Device }) => {
+			const pushOne = async ({ row, device }: { row: DeviceDelivery; device: Device }) => {
 				const apnsId = notificationId(message.id, device.id);
 				const outcome = await sender.send(
 					{ token: device.token, environment: device.environment, topic: device.topic ?? sender.defaultTopic },
@@ -148,7 +153,7 @@ export class PushDelivery {
 	 * otherwise). Later runs (retries, or after a crash) read what earlier runs stored and add
 	 * rows for devices that have none.
 	 */
-	private async rowsFor(job: Job, messageId: string, devices: Device[]): Promise<Delivery[]> {
+	private async rowsFor(job: Job<'push.message'>, messageId: string, devices: Device[]): Promise<DeviceDelivery[]> {
 		const now = this.deps.clock.now();
 		// `attempts` counts earlier claims of this job in both queues (SQLite table and BullMQ), so
 		// 0 really means "never ran": a crashed or retried run always comes back with 1 or more.
@@ -174,7 +179,7 @@ export class PushDelivery {
 	}
 
 	/** The token-hygiene outcomes. */
-	private async recordWithStore(message: MessageRecord, row: Delivery, device: Device, apnsId: string, outcome: PushOutcome): Promise<Delivery> {
+	private async recordWithStore(message: MessageRecord, row: DeviceDelivery, device: Device, apnsId: string, outcome: PushOutcome): Promise<DeviceDelivery> {
 		const { store, log, metrics } = this.deps;
 		const ids = { message_id: message.id, device_id: device.id };
 		if (outcome.kind === 'sent') {
@@ -201,7 +206,7 @@ export class PushDelivery {
 	}
 
 	/** Turns an outcome into the device's new delivery row; no store access (the common case). */
-	private record(message: MessageRecord, row: Delivery, device: Device, apnsId: string, outcome: PushOutcome): Delivery {
+	private record(message: MessageRecord, row: DeviceDelivery, device: Device, apnsId: string, outcome: PushOutcome): DeviceDelivery {
 		const { log, metrics } = this.deps;
 		const now = this.deps.clock.now();
 		const attempts = row.attempts + 1;

@@ -4,6 +4,7 @@ import { BullJobQueue, BullJobQueueOptions } from '../../jobs/bullmq-queue';
 import { Logger, errorMessage } from '../../observability/log';
 import { RedisAnswerEvents } from './redis-answer-events';
 import { RedisStore } from './redis-store';
+import { isUnavailable } from './availability';
 
 /** How the Redis side is reached and named (from PING_REDIS_URL / PING_REDIS_PREFIX). */
 export interface RedisSettings {
@@ -79,7 +80,7 @@ export async function whenReady(redis: Redis, settings: RedisSettings, timeoutMs
 	});
 }
 
-export interface RedisBackend {
+export interface OpenRedisStore {
 	store: RedisStore;
 	jobs: BullJobQueue;
 	events: RedisAnswerEvents;
@@ -87,7 +88,7 @@ export interface RedisBackend {
 }
 
 /** Everything Redis mode needs: the store, the shared BullMQ queue and cross-instance wake-ups. */
-export async function openRedisBackend(settings: RedisSettings, clock: Clock, log: Logger): Promise<RedisBackend> {
+export async function openRedisStore(settings: RedisSettings, clock: Clock, log: Logger): Promise<OpenRedisStore> {
 	const opened: Redis[] = [];
 	const connect = (purpose: ConnectionPurpose) => {
 		const redis = openConnection(settings, purpose, log);
@@ -107,12 +108,18 @@ export async function openRedisBackend(settings: RedisSettings, clock: Clock, lo
 		const client = connect('store');
 		await whenReady(client, settings, settings.startupTimeoutMs ?? 10_000);
 		const store = new RedisStore(client, { prefix: settings.prefix, retentionMs: settings.retentionMs, log });
-		const jobs = new BullJobQueue((purpose) => connect(purpose), clock, log, {
-			// One hash tag for all of BullMQ's keys: its scripts touch several at once (Redis Cluster).
-			prefix: `{${settings.prefix}:bull}`,
-			...settings.queue,
-		});
-		store.setJobDispatch((list) => jobs.enqueue(list));
+		const jobs = new BullJobQueue(
+			(purpose) => connect(purpose),
+			clock,
+			log,
+			{
+				// One hash tag for all of BullMQ's keys: its scripts touch several at once (Redis Cluster).
+				prefix: `{${settings.prefix}:bull}`,
+				...settings.queue,
+			},
+			isUnavailable,
+		);
+		store.setJobHandOver((list) => jobs.enqueue(list));
 		const events = new RedisAnswerEvents(connect('publisher'), connect('subscriber'), `${settings.prefix}:answers`, log);
 		await events.listen();
 

@@ -9,13 +9,14 @@ import {
 	CallbackState,
 	Channel,
 	ChannelWebhook,
-	Delivery,
+	DeviceDelivery,
 	Device,
 	Message,
 	MessageRecord,
 } from '../../domain/types';
 import { Logger, errorMessage, silentLogger } from '../../observability/log';
-import { ChannelPatch, DevicePatch, Job, MessagePage, NewJob, SaveAnswerResult, Store } from '../store';
+import { Job, NewJob } from '../../jobs/job';
+import { ChannelPatch, DevicePatch, MessagePage, SaveAnswerResult, Store } from '../store';
 import { guardAvailability } from './availability';
 import { RedisKeys, historyMember, messageIdOfMember } from './keys';
 import {
@@ -32,7 +33,7 @@ import {
 } from './scripts';
 
 /** Hands jobs to the shared queue (BullMQ); must be idempotent per job id. */
-export type JobDispatch = (jobs: Job[]) => Promise<void>;
+export type JobHandOver = (jobs: Job[]) => Promise<void>;
 
 export interface RedisStoreOptions {
 	/** Key prefix, so several deployments (or test runs) can share one Redis. */
@@ -120,7 +121,7 @@ export class RedisStore implements Store {
 	private readonly keys: RedisKeys;
 	private readonly retentionMs: number;
 	private readonly log: Logger;
-	private dispatch: JobDispatch | null = null;
+	private handOverTo: JobHandOver | null = null;
 
 	constructor(redis: Redis, options: RedisStoreOptions = {}) {
 		this.redis = withScripts(redis);
@@ -131,8 +132,8 @@ export class RedisStore implements Store {
 	}
 
 	/** Where jobs go once their write is durable (the BullMQ queue). Without it they wait in outboxes. */
-	setJobDispatch(dispatch: JobDispatch | null): void {
-		this.dispatch = dispatch;
+	setJobHandOver(handOver: JobHandOver | null): void {
+		this.handOverTo = handOver;
 	}
 
 	// Accounts and API keys
@@ -329,20 +330,20 @@ export class RedisStore implements Store {
 		const key = this.keys.deliveries(messageId);
 		const multi = this.redis.multi();
 		for (const deviceId of deviceIds) {
-			const row: Delivery = { messageId, deviceId, state: 'queued', reason: null, apnsId: null, attempts: 0, nextAttemptAt: null, updatedAt: now };
+			const row: DeviceDelivery = { messageId, deviceId, state: 'queued', reason: null, apnsId: null, attempts: 0, nextAttemptAt: null, updatedAt: now };
 			multi.hsetnx(key, deviceId, JSON.stringify(row));
 		}
 		await multi.pexpire(key, this.retentionMs).exec().then(execResult);
 	}
 
-	async listDeliveries(messageId: string): Promise<Delivery[]> {
+	async listDeliveries(messageId: string): Promise<DeviceDelivery[]> {
 		const all = await this.redis.hgetall(this.keys.deliveries(messageId));
 		return Object.values(all)
-			.map((json) => JSON.parse(json) as Delivery)
+			.map((json) => JSON.parse(json) as DeviceDelivery)
 			.sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
 	}
 
-	async saveDeliveries(deliveries: Delivery[]): Promise<void> {
+	async saveDeliveries(deliveries: DeviceDelivery[]): Promise<void> {
 		if (deliveries.length === 0) return;
 		const multi = this.redis.multi();
 		const keys = new Set<string>();
@@ -482,9 +483,9 @@ export class RedisStore implements Store {
 	 * queues them later.
 	 */
 	private async handOver(messageId: string, jobs: Job[], marker: string): Promise<void> {
-		if (!this.dispatch) return;
+		if (!this.handOverTo) return;
 		try {
-			await this.dispatch(jobs);
+			await this.handOverTo(jobs);
 			await this.redis.hdel(this.keys.outbox(messageId), ...jobs.map((j) => j.id));
 			await this.redis.pingZremIfScore(1, this.keys.outboxIndex(), messageId, marker);
 		} catch (error) {
@@ -497,7 +498,7 @@ export class RedisStore implements Store {
 	 * unreachable) and drops empty outbox markers. Every instance runs it now and then.
 	 */
 	async sweepOutbox(olderThanMs: number, limit = 100): Promise<number> {
-		if (!this.dispatch) return 0;
+		if (!this.handOverTo) return 0;
 		const index = this.keys.outboxIndex();
 		const entries = await this.redis.zrangebyscore(index, '-inf', Date.now() - olderThanMs, 'WITHSCORES', 'LIMIT', 0, limit);
 		let queued = 0;
@@ -506,7 +507,7 @@ export class RedisStore implements Store {
 			const outbox = await this.redis.hgetall(this.keys.outbox(messageId));
 			const jobs = Object.values(outbox).map((json) => JSON.parse(json) as Job);
 			if (jobs.length > 0) {
-				await this.dispatch(jobs);
+				await this.handOverTo(jobs);
 				await this.redis.hdel(this.keys.outbox(messageId), ...jobs.map((j) => j.id));
 				queued += jobs.length;
 				this.log.warn('jobs.recovered_from_outbox', { message_id: messageId, jobs: jobs.length });
@@ -517,7 +518,7 @@ export class RedisStore implements Store {
 	}
 
 	async close(): Promise<void> {
-		this.dispatch = null;
+		this.handOverTo = null;
 		// The connection belongs to whoever opened it (see open-redis.ts).
 	}
 

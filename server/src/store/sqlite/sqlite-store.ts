@@ -11,12 +11,14 @@ import {
 	CallbackState,
 	Channel,
 	ChannelWebhook,
-	Delivery,
+	DeviceDelivery,
 	Device,
 	Message,
 	MessageRecord,
 } from '../../domain/types';
-import { ChannelPatch, DevicePatch, Job, JobStore, MessagePage, NewJob, SaveAnswerResult, Store } from '../store';
+import { Job, NewJob } from '../../jobs/job';
+import { JobStore } from '../../jobs/sqlite-queue';
+import { ChannelPatch, DevicePatch, MessagePage, SaveAnswerResult, Store } from '../store';
 import { MIGRATIONS } from './schema';
 
 type Row = Record<string, unknown>;
@@ -97,11 +99,11 @@ function toMessage(r: Row): MessageRecord {
 	};
 }
 
-function toDelivery(r: Row): Delivery {
+function toDelivery(r: Row): DeviceDelivery {
 	return {
 		messageId: str(r.message_id),
 		deviceId: str(r.device_id),
-		state: str(r.state) as Delivery['state'],
+		state: str(r.state) as DeviceDelivery['state'],
 		reason: strOrNull(r.reason),
 		apnsId: strOrNull(r.apns_id),
 		attempts: Number(r.attempts),
@@ -136,6 +138,7 @@ function toAttempt(r: Row): CallbackAttempt {
 	};
 }
 
+/** A job row as queued by this server (kind and payload were typed when they were written). */
 function toJob(r: Row): Job {
 	return {
 		id: str(r.id),
@@ -143,7 +146,7 @@ function toJob(r: Row): Job {
 		payload: JSON.parse(str(r.payload)),
 		runAt: Number(r.run_at),
 		attempts: Number(r.attempts),
-	};
+	} as Job;
 }
 
 /**
@@ -423,11 +426,11 @@ export class SqliteStore implements Store, JobStore {
 		})();
 	}
 
-	async listDeliveries(messageId: string): Promise<Delivery[]> {
+	async listDeliveries(messageId: string): Promise<DeviceDelivery[]> {
 		return (this.stmt.listDeliveries.all(messageId) as Row[]).map(toDelivery);
 	}
 
-	async saveDeliveries(deliveries: Delivery[]): Promise<void> {
+	async saveDeliveries(deliveries: DeviceDelivery[]): Promise<void> {
 		this.db.transaction(() => {
 			// Positional binding: this runs once per device per push, named binding costs more.
 			for (const d of deliveries) {

@@ -1,6 +1,6 @@
 import { ManualClock } from '../../../../server/src/domain/time';
 import { newDeviceId } from '../../../../server/src/domain/ids';
-import { ADMIN_ACCOUNT_ID } from '../../../../server/src/http/auth';
+import { ADMIN_ACCOUNT_ID } from '../../../../server/src/domain/keys';
 import { PushTestbed, deliveriesOf, startPushTestbed, waitFor } from '../../../helpers/push';
 import { TestServer, api, createChannel, sendMessage, startTestServer } from '../../../helpers/server';
 

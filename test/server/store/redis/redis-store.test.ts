@@ -38,7 +38,7 @@ describeWithRedis('Redis driver', () => {
 		const store = new RedisStore(client, { prefix });
 		const queueOptions = { prefix: `${prefix}:bull`, ...QUEUE_TIMING };
 		const producer = new BullJobQueue(connect, clock, silentLogger, queueOptions);
-		store.setJobDispatch((jobs) => producer.enqueue(jobs));
+		store.setJobHandOver((jobs) => producer.enqueue(jobs));
 		const queues: BullJobQueue[] = [producer];
 		return {
 			store,
@@ -131,13 +131,13 @@ describeWithRedis('Redis driver specifics', () => {
 		const channel = channelFixture();
 		await dying.store.insertChannel(channel);
 		const m = messageFixture(channel.id);
-		await dying.store.insertMessage(m, [{ kind: 'push.send', payload: { m: m.id }, runAt: T0 }]);
+		await dying.store.insertMessage(m, [{ kind: 'push.message', payload: { message_id: m.id }, runAt: T0 }]);
 
 		const survivor = await open(prefix);
 		const seen: string[] = [];
-		survivor.queue.register('push.send', async (job) => void seen.push(job.payload.m as string));
+		survivor.queue.register('push.message', async (job) => void seen.push(job.payload.message_id));
 		survivor.queue.start();
-		survivor.store.setJobDispatch((jobs) => survivor.queue.enqueue(jobs));
+		survivor.store.setJobHandOver((jobs) => survivor.queue.enqueue(jobs));
 		expect(await survivor.store.sweepOutbox(60_000)).toBe(0); // too young: its writer may still be at it
 		expect(await survivor.store.sweepOutbox(0)).toBe(1);
 		await eventually(() => expect(seen).toEqual([m.id]));
@@ -147,14 +147,14 @@ describeWithRedis('Redis driver specifics', () => {
 
 	test('a write hands its jobs over at once and leaves no outbox behind', async () => {
 		const { store, queue, client, prefix } = await open();
-		store.setJobDispatch((jobs) => queue.enqueue(jobs));
+		store.setJobHandOver((jobs) => queue.enqueue(jobs));
 		const seen: string[] = [];
-		queue.register('push.send', async (job) => void seen.push(job.id));
+		queue.register('push.message', async (job) => void seen.push(job.id));
 		queue.start();
 		const channel = channelFixture();
 		await store.insertChannel(channel);
 		const m = messageFixture(channel.id);
-		await store.insertMessage(m, [{ kind: 'push.send', payload: {}, runAt: T0 }]);
+		await store.insertMessage(m, [{ kind: 'push.message', payload: { message_id: m.id }, runAt: T0 }]);
 		await eventually(() => expect(seen).toHaveLength(1));
 		expect(await client.hlen(`${prefix}:{${m.id}}:outbox`)).toBe(0);
 		expect(await client.zcard(`${prefix}:{outbox}:pending`)).toBe(0);

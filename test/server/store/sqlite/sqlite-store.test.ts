@@ -1,6 +1,6 @@
 import { ManualClock } from '../../../../server/src/domain/time';
 import { JobQueue } from '../../../../server/src/jobs/queue';
-import { JobRunner } from '../../../../server/src/jobs/sqlite-queue';
+import { SqliteJobQueue } from '../../../../server/src/jobs/sqlite-queue';
 import { silentLogger } from '../../../../server/src/observability/log';
 import { SqliteStore } from '../../../../server/src/store/sqlite/sqlite-store';
 import { storeContract } from '../store-contract';
@@ -13,7 +13,7 @@ storeContract('SQLite', async () => {
 	return {
 		store,
 		clock,
-		newQueue: () => new JobRunner(store, clock, silentLogger, { leaseMs: LEASE_MS }),
+		newQueue: () => new SqliteJobQueue(store, clock, silentLogger, { leaseMs: LEASE_MS }),
 		// The runner stops taking jobs and never finishes the one it holds (its promise is dropped).
 		crash: async (queue: JobQueue) => void queue.stop(),
 		lapseLeases: async () => clock.advance(LEASE_MS + 1),

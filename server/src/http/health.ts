@@ -1,9 +1,0 @@
-import { Router } from 'express';
-
-export function healthRouter(): Router {
-	const router = Router();
-	router.get('/health', (_req, res) => {
-		res.json({ ok: true });
-	});
-	return router;
-}

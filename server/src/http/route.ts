@@ -1,0 +1,49 @@
+import { IncomingMessage } from 'node:http';
+import { Channel } from '../domain/types';
+import { AppContext } from './context';
+
+/**
+ * How a route is authenticated, applied once per request by the dispatcher (`app.ts`):
+ * - `none`: open (health, metrics);
+ * - `token`: the channel's webhook token in the path (`:token`), which *is* the credential;
+ * - `key`: `Authorization: Bearer pk_live_…`, an API key of an account.
+ */
+export type Auth = 'none' | 'token' | 'key';
+
+/** What each kind of authentication tells the handler about its caller. */
+interface Callers {
+	none: object;
+	token: { channel: Channel };
+	key: { accountId: string };
+}
+
+export type ApiRequest<A extends Auth = Auth> = {
+	/** Path parameters, %-decoded (`:id` → `params.id`). */
+	params: Record<string, string>;
+	query: URLSearchParams;
+	/** The parsed JSON body; undefined when the request has none. */
+	body: unknown;
+	raw: IncomingMessage;
+} & Callers[A];
+
+/** A JSON answer (`{"ok": true, …}` by convention), or plain text (metrics). */
+export type Reply = { status: number; json: unknown } | { status: number; text: string; contentType: string };
+
+export const json = (body: unknown, status = 200): Reply => ({ status, json: body });
+
+export type Handler<A extends Auth> = (ctx: AppContext, req: ApiRequest<A>) => Promise<Reply> | Reply;
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface Route {
+	method: Method;
+	/** `/v1/channels/:id`: literal segments and `:name` parameters, one per segment. */
+	path: string;
+	auth: Auth;
+	handler: Handler<Auth>;
+}
+
+/** One entry of the route table, with the handler's request typed by its authentication. */
+export function route<A extends Auth>(method: Method, path: string, auth: A, handler: Handler<A>): Route {
+	return { method, path, auth, handler: handler as Handler<Auth> };
+}

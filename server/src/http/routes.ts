@@ -1,0 +1,53 @@
+import * as channels from './channels';
+import * as devices from './devices';
+import * as keys from './keys';
+import * as messages from './messages';
+import { pollRoute } from './poll';
+import { Route, json, route } from './route';
+import { sendMessage } from './send';
+import * as webhooks from './webhooks';
+
+/**
+ * Every endpoint of the server, with its authentication (docs/api.md lists them for clients).
+ * Order matters only for speed: routes are tried top to bottom, so the two that clients call
+ * in a loop come first.
+ */
+export const ROUTES: Route[] = [
+	// Ping's public API: the webhook token in the path is the credential.
+	route('POST', '/v1/send/:token', 'token', sendMessage),
+	route('GET', '/v1/callback/:token/:messageId', 'token', pollRoute),
+
+	// Operations: open, and free of ids, tokens and secrets.
+	route('GET', '/health', 'none', () => json({ ok: true })),
+	route('GET', '/metrics', 'none', (ctx) => ({
+		status: 200,
+		text: ctx.metrics.render(),
+		contentType: 'text/plain; version=0.0.4; charset=utf-8',
+	})),
+
+	// The account API: an API key as bearer.
+	route('POST', '/v1/keys', 'key', keys.createKey),
+	route('GET', '/v1/keys', 'key', keys.listKeys),
+	route('DELETE', '/v1/keys/:id', 'key', keys.deleteKey),
+
+	route('POST', '/v1/channels', 'key', channels.createChannel),
+	route('GET', '/v1/channels', 'key', channels.listChannels),
+	route('GET', '/v1/channels/:id', 'key', channels.getChannel),
+	route('PATCH', '/v1/channels/:id', 'key', channels.updateChannel),
+	route('DELETE', '/v1/channels/:id', 'key', channels.deleteChannel),
+	route('POST', '/v1/channels/:id/regenerate', 'key', channels.regenerateToken),
+	route('GET', '/v1/channels/:id/secret', 'key', channels.getSecret),
+	route('POST', '/v1/channels/:id/secret/rotate', 'key', channels.rotateSecret),
+	route('GET', '/v1/channels/:id/messages', 'key', messages.listMessages),
+	route('POST', '/v1/channels/:id/webhooks', 'key', webhooks.createWebhook),
+	route('GET', '/v1/channels/:id/webhooks', 'key', webhooks.listWebhooks),
+	route('DELETE', '/v1/channels/:id/webhooks/:webhookId', 'key', webhooks.deleteWebhook),
+
+	route('POST', '/v1/devices', 'key', devices.registerDevice),
+	route('GET', '/v1/devices', 'key', devices.listDevices),
+	route('PATCH', '/v1/devices/:id', 'key', devices.updateDevice),
+	route('DELETE', '/v1/devices/:id', 'key', devices.deleteDevice),
+
+	route('GET', '/v1/messages/:id', 'key', messages.getMessage),
+	route('POST', '/v1/messages/:id/respond', 'key', messages.respondToMessage),
+];

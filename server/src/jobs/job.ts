@@ -1,0 +1,50 @@
+import { CallbackTarget } from '../domain/types';
+
+/**
+ * Durable follow-up work that a store write queues (a push to send, a callback to deliver),
+ * as one discriminated union: each kind names its payload, so a handler reads typed fields
+ * instead of casting. A new kind is one entry in `JobPayloads` and one handler (see
+ * docs/architecture.md).
+ */
+export interface JobPayloads {
+	/** Push one message to every device of its channel's account. */
+	'push.message': PushJobPayload;
+	/** Deliver one answer to one target (a message's callback_url or a channel webhook). */
+	'callback.deliver': CallbackJobPayload;
+}
+
+export type JobKind = keyof JobPayloads;
+export const JOB_KINDS: readonly JobKind[] = ['push.message', 'callback.deliver'];
+
+/** Field names are stored as they are: jobs queued by an earlier version keep working. */
+export interface PushJobPayload {
+	message_id: string;
+}
+
+/** Stored with the job, so a delivery survives restarts with everything it needs. */
+export interface CallbackJobPayload {
+	messageId: string;
+	/** Idempotency key: the same on every retry of this delivery. */
+	deliveryId: string;
+	target: CallbackTarget;
+	webhookId: string | null;
+	url: string;
+	/** The exact bytes POSTed (and signed) on every attempt. */
+	body: string;
+}
+
+/** A job to queue: its kind, its payload and when it is due (epoch ms by the injected clock). */
+export type NewJob<K extends JobKind = JobKind> = K extends JobKind ? { kind: K; payload: JobPayloads[K]; runAt: number } : never;
+
+/** A queued job as a handler sees it. */
+export type Job<K extends JobKind = JobKind> = NewJob<K> & {
+	id: string;
+	/** How many times this job was started before, 0 on the first run. */
+	attempts: number;
+};
+
+/** What a handler says about its job: done (nothing / void), or run again at `retryAt`. */
+export type JobResult = { retryAt: number } | void;
+export type JobHandler<K extends JobKind = JobKind> = (job: Job<K>) => Promise<JobResult>;
+/** One handler per kind: the type checker sees to it that no kind is left without one. */
+export type JobHandlers = { [K in JobKind]: JobHandler<K> };
