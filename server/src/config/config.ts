@@ -1,7 +1,8 @@
 import { allowEntriesFromEnv } from '../delivery/callbacks/address-guard';
 import { API_KEY_PATTERN } from '../domain/ids';
 import { LogLevel } from '../observability/log';
-import { ApnsConfig, loadApnsConfig } from '../delivery/push/apns-config';
+import { ApnsConfig, loadApnsConfig } from './apns';
+import { ConfigError, Env, readInteger, readText } from './read';
 
 /** Everything the server reads from the environment, typed and checked once at start-up. */
 export interface Config {
@@ -34,44 +35,32 @@ export interface Config {
 	apns: ApnsConfig | null;
 }
 
-export class ConfigError extends Error {}
-
-type Env = Record<string, string | undefined>;
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-	const raw = env[name];
-	if (raw === undefined || raw === '') return fallback;
-	if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
-	const value = Number(raw.trim());
-	if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
-	return value;
-}
+export { ConfigError };
 
 const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
+/** Reads and checks every setting once, at start-up; defaults and bounds come from `settings.ts`. */
 export function loadConfig(env: Env = process.env): Config {
-	const port = integer(env, 'PING_PORT', 8080, 0, 65535);
-	const host = env.PING_HOST?.trim() || '127.0.0.1';
-	const adminKey = env.PING_ADMIN_KEY?.trim() || null;
+	const adminKey = readText(env, 'PING_ADMIN_KEY');
 	if (adminKey !== null && !API_KEY_PATTERN.test(adminKey)) {
 		throw new ConfigError('PING_ADMIN_KEY must be "pk_live_" followed by 32 letters or digits');
 	}
-	const publicUrl = env.PING_PUBLIC_URL?.trim().replace(/\/+$/, '') || null;
+	const publicUrl = readText(env, 'PING_PUBLIC_URL')?.replace(/\/+$/, '') || null;
 	if (publicUrl !== null && !/^https?:\/\/[^/]/.test(publicUrl)) {
 		throw new ConfigError(`PING_PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
 	}
-	const logLevel = (env.PING_LOG_LEVEL?.trim() || 'info') as LogLevel;
+	const logLevel = readText(env, 'PING_LOG_LEVEL') as LogLevel;
 	if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`PING_LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}`);
-	const store = env.PING_STORE?.trim() || 'sqlite';
+	const store = readText(env, 'PING_STORE');
 	if (store !== 'sqlite' && store !== 'redis') throw new ConfigError(`PING_STORE must be "sqlite" or "redis", got "${store}"`);
-	const redisUrl = env.PING_REDIS_URL?.trim() || null;
+	const redisUrl = readText(env, 'PING_REDIS_URL');
 	if (redisUrl !== null && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
 		throw new ConfigError('PING_REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)');
 	}
 	if (store === 'redis' && redisUrl === null) {
 		throw new ConfigError('PING_STORE=redis needs PING_REDIS_URL (e.g. redis://127.0.0.1:6379)');
 	}
-	const redisPrefix = env.PING_REDIS_PREFIX?.trim() || 'ping';
+	const redisPrefix = readText(env, 'PING_REDIS_PREFIX') as string;
 	if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix)) {
 		throw new ConfigError('PING_REDIS_PREFIX must be 1-64 letters, digits, "_", "." or "-"');
 	}
@@ -86,20 +75,20 @@ export function loadConfig(env: Env = process.env): Config {
 		redis: {
 			url: redisUrl,
 			prefix: redisPrefix,
-			retentionMs: integer(env, 'PING_REDIS_RETENTION_DAYS', 30, 1, 3650) * 24 * 3600 * 1000,
-			commandTimeoutMs: integer(env, 'PING_REDIS_TIMEOUT_MS', 2000, 100, 60_000),
+			retentionMs: readInteger(env, 'PING_REDIS_RETENTION_DAYS') * 24 * 3600 * 1000,
+			commandTimeoutMs: readInteger(env, 'PING_REDIS_TIMEOUT_MS'),
 			startupTimeoutMs: 10_000,
 		},
-		port,
-		host,
-		databaseFile: env.PING_DATABASE?.trim() || './data/ping.db',
+		port: readInteger(env, 'PING_PORT'),
+		host: readText(env, 'PING_HOST') as string,
+		databaseFile: readText(env, 'PING_DATABASE') as string,
 		adminKey,
-		responseTtlSeconds: integer(env, 'PING_RESPONSE_TTL_SECONDS', 600, 1, 30 * 24 * 3600),
+		responseTtlSeconds: readInteger(env, 'PING_RESPONSE_TTL_SECONDS'),
 		publicUrl,
-		maxBodyBytes: integer(env, 'PING_MAX_BODY_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
+		maxBodyBytes: readInteger(env, 'PING_MAX_BODY_BYTES'),
 		logLevel,
 		callbackAllow,
-		callbackTimeoutMs: integer(env, 'PING_CALLBACK_TIMEOUT_MS', 10_000, 50, 120_000),
-		apns: loadApnsConfig(env, (message) => new ConfigError(message)),
+		callbackTimeoutMs: readInteger(env, 'PING_CALLBACK_TIMEOUT_MS'),
+		apns: loadApnsConfig(env),
 	};
 }

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ConfigError, loadConfig } from '../../../server/src/config/config';
+import { SETTINGS, settingsHelp, settingsTable } from '../../../server/src/config/settings';
 import { silentLogger } from '../../../server/src/observability/log';
 import { startServer } from '../../../server/src/app/server';
 import { api } from '../../helpers/server';
@@ -69,5 +70,24 @@ describe('the ping-server command', () => {
 		const failed = await run(process.execPath, [MAIN], { env: { ...process.env, PING_PORT: 'x' } }).catch((e) => e);
 		expect(failed.code).toBe(1);
 		expect(failed.stderr).toContain('configuration error: PING_PORT must be a whole number');
+	});
+});
+
+describe('the settings table', () => {
+	test('server/README.md shows exactly the settings table the server reads', () => {
+		const readme = readFileSync(join(__dirname, '../../../server/README.md'), 'utf8');
+		const shown = /<!-- settings:start -->\n([\s\S]*?)\n<!-- settings:end -->/.exec(readme)?.[1];
+		expect(shown).toBe(settingsTable());
+	});
+
+	test('every variable loadConfig reads is in the table, and every one in the table is read', () => {
+		const sources = ['config/config.ts', 'config/apns.ts'].map((f) => readFileSync(join(__dirname, '../../../server/src', f), 'utf8'));
+		const read = new Set(sources.flatMap((text) => [...text.matchAll(/'(PING_[A-Z0-9_]+)'|env\.(PING_[A-Z0-9_]+)/g)].map((m) => m[1] ?? m[2])));
+		expect([...read].sort()).toEqual(SETTINGS.map((s) => s.name).sort());
+	});
+
+	test('--help names every setting with its default', () => {
+		const help = settingsHelp();
+		for (const setting of SETTINGS) expect(help).toMatch(new RegExp(`${setting.name} .*${setting.default === null ? '' : `\\[${setting.default}\\]`}`));
 	});
 });

@@ -3,7 +3,7 @@ import clientFactory, { ApnClient, ApnClientResult } from '@parse/node-apn/lib/c
 import configFactory from '@parse/node-apn/lib/config';
 import credentialsFactory from '@parse/node-apn/lib/credentials';
 import { ApnsEnvironment } from '../../domain/types';
-import { ApnsConfig } from './apns-config';
+import { ApnsConfig } from '../../config/apns';
 
 /**
  * One HTTP/2 connection to one APNs environment, through @parse/node-apn's Client (provider

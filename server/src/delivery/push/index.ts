@@ -1,5 +1,5 @@
 import { Clock } from '../../domain/time';
-import { ApnsConfig } from './apns-config';
+import { ApnsConfig } from '../../config/apns';
 import { Logger } from '../../observability/log';
 import { Metrics } from '../../observability/metrics';
 import { Store } from '../../store/store';

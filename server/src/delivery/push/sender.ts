@@ -2,7 +2,7 @@ import { ClientHttp2Session } from 'node:http2';
 import { Clock } from '../../domain/time';
 import { ApnsEnvironment } from '../../domain/types';
 import { Logger } from '../../observability/log';
-import { ApnsConfig } from './apns-config';
+import { ApnsConfig } from '../../config/apns';
 import { ApnsConnection, ApnsRequest, ApnsResponse } from './apns-connection';
 import { PushNotification } from './payload';
 import { PushMetrics } from './push-metrics';

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigError, loadConfig } from '../../../../server/src/config/config';
-import { generateProviderKey, tempFile } from '../../../fakes/fake-apns';
-import { KEY_ID, TEAM_ID, TOPIC } from '../../../helpers/push';
+import { ConfigError, loadConfig } from '../../../server/src/config/config';
+import { generateProviderKey, tempFile } from '../../fakes/fake-apns';
+import { KEY_ID, TEAM_ID, TOPIC } from '../../helpers/push';
 
 const key = generateProviderKey();
 const full = { PING_APNS_KEY: key.privateKeyPem, PING_APNS_KEY_ID: KEY_ID, PING_APNS_TEAM_ID: TEAM_ID, PING_APNS_TOPIC: TOPIC };
