@@ -1,7 +1,7 @@
 import { ManualClock } from '../../../server/src/domain/time';
 import { ADMIN_KEY, api, createChannel, respond, sendMessage, startTestServer, TestServer } from '../../helpers/server';
 
-/** SPEC §6: keys, channels, devices, history, message detail. */
+/** The account API (docs/api.md#account-api): keys, channels, devices, history, message detail. */
 
 let server: TestServer;
 let clock: ManualClock;
@@ -177,6 +177,23 @@ describe('messages', () => {
 		expect(third.body.next_cursor).toBeNull();
 		expect((await call('GET', `/v1/channels/${channel.id}/messages?limit=0`)).status).toBe(400);
 		expect((await call('GET', `/v1/channels/${channel.id}/messages?cursor=%%%`)).status).toBe(400);
+	});
+
+	test('one request looks its API key up once, on every account route', async () => {
+		const channel = await createChannel(server.url, 'Lookups');
+		const { makeApiKey, ADMIN_ACCOUNT_ID } = await import('../../../server/src/domain/keys');
+		const { key, secret: stored } = makeApiKey(ADMIN_ACCOUNT_ID, 'lookups', clock.now());
+		await server.ctx.store.insertApiKey(key, Number.MAX_SAFE_INTEGER);
+		const lookups = jest.spyOn(server.ctx.store, 'findApiKeyByHash');
+		try {
+			for (const path of [`/v1/channels/${channel.id}/messages`, `/v1/channels/${channel.id}/webhooks`, `/v1/channels/${channel.id}`]) {
+				lookups.mockClear();
+				expect((await call('GET', path, undefined, stored)).status).toBe(200);
+				expect(lookups).toHaveBeenCalledTimes(1);
+			}
+		} finally {
+			lookups.mockRestore();
+		}
 	});
 
 	test('detail shows the message, its answer and whether it was read', async () => {
