@@ -52,7 +52,7 @@ export async function messageDetail(server: TestServer, id: string): Promise<Mes
 	return res.body.message;
 }
 
-/** A receiver's check written from SPEC §5 alone (no server code): HMAC over `<t>.<raw body>`, 300 s window. */
+/** A receiver's check written from docs/api.md#signatures alone (no server code): HMAC over `<t>.<raw body>`, 300 s window. */
 export function verifiedIndependently(callback: ReceivedCallback, secret: string, nowMs: number): boolean {
 	const header = String(callback.headers['x-ping-signature'] ?? '');
 	const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);

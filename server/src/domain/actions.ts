@@ -115,7 +115,7 @@ function checkNumberBounds(value: number, min: number | undefined, max: number |
 	if (max !== undefined && value > max) throw badRequest(`${field} must be at most ${max}`);
 }
 
-/** Validates the `actions` of a send request (SPEC §4). */
+/** Validates the `actions` of a send request (docs/api.md#actions). */
 export function parseActions(raw: unknown): Action[] {
 	if (raw === undefined || raw === null) return [];
 	if (!Array.isArray(raw)) throw badRequest('actions must be an array');

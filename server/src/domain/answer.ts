@@ -1,7 +1,7 @@
 import { iso } from './message';
 import { Answer, Message, ResponseValue } from './types';
 
-/** The callback body of SPEC §5, also the `result` of a poll. Field order is stable. */
+/** The callback body (docs/api.md#callbacks), also the `result` of a poll. Field order is stable. */
 export interface CallbackBody {
 	message_id: string;
 	channel_id: string;

@@ -13,7 +13,7 @@ export interface PollOutcome {
 }
 
 /**
- * The polling state machine of SPEC §3, as a pure function of the stored record.
+ * The polling state machine (docs/api.md#polling), as a pure function of the stored record.
  * A store applies it inside its own atomic read-and-mark, so two polls can't both consume.
  *
  * - no answer: `expired` once the message's `expires_in` passed, else `pending`;

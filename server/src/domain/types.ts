@@ -66,7 +66,7 @@ export interface Message {
 	callbackUrl: string | null;
 	actions: Action[];
 	createdAt: number;
-	/** After this the message can no longer be answered ([ext] `expires_in`). */
+	/** After this the message can no longer be answered (`expires_in`, an extension). */
 	expiresAt: number | null;
 	muted: boolean;
 }

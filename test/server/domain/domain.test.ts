@@ -5,7 +5,7 @@ import { pollOutcome } from '../../../server/src/domain/polling';
 import { MessageRecord } from '../../../server/src/domain/types';
 
 describe('ids', () => {
-	test('formats of SPEC §2', () => {
+	test('formats of ids, tokens, secrets and keys', () => {
 		expect(newMessageId()).toMatch(/^msg_[A-Za-z0-9]{12}$/);
 		expect(newWebhookToken()).toMatch(/^[A-Za-z0-9_-]{43}$/);
 		expect(newWebhookSecret()).toMatch(/^[0-9a-f]{64}$/);

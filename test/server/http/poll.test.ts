@@ -1,7 +1,7 @@
 import { ManualClock } from '../../../server/src/domain/time';
 import { ADMIN_KEY, api, createChannel, respond, sendMessage, startTestServer, TestChannel, TestServer } from '../../helpers/server';
 
-/** The seed's polling API: statuses, single read, auto-expire, token auth, no overwrite. */
+/** Ping's polling API: statuses, single read, auto-expire, token auth, no overwrite. */
 
 const APPROVAL = {
 	title: 'Approve deploy?',
@@ -82,7 +82,7 @@ test('an answer unread for the response TTL (10 minutes) expires', async () => {
 	expect((await poll(stillThere)).body.status).toBe('submitted');
 });
 
-test('[ext] expires_in: after it the message is expired and cannot be answered', async () => {
+test('expires_in: after it the message is expired and cannot be answered', async () => {
 	const id = await sendMessage(server.url, channel.token, { ...APPROVAL, expires_in: 30 });
 	clock.advance(29_999);
 	expect((await poll(id)).body.status).toBe('pending');
@@ -175,7 +175,7 @@ describe('answers are validated against the message and store nothing when wrong
 	});
 });
 
-describe('[ext] ?wait=N long-polls', () => {
+describe('?wait=N long-polls', () => {
 	test('returns as soon as the answer lands', async () => {
 		const id = await sendMessage(server.url, channel.token, APPROVAL);
 		const started = Date.now();
@@ -202,7 +202,7 @@ describe('[ext] ?wait=N long-polls', () => {
 	});
 });
 
-describe('the seed\'s protections under concurrency', () => {
+describe('the documented protections under concurrency', () => {
 	test('20 simultaneous polls of one answered message: exactly one submitted', async () => {
 		const id = await sendMessage(server.url, channel.token, APPROVAL);
 		await respond(server.url, id, { triggered_by: 'approve' });

@@ -1,6 +1,6 @@
 import { api, createChannel, startTestServer, TestChannel, TestServer } from '../../helpers/server';
 
-/** SPEC §3–4: every field and action rule of POST /v1/send, through real HTTP. */
+/** docs/api.md#sending and #actions: every field and action rule of POST /v1/send, through real HTTP. */
 
 let server: TestServer;
 let channel: TestChannel;

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * `X-Ping-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` exactly as Ping documents it
- * (SPEC §5): the key is the channel's webhook secret as UTF-8 text (its 64 hex characters,
+ * (docs/api.md#signatures): the key is the channel's webhook secret as UTF-8 text (its 64 hex characters,
  * not the decoded bytes) and the signed string is `<t>.<raw body bytes>`.
  */
 export const SIGNATURE_HEADER = 'X-Ping-Signature';

@@ -73,7 +73,7 @@ function longestFitting(text: string, fits: (candidate: string) => boolean): str
 }
 
 /**
- * Maps a message to its APNs notification (SPEC §7). Pure: same message, same bytes.
+ * Maps a message to its APNs notification (server/README.md, APNs). Pure: same message, same bytes.
  * Markdown is stripped from the body; when the payload would pass 4096 bytes the body is cut
  * (by bytes, on character boundaries, with an ellipsis), and if even the bare title does not
  * fit the title is cut too. The result never exceeds the limit.

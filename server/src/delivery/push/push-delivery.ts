@@ -44,7 +44,7 @@ export interface PushDeliveryDeps {
 }
 
 /**
- * Push delivery for new messages (SPEC §7). `POST /v1/send` stores one `push.message` job with
+ * Push delivery for new messages (APNs). `POST /v1/send` stores one `push.message` job with
  * the message, atomically, so the answer never waits on Apple and a crash right after it still
  * pushes (the job's lease runs out and it runs again). The job fans the message out to every
  * device of the channel's account that existed when it was sent, through the sender's

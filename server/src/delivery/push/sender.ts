@@ -34,7 +34,7 @@ function retryable(status: number, reason: string): boolean {
 
 /**
  * Sends notifications to devices, one connection (node-apn Client) per APNs environment.
- * Rules (SPEC §7):
+ * Rules:
  * - REFUSED_STREAM / GOAWAY: the server did not process the stream; re-send once at once on a
  *   fresh connection. Refused again: a retry for later.
  * - 400 BadDeviceToken is not a blind delete: the token may belong to the other environment

@@ -39,7 +39,7 @@ describe('signed callback delivery', () => {
 		for (const s of extra.splice(0)) await s.stop();
 	});
 
-	test('an answer is POSTed at once (the write wakes the runner), signed, with the SPEC body and headers', async () => {
+	test('an answer is POSTed at once (the write wakes the runner), signed, with the documented body and headers', async () => {
 		await start({}, undefined, true);
 		channel = await createChannel(server.url);
 		const id = await answered(receiver.url);

@@ -8,7 +8,7 @@ const VECTOR = {
 	v1: '159071bf947be9d96c90947ed03bb565f6ab702c2cf8c1a680a3d70e74c1f727',
 };
 
-/** A receiver written from the SPEC's words alone, sharing no code with the server. */
+/** A receiver written from docs/api.md's words alone, sharing no code with the server. */
 function independentVerify(header: string, secret: string, rawBody: string, nowSeconds: number): boolean {
 	const fields = new Map(header.split(',').map((kv) => kv.split('=') as [string, string]));
 	const t = fields.get('t');
@@ -20,12 +20,12 @@ function independentVerify(header: string, secret: string, rawBody: string, nowS
 }
 
 describe('X-Ping-Signature', () => {
-	test('the SPEC test vector signs to the documented v1', () => {
+	test('the documented test vector signs to the documented v1', () => {
 		expect(signatureV1(VECTOR.secret, VECTOR.t, VECTOR.body)).toBe(VECTOR.v1);
 		expect(signatureHeader(VECTOR.secret, VECTOR.body, VECTOR.t * 1000 + 999)).toBe(`t=${VECTOR.t},v1=${VECTOR.v1}`);
 	});
 
-	test('the SPEC vector verifies within 300 s and is refused as stale after', () => {
+	test('the documented vector verifies within 300 s and is refused as stale after', () => {
 		const header = `t=${VECTOR.t},v1=${VECTOR.v1}`;
 		expect(verifySignature(header, VECTOR.secret, VECTOR.body, (VECTOR.t + 300) * 1000)).toMatchObject({ ok: true });
 		expect(verifySignature(header, VECTOR.secret, VECTOR.body, (VECTOR.t - 300) * 1000)).toMatchObject({ ok: true });
