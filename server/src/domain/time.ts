@@ -18,3 +18,16 @@ export class ManualClock implements Clock {
 		this.current = ms;
 	}
 }
+
+/**
+ * A `Retry-After` header (seconds, or an HTTP date) as milliseconds from `now`; null when
+ * absent or unreadable. A date must have letters in it, so `-5` is not read as the year −5.
+ */
+export function parseRetryAfter(value: string | undefined, now: number): number | null {
+	const text = value?.trim();
+	if (!text) return null;
+	if (/^\d+$/.test(text)) return Number(text) * 1000;
+	const at = Date.parse(text);
+	if (!Number.isFinite(at) || !/[a-z]/i.test(text)) return null;
+	return Math.max(0, at - now);
+}

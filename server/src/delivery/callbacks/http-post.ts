@@ -4,7 +4,7 @@ import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { AddressGuard, bareHost } from './address-guard';
 import { CALLBACK_USER_AGENT, IDEMPOTENCY_HEADER, SIGNATURE_HEADER } from './signature';
-import { parseRetryAfter } from './schedule';
+import { parseRetryAfter } from '../../domain/time';
 
 /** What one callback POST came to. */
 export interface PostOutcome {

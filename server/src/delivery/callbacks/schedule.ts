@@ -38,13 +38,3 @@ export function nextRetryDelayMs(attempt: number, retryAfterMs: number | null, r
 }
 
 const clamp = (ms: number) => Math.min(MAX_RETRY_DELAY_MS, Math.max(MIN_RETRY_DELAY_MS, ms));
-
-/** `Retry-After: 120` or `Retry-After: Wed, 21 Oct 2026 07:28:00 GMT` → ms from `now`; null if absent or unreadable. */
-export function parseRetryAfter(header: string | undefined, now: number): number | null {
-	if (header === undefined) return null;
-	const text = header.trim();
-	if (/^\d+$/.test(text)) return Math.min(Number(text), MAX_RETRY_DELAY_MS / 1000) * 1000;
-	const at = Date.parse(text);
-	if (!Number.isFinite(at) || !/[a-z]/i.test(text)) return null;
-	return Math.max(0, at - now);
-}

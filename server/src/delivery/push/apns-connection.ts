@@ -4,6 +4,7 @@ import configFactory from '@parse/node-apn/lib/config';
 import credentialsFactory from '@parse/node-apn/lib/credentials';
 import { ApnsEnvironment } from '../../domain/types';
 import { ApnsConfig } from '../../config/apns';
+import { parseRetryAfter } from '../../domain/time';
 
 /**
  * One HTTP/2 connection to one APNs environment, through @parse/node-apn's Client (provider
@@ -63,14 +64,6 @@ const buildConfig = configFactory({
 	prepareToken: credentials.token,
 	prepareCA: credentials.ca,
 });
-
-/** `retry-after` is seconds or an HTTP date; returns milliseconds from now, or null. */
-export function parseRetryAfter(value: string | undefined, now: number): number | null {
-	if (value === undefined || value.trim() === '') return null;
-	if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-	const date = Date.parse(value);
-	return Number.isNaN(date) ? null : Math.max(0, date - now);
-}
 
 /** The Error and its causes (VError keeps the cause in `jse_cause`). */
 function causes(error: unknown): Array<Error & { code?: string }> {

@@ -1,4 +1,5 @@
-import { classify, parseRetryAfter } from '../../../../server/src/delivery/push/apns-connection';
+import { classify } from '../../../../server/src/delivery/push/apns-connection';
+import { parseRetryAfter } from '../../../../server/src/domain/time';
 import { MAX_PUSH_ATTEMPTS, pushBackoffMs } from '../../../../server/src/delivery/push/push-delivery';
 
 const NOW = Date.UTC(2026, 0, 1);
