@@ -291,13 +291,17 @@ export class SqliteStore implements Store, JobStore {
 		return Number((this.stmt.countKeys.get() as Row).n);
 	}
 
-	async insertApiKey(key: ApiKey, maxActive: number): Promise<'inserted' | 'limit'> {
+	/** Counts the rows `scope` has and inserts `row` only below `max`, in one transaction. */
+	private insertBelowLimit(count: Database.Statement, insert: Database.Statement, scope: string, max: number, row: object): 'inserted' | 'limit' {
 		return this.db.transaction(() => {
-			const count = Number((this.stmt.countAccountKeys.get(key.accountId) as Row).n);
-			if (count >= maxActive) return 'limit' as const;
-			this.stmt.insertKey.run(key);
+			if (Number((count.get(scope) as Row).n) >= max) return 'limit' as const;
+			insert.run(row);
 			return 'inserted' as const;
 		})();
+	}
+
+	async insertApiKey(key: ApiKey, maxActive: number): Promise<'inserted' | 'limit'> {
+		return this.insertBelowLimit(this.stmt.countAccountKeys, this.stmt.insertKey, key.accountId, maxActive, key);
 	}
 
 	async findApiKeyByHash(keyHash: string): Promise<ApiKey | null> {
@@ -363,12 +367,7 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async insertWebhook(webhook: ChannelWebhook, maxPerChannel: number): Promise<'inserted' | 'limit'> {
-		return this.db.transaction(() => {
-			const count = Number((this.stmt.countWebhooks.get(webhook.channelId) as Row).n);
-			if (count >= maxPerChannel) return 'limit' as const;
-			this.stmt.insertWebhook.run(webhook);
-			return 'inserted' as const;
-		})();
+		return this.insertBelowLimit(this.stmt.countWebhooks, this.stmt.insertWebhook, webhook.channelId, maxPerChannel, webhook);
 	}
 
 	async getWebhook(id: string): Promise<ChannelWebhook | null> {
