@@ -29,7 +29,7 @@ export class PingSend implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Ping Send',
 		name: 'pingSend',
-		icon: { light: 'file:ping.svg', dark: 'file:ping.dark.svg' },
+		icon: { light: 'file:../../icons/ping.svg', dark: 'file:../../icons/ping.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["title"]}}',

@@ -43,7 +43,7 @@ export class PingTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Ping Callback Trigger',
 		name: 'pingTrigger',
-		icon: { light: 'file:ping.svg', dark: 'file:ping.dark.svg' },
+		icon: { light: 'file:../../icons/ping.svg', dark: 'file:../../icons/ping.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["registration"] === "automatic" ? "Channel webhook" : "Callback URL"}}',

@@ -26,7 +26,7 @@ export class PingWaitForResponse implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Ping Wait for Response',
 		name: 'pingWaitForResponse',
-		icon: { light: 'file:ping.svg', dark: 'file:ping.dark.svg' },
+		icon: { light: 'file:../../icons/ping.svg', dark: 'file:../../icons/ping.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{"Send and wait: " + $parameter["responseType"]}}',
