@@ -6,7 +6,7 @@ import { Action, Message, PRIORITIES, Priority } from './types';
 export const TITLE_MAX = 100;
 export const BODY_MAX = 10_000;
 export const CALLBACK_URL_MAX = 2048;
-/** [ext] `expires_in` may be at most 30 days. */
+/** `expires_in` may be at most 30 days. */
 export const EXPIRES_IN_MAX_SECONDS = 30 * 24 * 3600;
 
 export interface SendRequest {
@@ -18,7 +18,10 @@ export interface SendRequest {
 	expiresInSeconds: number | null;
 }
 
-/** Validates a `POST /v1/send` body (SPEC §3). Unknown fields are ignored. */
+/**
+ * Validates a `POST /v1/send` body (`docs/api.md`); unknown fields are ignored. Twin of the
+ * nodes' `parseSendRequest` in `nodes/shared/message.ts` (same checks, same messages).
+ */
 export function parseSendRequest(body: JsonObject): SendRequest {
 	const title = requiredString(body, 'title', 'title', TITLE_MAX);
 	const text = optionalString(body, 'body', 'body', BODY_MAX) ?? null;
