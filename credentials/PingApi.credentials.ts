@@ -10,7 +10,7 @@ export class PingApi implements ICredentialType {
 
 	displayName = 'Ping API';
 
-	icon: Icon = { light: 'file:ping.svg', dark: 'file:ping.dark.svg' };
+	icon: Icon = { light: 'file:../icons/ping.svg', dark: 'file:../icons/ping.dark.svg' };
 
 	documentationUrl = 'https://ping-api-production.up.railway.app';
 

@@ -10,12 +10,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { receiveSignedCallback } from '../shared/callback';
-import { testPingApiCredential } from '../shared/credentialTest';
+import { testPingApiCredential } from '../shared/methods/credentialTest';
 import { callbackResumeUrl } from '../shared/resumeUrl';
+import { sendPingMessage } from '../shared/send';
 import type { PingApiCredentials } from '../shared/transport';
-import { pingRequest } from '../shared/transport';
-import type { SendRequest } from '../shared/types';
-import { buildSendRequest, InvalidMessageError } from '../shared/validation';
 import { expiresInFor, waitTillFromLimit } from '../shared/waitLimit';
 import { outputsExpression, resumeWebhooks, waitProperties } from './description';
 import { pollForAnswer } from './polling';
@@ -26,7 +24,7 @@ export class PingWaitForResponse implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Ping Wait for Response',
 		name: 'pingWaitForResponse',
-		icon: { light: 'file:ping.svg', dark: 'file:ping.dark.svg' },
+		icon: { light: 'file:../../icons/ping.svg', dark: 'file:../../icons/ping.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{"Send and wait: " + $parameter["responseType"]}}',
@@ -65,31 +63,17 @@ export class PingWaitForResponse implements INodeType {
 			});
 		}
 
-		let request: SendRequest;
-		try {
-			request = buildSendRequest({
+		const sent = await sendPingMessage(
+			this,
+			credentials,
+			() => ({
 				title: param('title', ''),
 				body: param('body', ''),
 				priority: param('priority', 'normal'),
 				actions: actionsForResponse(param),
 				callbackUrl: delivery === 'callback' ? callbackResumeUrl(this) : undefined,
 				expiresIn: expiresInFor(waitTill),
-			});
-		} catch (error) {
-			if (error instanceof InvalidMessageError) {
-				throw new NodeOperationError(this.getNode(), error.message, {
-					itemIndex: 0,
-					description: `Ping would refuse this message: fix ${error.field}.`,
-				});
-			}
-			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: 0 });
-		}
-
-		const sent = await pingRequest(
-			this,
-			'pingApi',
-			credentials.serverUrl,
-			{ method: 'POST', path: `/v1/send/${encodeURIComponent(credentials.webhookToken)}`, body: request as unknown as IDataObject },
+			}),
 			0,
 		);
 		if (typeof sent.id !== 'string') {

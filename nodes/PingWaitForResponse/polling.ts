@@ -4,7 +4,7 @@ import { pingRequest } from '../shared/transport';
 import type { PingApiCredentials } from '../shared/transport';
 import type { CallbackBody } from '../shared/types';
 
-/** Ping's long-poll cap ([ext] `?wait=N`, N ≤ 50). */
+/** Ping's long-poll cap (`?wait=N`, N ≤ 50; `docs/api.md#polling`). */
 export const MAX_LONG_POLL_SECONDS = 50;
 
 export type PollOutcome = { kind: 'answer'; answer: CallbackBody } | { kind: 'timeout'; reason: 'limit' | 'expired' };

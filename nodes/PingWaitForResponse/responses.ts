@@ -1,7 +1,8 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { actionsFromFields, actionsFromJson } from '../shared/actionsBuilder';
-import type { ButtonStyle, CallbackBody, PingAction } from '../shared/types';
-import { InvalidMessageError, validateActions } from '../shared/validation';
+import { parseActions } from '../shared/actions';
+import { InvalidMessageError } from '../shared/fields';
+import type { Action, ButtonStyle, CallbackBody } from '../shared/types';
 
 export type ResponseType = 'approval' | 'freeText' | 'customForm' | 'customButtons';
 
@@ -40,10 +41,10 @@ export function readResponseConfig(param: ParameterReader): ResponseConfig {
 	return { responseType, double, routes, timeoutOutput };
 }
 
-function customButtons(param: ParameterReader): Array<PingAction & { type: 'button' }> {
+function customButtons(param: ParameterReader): Array<Action & { type: 'button' }> {
 	const ui = (param('buttons', {}) ?? {}) as { button?: IDataObject[] };
 	return (ui.button ?? []).map((entry) => {
-		const button: PingAction & { type: 'button' } = { type: 'button', label: String(entry.label ?? '').trim() };
+		const button: Action & { type: 'button' } = { type: 'button', label: String(entry.label ?? '').trim() };
 		const key = String(entry.key ?? '').trim();
 		if (key !== '') button.key = key;
 		if (entry.style) button.style = entry.style as ButtonStyle;
@@ -51,13 +52,13 @@ function customButtons(param: ParameterReader): Array<PingAction & { type: 'butt
 	});
 }
 
-/** The Ping actions that ask for this kind of response (SPEC §4), validated. */
-export function actionsForResponse(param: ParameterReader): PingAction[] {
+/** The Ping actions that ask for this kind of response (`docs/api.md#actions`), validated. */
+export function actionsForResponse(param: ParameterReader): Action[] {
 	const config = readResponseConfig(param);
 	switch (config.responseType) {
 		case 'approval': {
 			const values = (param('approvalOptions.values', {}) ?? {}) as IDataObject;
-			const actions: PingAction[] = [
+			const actions: Action[] = [
 				{
 					type: 'button',
 					label: String(values.approveLabel || 'Approve'),
@@ -73,7 +74,7 @@ export function actionsForResponse(param: ParameterReader): PingAction[] {
 					style: (values.declineStyle || 'destructive') as ButtonStyle,
 				});
 			}
-			return validateActions(actions);
+			return parseActions(actions);
 		}
 		case 'freeText': {
 			const values = (param('freeTextOptions.values', {}) ?? {}) as IDataObject;
@@ -85,7 +86,7 @@ export function actionsForResponse(param: ParameterReader): PingAction[] {
 			};
 			if (values.placeholder) field.placeholder = String(values.placeholder);
 			if (values.maxLength) field.max_length = Number(values.maxLength);
-			return validateActions([field]);
+			return parseActions([field]);
 		}
 		case 'customForm': {
 			const defineForm = param('defineForm', 'fields') as string;
@@ -93,7 +94,7 @@ export function actionsForResponse(param: ParameterReader): PingAction[] {
 				defineForm === 'json'
 					? actionsFromJson(param('formJson', '[]'))
 					: actionsFromFields(((param('formFields', {}) ?? {}) as { field?: IDataObject[] }).field ?? []);
-			const actions = validateActions(raw);
+			const actions = parseActions(raw);
 			actions.forEach((action, i) => {
 				if (action.type === 'url' || action.type === 'button') {
 					throw new InvalidMessageError(`actions[${i}].type`, `actions[${i}].type must be a form field (select, text, number or toggle) in a custom form`);
@@ -108,7 +109,7 @@ export function actionsForResponse(param: ParameterReader): PingAction[] {
 		case 'customButtons': {
 			const buttons = customButtons(param);
 			if (buttons.length === 0) throw new InvalidMessageError('actions', 'custom buttons need at least one button');
-			return validateActions(buttons);
+			return parseActions(buttons);
 		}
 		default:
 			throw new InvalidMessageError('responseType', `responseType "${String(config.responseType)}" is not one of approval, freeText, customForm, customButtons`);

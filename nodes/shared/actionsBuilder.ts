@@ -1,10 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
-import { InvalidMessageError } from './validation';
+import { InvalidMessageError } from './fields';
 
 /**
  * Turns the n8n editor's entries (one fixedCollection entry per action) into raw Ping actions.
  * Only the fields that apply to the entry's type are copied; empty optional fields are left
- * out so the server applies its own defaults. The result still goes through `validateActions`.
+ * out so the server applies its own defaults. The result still goes through `parseActions`.
  */
 export function actionsFromFields(entries: IDataObject[]): IDataObject[] {
 	return entries.map((entry, index) => actionFromEntry(entry, `actions[${index}]`));

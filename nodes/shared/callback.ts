@@ -45,8 +45,8 @@ export async function receiveSignedCallback(ctx: IWebhookFunctions, nowMs: numbe
 	const credentials = await ctx.getCredentials<PingApiCredentials>('pingApi');
 	const headers = ctx.getHeaderData();
 	const raw = rawBodyOf(ctx);
-	const check = verifySignature(headers[SIGNATURE_HEADER], raw, String(credentials.webhookSecret ?? ''), nowMs);
-	if (!check.valid) return refuse(ctx, 401, `callback refused: ${check.reason}`);
+	const check = verifySignature(headers[SIGNATURE_HEADER.toLowerCase()], String(credentials.webhookSecret ?? ''), raw, nowMs);
+	if (!check.ok) return refuse(ctx, 401, `callback refused (${check.reason}): ${check.message}`);
 
 	let parsed: unknown;
 	try {

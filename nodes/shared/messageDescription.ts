@@ -40,7 +40,7 @@ const buttonStyleOptions = [
 	{ name: 'Destructive', value: 'destructive' },
 ];
 
-/** One action as n8n fields; `type` decides which of the other fields apply (SPEC §4). */
+/** One action as n8n fields; `type` decides which of the other fields apply (`docs/api.md#actions`). */
 export const actionEntryFields: INodeProperties[] = [
 	{
 		displayName: 'Type',

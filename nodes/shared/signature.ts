@@ -1,56 +1,93 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-import { SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS } from './constants';
+/**
+ * `X-Ping-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` as `docs/api.md#signatures`
+ * documents it: the key is the channel's webhook secret as UTF-8 text (its 64 hex characters,
+ * not the decoded bytes) and the signed string is `<t>.<raw body bytes>`.
+ *
+ * Twin of the server's `callbacks/signature.ts` (the nodes may not import the server): same
+ * names, same arguments, same results, kept identical by `test/twins/signature-corpus.ts`.
+ */
+export const SIGNATURE_HEADER = 'X-Ping-Signature';
+/** Receivers reject a signature whose `t` is further than this from their clock. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
-/** Ping signs callbacks with `X-Ping-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` (SPEC §5). */
-export { SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS };
-
-export type SignatureResult =
-	| { valid: true; timestamp: number }
-	| { valid: false; reason: string };
-
-/** The hex HMAC-SHA256 of `<t>.<raw body>`, keyed with the secret's text (not hex-decoded). */
-export function computeSignature(secret: string, timestamp: number, rawBody: Buffer | string): string {
-	return createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${timestamp}.`, 'utf8').update(rawBody).digest('hex');
+/** The hex HMAC of `<t>.<body>`. */
+export function signatureV1(secret: string, t: number, body: string | Buffer): string {
+	return createHmac('sha256', Buffer.from(secret, 'utf8'))
+		.update(`${t}.`, 'utf8')
+		.update(body)
+		.digest('hex');
 }
 
-/**
- * Checks a callback the way SPEC §5 asks: recompute the HMAC over the exact bytes received,
- * compare in constant time with every `v1=` offered, and refuse stale timestamps.
- */
-export function verifySignature(
-	header: string | string[] | undefined,
-	rawBody: Buffer | string,
-	secret: string,
-	nowMs: number = Date.now(),
-	toleranceSeconds: number = SIGNATURE_TOLERANCE_SECONDS,
-): SignatureResult {
-	const value = Array.isArray(header) ? header[0] : header;
-	if (!value) return { valid: false, reason: 'missing X-Ping-Signature header' };
-	if (!secret) return { valid: false, reason: 'the credential has no webhook secret to verify with' };
+export interface ParsedSignature {
+	t: number;
+	/** Every `v1=` value: a receiver accepts if any matches (room for secret rotation). */
+	v1: string[];
+}
 
-	let timestamp: number | undefined;
-	const offered: string[] = [];
-	for (const part of value.split(',')) {
+/** Parses `t=…,v1=…[,v1=…]`; unknown schemes are ignored, a missing `t` or `v1` is null. */
+export function parseSignatureHeader(header: string): ParsedSignature | null {
+	let t: number | null = null;
+	const v1: string[] = [];
+	for (const part of header.split(',')) {
 		const eq = part.indexOf('=');
 		if (eq < 0) continue;
 		const name = part.slice(0, eq).trim();
-		const v = part.slice(eq + 1).trim();
-		if (name === 't' && /^\d{1,12}$/.test(v)) timestamp = Number(v);
-		else if (name === 'v1' && /^[0-9a-fA-F]{64}$/.test(v)) offered.push(v.toLowerCase());
+		const value = part.slice(eq + 1).trim();
+		if (name === 't' && /^\d{1,12}$/.test(value)) t = Number(value);
+		else if (name === 'v1' && /^[0-9a-fA-F]{64}$/.test(value)) v1.push(value.toLowerCase());
 	}
-	if (timestamp === undefined || offered.length === 0) return { valid: false, reason: 'malformed X-Ping-Signature header' };
+	return t === null || v1.length === 0 ? null : { t, v1 };
+}
 
-	const expected = Buffer.from(computeSignature(secret, timestamp, rawBody), 'hex');
+/** Why a callback was refused. */
+export type SignatureFailure = 'missing' | 'no_secret' | 'malformed' | 'mismatch' | 'stale';
+
+export type SignatureCheck =
+	| { ok: true; t: number; ageSeconds: number }
+	| { ok: false; reason: SignatureFailure; message: string; t?: number; ageSeconds?: number };
+
+/**
+ * What a receiver does: recompute the HMAC over the raw body, compare in constant time with
+ * every `v1=` offered, and refuse a `t` outside the tolerance window (a replayed old callback).
+ * An empty secret verifies nothing (anyone can sign with an empty key), so it is refused too.
+ */
+export function verifySignature(
+	header: string | string[] | undefined,
+	secret: string,
+	rawBody: string | Buffer,
+	nowMs: number,
+	toleranceSeconds = SIGNATURE_TOLERANCE_SECONDS,
+): SignatureCheck {
+	const value = Array.isArray(header) ? header[0] : header;
+	if (value === undefined || value === '') {
+		return { ok: false, reason: 'missing', message: `no ${SIGNATURE_HEADER} header` };
+	}
+	if (secret === '') return { ok: false, reason: 'no_secret', message: 'no webhook secret to verify the signature with' };
+	const parsed = parseSignatureHeader(value);
+	if (!parsed) {
+		return { ok: false, reason: 'malformed', message: `${SIGNATURE_HEADER} is not "t=<unix seconds>,v1=<64 hex>"` };
+	}
+	const expected = Buffer.from(signatureV1(secret, parsed.t, rawBody), 'hex');
 	let matches = false;
-	for (const candidate of offered) {
-		// Every candidate is compared (no early exit) so timing says nothing about which matched.
+	for (const candidate of parsed.v1) {
+		// Every candidate is compared (no early exit), so timing says nothing about which matched.
 		if (timingSafeEqual(Buffer.from(candidate, 'hex'), expected)) matches = true;
 	}
-	if (!matches) return { valid: false, reason: 'signature does not match (wrong secret or altered body)' };
-	const age = Math.abs(Math.floor(nowMs / 1000) - timestamp);
-	if (age > toleranceSeconds) {
-		return { valid: false, reason: `signature timestamp is ${age} s away from now (more than ${toleranceSeconds} s)` };
+	const t = parsed.t;
+	const ageSeconds = Math.floor(nowMs / 1000) - t;
+	if (!matches) {
+		return { ok: false, reason: 'mismatch', message: 'HMAC does not match (wrong secret, or the body was changed)', t, ageSeconds };
 	}
-	return { valid: true, timestamp };
+	if (Math.abs(ageSeconds) > toleranceSeconds) {
+		return {
+			ok: false,
+			reason: 'stale',
+			message: `timestamp t=${t} is ${ageSeconds} s from now (more than ${toleranceSeconds} s; a replay?)`,
+			t,
+			ageSeconds,
+		};
+	}
+	return { ok: true, t, ageSeconds };
 }

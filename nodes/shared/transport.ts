@@ -50,8 +50,8 @@ function isObject(value: unknown): value is IDataObject {
 /**
  * One request to the Ping server through n8n's `httpRequestWithAuthentication` (so proxies,
  * TLS settings and the credential's own authentication apply). Any non-2xx answer becomes a
- * `NodeApiError` whose message is the server's `error` text (SPEC §3: every error names the
- * field), with the HTTP status as its code.
+ * `NodeApiError` whose message is the server's `error` text (every Ping error names the field,
+ * see `docs/api.md`), with the HTTP status as its code.
  */
 export async function pingRequest(
 	ctx: PingContext,
@@ -104,4 +104,15 @@ export async function pingRequest(
 /** Paths carry the webhook token (it is the credential): never show it in an error. */
 export function redactToken(path: string): string {
 	return path.replace(/^\/v1\/(send|callback)\/[^/]+/, '/v1/$1/***');
+}
+
+/** One request to the account API (channels, channel webhooks) with the `pingAccountApi` credential. */
+export async function pingAccountRequest(
+	ctx: PingContext,
+	method: 'GET' | 'POST' | 'DELETE',
+	path: string,
+	body?: IDataObject,
+): Promise<IDataObject> {
+	const credentials = await ctx.getCredentials<PingAccountCredentials>('pingAccountApi');
+	return await pingRequest(ctx, 'pingAccountApi', credentials.serverUrl, { method, path, body });
 }

@@ -1,7 +1,14 @@
-/** The wire shapes of the Ping API (SPEC §3–§5) as the nodes send and receive them. */
+/**
+ * The wire shapes of the Ping API (`docs/api.md`) as the nodes send and receive them. Names
+ * follow the server's `domain/types.ts`; fields the server fills with defaults are optional
+ * here, because the node sends only what was given.
+ */
 
 export type Priority = 'low' | 'normal' | 'high';
+export const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high'];
+
 export type ButtonStyle = 'primary' | 'secondary' | 'destructive';
+export const BUTTON_STYLES: readonly ButtonStyle[] = ['primary', 'secondary', 'destructive'];
 
 export interface UrlAction {
 	type: 'url';
@@ -50,21 +57,21 @@ export interface ToggleAction {
 	value?: boolean;
 }
 export type FormAction = SelectAction | TextAction | NumberAction | ToggleAction;
-export type PingAction = UrlAction | ButtonAction | FormAction;
+export type Action = UrlAction | ButtonAction | FormAction;
 
 /** The body of `POST /v1/send/{token}`. */
 export interface SendRequest {
 	title: string;
 	body?: string;
 	priority: Priority;
-	actions?: PingAction[];
+	actions?: Action[];
 	callback_url?: string;
 	expires_in?: number;
 }
 
 export type ResponseValue = string | number | boolean;
 
-/** The signed callback body (SPEC §5), also the `result` of a poll. */
+/** The signed callback body (`docs/api.md#callbacks`), also the `result` of a poll. */
 export interface CallbackBody {
 	message_id: string;
 	channel_id: string;

@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import type { ICredentialTestFunctions } from 'n8n-workflow';
 import { PingAccountApi } from '../../credentials/PingAccountApi.credentials';
 import { PingApi } from '../../credentials/PingApi.credentials';
-import { testPingAccountCredential, testPingApiCredential } from '../../nodes/shared/credentialTest';
+import { testPingAccountCredential, testPingApiCredential } from '../../nodes/shared/methods/credentialTest';
 import { ADMIN_KEY, createChannel, startTestServer, TestServer } from '../helpers/server';
 
 /**

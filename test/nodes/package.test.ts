@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-/** The community-package rules n8n applies when installing (SPEC §9, issue 5). */
+/** The community-package rules n8n applies when installing a community node package. */
 describe('the n8n community package', () => {
 	it('is declared as n8n expects', () => {
 		expect(pkg.name).toMatch(/^(@[^/]+\/)?n8n-nodes-/);
@@ -27,12 +27,29 @@ describe('the n8n community package', () => {
 		}
 	});
 
-	it('has a codex file and an icon for every node', () => {
+	it('has a codex file for every node, and one copy of each icon in icons/', () => {
 		for (const node of ['PingSend', 'PingWaitForResponse', 'PingTrigger']) {
 			const codex = JSON.parse(readFileSync(join(root, 'nodes', node, `${node}.node.json`), 'utf8'));
 			expect(codex.node).toBe(`n8n-nodes-ping.${node.charAt(0).toLowerCase()}${node.slice(1)}`);
-			expect(existsSync(join(root, 'nodes', node, 'ping.svg'))).toBe(true);
-			expect(existsSync(join(root, 'nodes', node, 'ping.dark.svg'))).toBe(true);
+		}
+		expect(readdirSync(join(root, 'icons')).sort()).toEqual(['ping.dark.svg', 'ping.svg']);
+		const svgs = ['nodes', 'credentials'].flatMap((dir) =>
+			(readdirSync(join(root, dir), { recursive: true }) as string[]).filter((path) => path.endsWith('.svg')),
+		);
+		expect(svgs).toEqual([]);
+	});
+
+	it('every node and credential points its icons at icons/, relative to its compiled file', () => {
+		const iconOwners = [
+			...pkg.n8n.nodes.map((path: string) => ({ path, up: '../../' })),
+			...pkg.n8n.credentials.map((path: string) => ({ path, up: '../' })),
+		];
+		for (const { path, up } of iconOwners) {
+			const source = readFileSync(join(root, path.replace(/^dist\//, '').replace(/\.js$/, '.ts')), 'utf8');
+			expect([path, source.match(/\{ light: '[^']+', dark: '[^']+' \}/)?.[0]]).toEqual([
+				path,
+				`{ light: 'file:${up}icons/ping.svg', dark: 'file:${up}icons/ping.dark.svg' }`,
+			]);
 		}
 	});
 
@@ -45,11 +62,19 @@ describe('the n8n community package', () => {
 			encoding: 'utf8',
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
+		// n8n resolves `file:` icons relative to the compiled .js file: each one must land on dist/icons.
+		for (const path of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {
+			const compiled = readFileSync(join(root, path), 'utf8');
+			for (const match of compiled.matchAll(/'file:([^']+)'/g)) {
+				expect([path, match[1], existsSync(join(root, dirname(path), match[1]))]).toEqual([path, match[1], true]);
+			}
+		}
 		const files: string[] = JSON.parse(output)[0].files.map((f: { path: string }) => f.path).sort();
 
 		const allowed = (path: string) =>
 			['package.json', 'README.md', 'LICENSE'].includes(path) ||
-			/^dist\/(nodes|credentials)\/.+\.(js|svg)$/.test(path) ||
+			/^dist\/(nodes|credentials)\/.+\.js$/.test(path) ||
+			/^dist\/icons\/[^/]+\.svg$/.test(path) ||
 			/^dist\/nodes\/[^/]+\/[^/]+\.node\.json$/.test(path);
 		expect(files.filter((path) => !allowed(path))).toEqual([]);
 		for (const needed of [
@@ -58,17 +83,16 @@ describe('the n8n community package', () => {
 			'package.json',
 			...pkg.n8n.nodes,
 			...pkg.n8n.credentials,
-			'dist/credentials/ping.svg',
+			'dist/icons/ping.svg',
+			'dist/icons/ping.dark.svg',
 			'dist/nodes/PingSend/PingSend.node.json',
-			'dist/nodes/PingSend/ping.svg',
-			'dist/nodes/PingTrigger/ping.svg',
-			'dist/nodes/PingWaitForResponse/ping.svg',
-			'dist/nodes/PingWaitForResponse/ping.dark.svg',
-			'dist/credentials/ping.dark.svg',
+			'dist/nodes/PingWaitForResponse/PingWaitForResponse.node.json',
+			'dist/nodes/PingTrigger/PingTrigger.node.json',
 			'dist/nodes/shared/transport.js',
 		]) {
 			expect(files).toContain(needed);
 		}
+		expect(files.some((path) => path.endsWith('.svg') && !path.startsWith('dist/icons/'))).toBe(false);
 		expect(files.some((path) => path.startsWith('server/') || path.startsWith('test/') || path.endsWith('.map') || path.endsWith('.ts'))).toBe(false);
 	}, 120_000);
 

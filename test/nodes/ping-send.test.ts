@@ -100,7 +100,7 @@ describe('Ping Send with a mocked n8n context', () => {
 			{ actionsMode: 'json', actionsJson: '[{"type":"button","label":"A","key":"k"},{"type":"toggle","label":"B","key":"k"}]' },
 			'actions[1].key "k" is used by another action',
 		],
-		['a link that is not http(s)', { actionsMode: 'json', actionsJson: '[{"type":"url","label":"L","value":"ftp://x"}]' }, 'actions[0].value must be an http(s) URL'],
+		['a link that is not http(s)', { actionsMode: 'json', actionsJson: '[{"type":"url","label":"L","value":"ftp://x"}]' }, 'actions[0].value must be a valid http(s) URL'],
 		[
 			'a select with eleven options',
 			{
@@ -113,7 +113,8 @@ describe('Ping Send with a mocked n8n context', () => {
 		['a form field without key', { actionsMode: 'json', actionsJson: '[{"type":"text","label":"Why"}]' }, 'actions[0].key is required'],
 		['invalid JSON', { actionsMode: 'json', actionsJson: '[{' }, 'actions must be valid JSON'],
 		['a callback URL that is not a URL', { options: { callbackUrl: 'not a url' } }, 'callback_url must be a valid http(s) URL'],
-		['a fractional expiry', { options: { expiresIn: 1.5 } }, 'expires_in must be a whole number of seconds'],
+		['a fractional expiry', { options: { expiresIn: 1.5 } }, 'expires_in must be an integer'],
+		['an expiry over 30 days', { options: { expiresIn: 30 * 24 * 3600 + 1 } }, 'expires_in must be between 1 and 2592000'],
 	])('fails the item before sending on %s, naming the field', async (_name, override, message) => {
 		const { context, requests } = executeContext({
 			credentials,

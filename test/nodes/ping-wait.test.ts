@@ -2,7 +2,7 @@ import { NodeApiError, WAIT_INDEFINITELY } from 'n8n-workflow';
 import { PingWaitForResponse } from '../../nodes/PingWaitForResponse/PingWaitForResponse.node';
 import { configuredOutputs } from '../../nodes/PingWaitForResponse/description';
 import { appendPathSegment } from '../../nodes/shared/resumeUrl';
-import { computeSignature } from '../../nodes/shared/signature';
+import { signatureV1 } from '../../nodes/shared/signature';
 import type { ExecuteContextOptions, Parameters } from './helpers/context';
 import { executeContext, scriptedHttp, webhookContext } from './helpers/context';
 
@@ -42,7 +42,7 @@ function answer(triggeredBy: string, responses: Record<string, unknown> = {}) {
 }
 
 function signedHeaders(raw: string, t = Math.floor(Date.now() / 1000), secret = SECRET) {
-	return { 'x-ping-signature': `t=${t},v1=${computeSignature(secret, t, raw)}` };
+	return { 'x-ping-signature': `t=${t},v1=${signatureV1(secret, t, raw)}` };
 }
 
 function resume(parameters: Parameters, raw: string, headers: Record<string, string> = signedHeaders(raw)) {

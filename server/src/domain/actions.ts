@@ -13,11 +13,20 @@ import {
 } from './fields';
 import { Action, BUTTON_STYLES, FormAction, ResponseValue, SelectOption } from './types';
 
+/**
+ * The limits of `docs/api.md#actions`. The nodes' `nodes/shared/actions.ts` is this file's
+ * twin (the nodes may not import the server): same names, same checks in the same order, same
+ * messages, kept identical by the shared corpus in `test/twins/actions-corpus.ts`.
+ */
 export const MAX_ACTIONS = 5;
 export const MAX_SELECT_OPTIONS = 10;
 export const TEXT_MAX_LENGTH = 1000;
 export const ACTION_LABEL_MAX = 30;
 export const KEY_MAX = 50;
+export const URL_MAX = 500;
+export const OPTION_LABEL_MAX = 50;
+export const OPTION_VALUE_MAX = 100;
+export const PLACEHOLDER_MAX = 100;
 /** `triggered_by` of a form answered with the built-in submit (form fields, no button). */
 export const SUBMIT_KEY = 'submit';
 
@@ -47,8 +56,8 @@ function parseOptions(raw: unknown, field: string): SelectOption[] {
 	return raw.map((option, i) => {
 		const at = `${field}[${i}]`;
 		if (!isObject(option)) throw badRequest(`${at} must be an object with label and value`);
-		const label = requiredString(option, 'label', `${at}.label`, 50);
-		const value = requiredString(option, 'value', `${at}.value`, 100);
+		const label = requiredString(option, 'label', `${at}.label`, OPTION_LABEL_MAX);
+		const value = requiredString(option, 'value', `${at}.value`, OPTION_VALUE_MAX);
 		if (seen.has(value)) throw badRequest(`${at}.value "${value}" is used by another option`);
 		seen.add(value);
 		return { label, value };
@@ -62,7 +71,7 @@ function parseAction(raw: unknown, field: string): Action {
 	const label = requiredString(raw, 'label', `${field}.label`, ACTION_LABEL_MAX);
 	switch (type) {
 		case 'url': {
-			const value = requiredString(raw, 'value', `${field}.value`, 500);
+			const value = requiredString(raw, 'value', `${field}.value`, URL_MAX);
 			return { type, label, value: httpUrl(value, `${field}.value`) };
 		}
 		case 'button': {
@@ -74,7 +83,7 @@ function parseAction(raw: unknown, field: string): Action {
 		case 'select': {
 			const key = requiredKey(raw, field);
 			const options = parseOptions(raw.options, `${field}.options`);
-			const value = optionalString(raw, 'value', `${field}.value`, 100);
+			const value = optionalString(raw, 'value', `${field}.value`, OPTION_VALUE_MAX);
 			if (value !== undefined && !options.some((o) => o.value === value)) {
 				throw badRequest(`${field}.value must be the value of one of its options`);
 			}
@@ -84,7 +93,7 @@ function parseAction(raw: unknown, field: string): Action {
 			const key = requiredKey(raw, field);
 			const maxLength =
 				optionalInteger(raw, 'max_length', `${field}.max_length`, 1, TEXT_MAX_LENGTH) ?? TEXT_MAX_LENGTH;
-			const placeholder = optionalString(raw, 'placeholder', `${field}.placeholder`, 100);
+			const placeholder = optionalString(raw, 'placeholder', `${field}.placeholder`, PLACEHOLDER_MAX);
 			const value = optionalString(raw, 'value', `${field}.value`, maxLength);
 			const multiline = optionalBoolean(raw, 'multiline', `${field}.multiline`) ?? false;
 			return { type, label, key, placeholder, value, multiline, max_length: maxLength };
@@ -115,7 +124,7 @@ function checkNumberBounds(value: number, min: number | undefined, max: number |
 	if (max !== undefined && value > max) throw badRequest(`${field} must be at most ${max}`);
 }
 
-/** Validates the `actions` of a send request (docs/api.md#actions). */
+/** Validates the `actions` of a send request; throws a 400 naming the first bad field. */
 export function parseActions(raw: unknown): Action[] {
 	if (raw === undefined || raw === null) return [];
 	if (!Array.isArray(raw)) throw badRequest('actions must be an array');

@@ -18,7 +18,10 @@ export interface SendRequest {
 	expiresInSeconds: number | null;
 }
 
-/** Validates a `POST /v1/send` body (docs/api.md#sending). Unknown fields are ignored. */
+/**
+ * Validates a `POST /v1/send` body (docs/api.md#sending); unknown fields are ignored. Twin of the
+ * nodes' `parseSendRequest` in `nodes/shared/message.ts` (same checks, same messages).
+ */
 export function parseSendRequest(body: JsonObject): SendRequest {
 	const title = requiredString(body, 'title', 'title', TITLE_MAX);
 	const text = optionalString(body, 'body', 'body', BODY_MAX) ?? null;

@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * `X-Ping-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` exactly as Ping documents it
- * (docs/api.md#signatures): the key is the channel's webhook secret as UTF-8 text (its 64 hex characters,
+ * `X-Ping-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` as `docs/api.md#signatures`
+ * documents it: the key is the channel's webhook secret as UTF-8 text (its 64 hex characters,
  * not the decoded bytes) and the signed string is `<t>.<raw body bytes>`.
  */
 export const SIGNATURE_HEADER = 'X-Ping-Signature';
@@ -46,28 +46,57 @@ export function parseSignatureHeader(header: string): ParsedSignature | null {
 	return t === null || v1.length === 0 ? null : { t, v1 };
 }
 
+/**
+ * Why a callback was refused. The nodes' `nodes/shared/signature.ts` is this file's twin (the
+ * nodes may not import the server): same names, same arguments, same results, kept identical
+ * by the shared corpus in `test/twins/signature-corpus.ts`.
+ */
+export type SignatureFailure = 'missing' | 'no_secret' | 'malformed' | 'mismatch' | 'stale';
+
 export type SignatureCheck =
 	| { ok: true; t: number; ageSeconds: number }
-	| { ok: false; reason: 'missing' | 'malformed' | 'mismatch' | 'stale'; t?: number; ageSeconds?: number };
+	| { ok: false; reason: SignatureFailure; message: string; t?: number; ageSeconds?: number };
 
 /**
- * What a receiver does: recompute the HMAC over the raw body, compare in constant time, and
- * refuse a `t` outside the tolerance window (a replayed old callback).
+ * What a receiver does: recompute the HMAC over the raw body, compare in constant time with
+ * every `v1=` offered, and refuse a `t` outside the tolerance window (a replayed old callback).
+ * An empty secret verifies nothing (anyone can sign with an empty key), so it is refused too.
  */
 export function verifySignature(
-	header: string | undefined,
+	header: string | string[] | undefined,
 	secret: string,
 	rawBody: string | Buffer,
 	nowMs: number,
 	toleranceSeconds = SIGNATURE_TOLERANCE_SECONDS,
 ): SignatureCheck {
-	if (header === undefined || header === '') return { ok: false, reason: 'missing' };
-	const parsed = parseSignatureHeader(header);
-	if (!parsed) return { ok: false, reason: 'malformed' };
+	const value = Array.isArray(header) ? header[0] : header;
+	if (value === undefined || value === '') {
+		return { ok: false, reason: 'missing', message: `no ${SIGNATURE_HEADER} header` };
+	}
+	if (secret === '') return { ok: false, reason: 'no_secret', message: 'no webhook secret to verify the signature with' };
+	const parsed = parseSignatureHeader(value);
+	if (!parsed) {
+		return { ok: false, reason: 'malformed', message: `${SIGNATURE_HEADER} is not "t=<unix seconds>,v1=<64 hex>"` };
+	}
 	const expected = Buffer.from(signatureV1(secret, parsed.t, rawBody), 'hex');
-	const matches = parsed.v1.some((candidate) => timingSafeEqual(Buffer.from(candidate, 'hex'), expected));
-	const ageSeconds = Math.floor(nowMs / 1000) - parsed.t;
-	if (!matches) return { ok: false, reason: 'mismatch', t: parsed.t, ageSeconds };
-	if (Math.abs(ageSeconds) > toleranceSeconds) return { ok: false, reason: 'stale', t: parsed.t, ageSeconds };
-	return { ok: true, t: parsed.t, ageSeconds };
+	let matches = false;
+	for (const candidate of parsed.v1) {
+		// Every candidate is compared (no early exit), so timing says nothing about which matched.
+		if (timingSafeEqual(Buffer.from(candidate, 'hex'), expected)) matches = true;
+	}
+	const t = parsed.t;
+	const ageSeconds = Math.floor(nowMs / 1000) - t;
+	if (!matches) {
+		return { ok: false, reason: 'mismatch', message: 'HMAC does not match (wrong secret, or the body was changed)', t, ageSeconds };
+	}
+	if (Math.abs(ageSeconds) > toleranceSeconds) {
+		return {
+			ok: false,
+			reason: 'stale',
+			message: `timestamp t=${t} is ${ageSeconds} s from now (more than ${toleranceSeconds} s; a replay?)`,
+			t,
+			ageSeconds,
+		};
+	}
+	return { ok: true, t, ageSeconds };
 }

@@ -4,7 +4,7 @@ import type {
 	IDataObject,
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
-import { serverBase } from './transport';
+import { serverBase } from '../transport';
 
 /** A message id that can't exist: polling it is harmless and tells a good token (404) from a bad one (401). */
 export const PROBE_MESSAGE_ID = 'msg_000000000000';

@@ -1,0 +1,95 @@
+/**
+ * Small readers that turn one untrusted JSON value into a typed one, or throw an
+ * `InvalidMessageError` whose message names the field (`actions[2].label must be …`).
+ *
+ * Twin of the server's `domain/fields.ts`: the same readers with the same messages, so a
+ * message the node refuses before sending reads exactly as the server's refusal would.
+ */
+
+export type JsonObject = Record<string, unknown>;
+
+/** A value Ping would refuse; `field` is its path in the request, e.g. `actions[1].label`. */
+export class InvalidMessageError extends Error {
+	constructor(
+		readonly field: string,
+		message: string,
+	) {
+		super(message);
+		this.name = 'InvalidMessageError';
+	}
+}
+
+/** The refusal of `field`: its message starts with the field, as the server's does. */
+export function badRequest(field: string, problem: string): InvalidMessageError {
+	return new InvalidMessageError(field, `${field} ${problem}`);
+}
+
+export function isObject(value: unknown): value is JsonObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Length in characters as a person counts them (code points), not UTF-16 units. */
+export function charLength(value: string): number {
+	let n = 0;
+	for (const _ of value) n++;
+	return n;
+}
+
+export function optionalString(obj: JsonObject, key: string, field: string, max: number): string | undefined {
+	const value = obj[key];
+	if (value === undefined || value === null) return undefined;
+	if (typeof value !== 'string') throw badRequest(field, 'must be a string');
+	if (charLength(value) > max) throw badRequest(field, `must be at most ${max} characters`);
+	return value;
+}
+
+export function requiredString(obj: JsonObject, key: string, field: string, max: number): string {
+	const value = optionalString(obj, key, field, max);
+	if (value === undefined) throw badRequest(field, 'is required');
+	if (value.trim().length === 0) throw badRequest(field, 'must not be empty');
+	return value;
+}
+
+export function optionalBoolean(obj: JsonObject, key: string, field: string): boolean | undefined {
+	const value = obj[key];
+	if (value === undefined || value === null) return undefined;
+	if (typeof value !== 'boolean') throw badRequest(field, 'must be true or false');
+	return value;
+}
+
+export function optionalNumber(obj: JsonObject, key: string, field: string): number | undefined {
+	const value = obj[key];
+	if (value === undefined || value === null) return undefined;
+	if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(field, 'must be a finite number');
+	return value;
+}
+
+export function optionalInteger(obj: JsonObject, key: string, field: string, min: number, max: number): number | undefined {
+	const value = obj[key];
+	if (value === undefined || value === null) return undefined;
+	if (typeof value !== 'number' || !Number.isInteger(value)) throw badRequest(field, 'must be an integer');
+	if (value < min || value > max) throw badRequest(field, `must be between ${min} and ${max}`);
+	return value;
+}
+
+export function optionalEnum<T extends string>(obj: JsonObject, key: string, field: string, allowed: readonly T[]): T | undefined {
+	const value = obj[key];
+	if (value === undefined || value === null) return undefined;
+	if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+		throw badRequest(field, `must be one of: ${allowed.join(', ')}`);
+	}
+	return value as T;
+}
+
+/** An absolute http(s) URL, or a refusal naming the field. */
+export function httpUrl(value: string, field: string): string {
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch {
+		throw badRequest(field, 'must be a valid http(s) URL');
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badRequest(field, 'must be a valid http(s) URL');
+	if (!url.hostname) throw badRequest(field, 'must be a valid http(s) URL');
+	return value;
+}
