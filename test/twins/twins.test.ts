@@ -3,7 +3,7 @@
  * message validation, and the signature check. Every case of the shared corpora runs through
  * the server's function and the nodes' function; both must give the expected result.
  */
-import * as serverSignature from '../../server/src/delivery/callbacks/signature';
+import * as serverSignature from '../../server/src/domain/signature';
 import * as serverActions from '../../server/src/domain/actions';
 import * as serverMessage from '../../server/src/domain/message';
 import * as nodeActions from '../../nodes/shared/actions';

@@ -6,7 +6,7 @@ import { CallbackJobPayload, JobHandler, NewJob } from '../../jobs/job';
 import { Store } from '../../store/store';
 import { CallbackPoster } from './http-post';
 import { nextRetryDelayMs } from './schedule';
-import { signatureHeader } from './signature';
+import { signatureHeader } from '../../domain/signature';
 
 /** One callback delivery (one answer to one target), due now, retried until done. */
 export function callbackJob(payload: CallbackJobPayload, now: number): NewJob<'callback.deliver'> {

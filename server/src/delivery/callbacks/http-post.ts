@@ -3,7 +3,7 @@ import https from 'node:https';
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { AddressGuard, bareHost } from './address-guard';
-import { CALLBACK_USER_AGENT, IDEMPOTENCY_HEADER, SIGNATURE_HEADER } from './signature';
+import { CALLBACK_USER_AGENT, IDEMPOTENCY_HEADER, SIGNATURE_HEADER } from '../../domain/signature';
 import { parseRetryAfter } from '../../domain/time';
 
 /** What one callback POST came to. */

@@ -1,7 +1,7 @@
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Clock, systemClock } from '../../domain/time';
-import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, SignatureCheck, verifySignature } from './signature';
+import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, SignatureCheck, verifySignature } from '../../domain/signature';
 
 /**
  * A callback receiver for trying Ping out locally (`ping-server listen`), like the one Ping's

@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { parseSignatureHeader, signatureHeader, signatureV1, verifySignature } from '../../../../server/src/delivery/callbacks/signature';
+import { parseSignatureHeader, signatureHeader, signatureV1, verifySignature } from '../../../server/src/domain/signature';
 
 const VECTOR = {
 	secret: '4140db9a5fa04fe3208183ceb1d659cafbfa23ff3f31e7cc3777fd3062e60992',
