@@ -39,7 +39,7 @@ describe('Ping Wait for Response against the real server', () => {
 
 	async function sendAndResume(parameters: Parameters, answer: Record<string, unknown>, count: number) {
 		const resumePath = `/webhook-waiting/exec-${count}/node-1234`;
-		const { context, requests, waits } = executeContext({
+		const { context, requests, waits, customData } = executeContext({
 			credentials: creds,
 			parameters,
 			http: realHttp(creds),
@@ -63,16 +63,17 @@ describe('Ping Wait for Response against the real server', () => {
 			parameters,
 			rawBody: callback.rawBody,
 			headers: plainHeaders(callback.headers),
+			customData,
 		});
 		const result = await new PingWaitForResponse().webhook.call(hook.context);
-		return { messageId, result, response: hook.response, callback };
+		return { messageId, result, response: hook.response, callback, customData };
 	}
 
 	const base = { title: 'Deploy v2.3?', body: '**3 commits**', priority: 'high', delivery: 'callback' };
 
 	it('resumes with data.approved === true after Approve, and refuses a forged copy', async () => {
 		const parameters = { ...base, responseType: 'approval', options: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 10, resumeUnit: 'minutes' } } } };
-		const { messageId, result, callback } = await sendAndResume(parameters, { triggered_by: 'approve' }, 1);
+		const { messageId, result, callback, customData } = await sendAndResume(parameters, { triggered_by: 'approve' }, 1);
 		expect(result.workflowData).toEqual([
 			[
 				{
@@ -91,6 +92,7 @@ describe('Ping Wait for Response against the real server', () => {
 			parameters,
 			rawBody: callback.rawBody.toString('utf8').replace('"approve"', '"decline"'),
 			headers: plainHeaders(callback.headers),
+			customData,
 		});
 		const refused = await new PingWaitForResponse().webhook.call(forged.context);
 		expect(forged.response.statusCode).toBe(401);

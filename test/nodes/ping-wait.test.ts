@@ -1,10 +1,11 @@
 import { NodeApiError, WAIT_INDEFINITELY } from 'n8n-workflow';
 import { PingWaitForResponse } from '../../nodes/PingWaitForResponse/PingWaitForResponse.node';
 import { configuredOutputs } from '../../nodes/PingWaitForResponse/description';
+import { messageKey } from '../../nodes/PingWaitForResponse/binding';
 import { appendPathSegment } from '../../nodes/shared/resumeUrl';
 import { signatureV1 } from '../../nodes/shared/signature';
 import type { ExecuteContextOptions, Parameters } from './helpers/context';
-import { executeContext, scriptedHttp, webhookContext } from './helpers/context';
+import { executeContext, scriptedHttp, testNode, webhookContext } from './helpers/context';
 
 const SECRET = 'b'.repeat(64);
 const credentials = { pingApi: { serverUrl: 'http://ping.test', webhookToken: 'tok', webhookSecret: SECRET } };
@@ -45,8 +46,18 @@ function signedHeaders(raw: string, t = Math.floor(Date.now() / 1000), secret = 
 	return { 'x-ping-signature': `t=${t},v1=${signatureV1(secret, t, raw)}` };
 }
 
-function resume(parameters: Parameters, raw: string, headers: Record<string, string> = signedHeaders(raw)) {
-	const { context, response } = webhookContext({ credentials, parameters, rawBody: raw, headers });
+/** What execute() kept for the message in `sent` (the one `answer()` answers). */
+function waitingFor(messageId = 'msg_aaaaaaaaaaaa', channelId = 'ch_bbbbbbbbbbbb') {
+	return new Map([[messageKey(testNode.id), `${messageId} ${channelId}`]]);
+}
+
+function resume(
+	parameters: Parameters,
+	raw: string,
+	headers: Record<string, string> = signedHeaders(raw),
+	customData: Map<string, string> = waitingFor(),
+) {
+	const { context, response } = webhookContext({ credentials, parameters, rawBody: raw, headers, customData });
 	return new PingWaitForResponse().webhook.call(context).then((result) => ({ result, response }));
 }
 
