@@ -47,7 +47,9 @@ function encode(ref: SentMessageRef): string {
 
 function decode(value: unknown): SentMessageRef | undefined {
 	if (typeof value !== 'string' || value === '') return undefined;
-	const [messageId, channelId = ''] = value.split(' ');
+	const parts = value.split(' ');
+	if (parts.length > 2) return undefined;
+	const [messageId, channelId = ''] = parts;
 	if (!ID.test(messageId) || (channelId !== '' && !ID.test(channelId))) return undefined;
 	return { messageId, channelId };
 }

@@ -93,6 +93,18 @@ export interface ExecuteContextOptions {
 	 * leaves the property out, as n8n 1.x does (then only `$execution.customData` in expressions).
 	 */
 	customData?: Map<string, string> | null;
+	/** n8n 1.x: custom data reachable only as `$execution.customData` in expressions. */
+	expressionCustomData?: Map<string, string>;
+}
+
+/** Evaluates `{{ $execution.customData.get("k") }}` / `.set("k", "v")` over a map, as n8n 1.x would. */
+function customDataExpression(expression: string, map: Map<string, string> | undefined): { handled: boolean; value?: unknown } {
+	const call = /\$execution\.customData\.(get|set)\((.*)\)\s*}}/.exec(expression);
+	if (!call || !map) return { handled: false };
+	const args = JSON.parse(`[${call[2]}]`) as string[];
+	if (call[1] === 'get') return { handled: true, value: map.get(args[0]) };
+	customDataOver(map).set(args[0], args[1]);
+	return { handled: true, value: undefined };
 }
 
 export interface ExecuteContext {
@@ -135,6 +147,8 @@ export function executeContext(options: ExecuteContextOptions): ExecuteContext {
 		continueOnFail: () => options.continueOnFail ?? false,
 		evaluateExpression: (expression: string) => {
 			if (expression.includes('$execution') && expression.includes('resumeUrl')) return options.resumeUrl;
+			const custom = customDataExpression(expression, options.expressionCustomData);
+			if (custom.handled) return custom.value;
 			throw new Error(`test context: cannot evaluate ${expression}`);
 		},
 		putExecutionToWait: async (waitTill: Date) => {
@@ -161,8 +175,10 @@ export interface WebhookContextOptions {
 	/** Leave the request without `rawBody` (only the parsed body), as a fallback check. */
 	withoutRawBody?: boolean;
 	webhookUrl?: string;
-	/** The waiting execution's custom data, as n8n hands it back to the resume webhook. */
-	customData?: Map<string, string>;
+	/** The waiting execution's custom data, as n8n hands it back to the resume webhook; `null`: n8n 1.x (no `this.customData`). */
+	customData?: Map<string, string> | null;
+	/** n8n 1.x: custom data reachable only as `$execution.customData` in expressions. */
+	expressionCustomData?: Map<string, string>;
 	/** The node's workflow static data (kept by the caller across requests). */
 	staticData?: IDataObject;
 	node?: Partial<INode>;
@@ -215,7 +231,11 @@ export function webhookContext(options: WebhookContextOptions): WebhookContext {
 		getNode: () => ({ ...testNode, ...options.node }),
 		getWorkflow: () => ({ id: workflowId, name: 'test', active: true }),
 		getWorkflowStaticData: () => options.staticData ?? {},
-		customData: customDataOver(options.customData ?? new Map()),
+		evaluateExpression: (expression: string) => {
+			const custom = customDataExpression(expression, options.expressionCustomData);
+			if (custom.handled) return custom.value;
+			throw new Error(`test context: cannot evaluate ${expression}`);
+		},
 		getCredentials: async (type: string) => {
 			const credentials = options.credentials[type];
 			if (!credentials) throw new Error(`test context: no credentials of type ${type}`);
@@ -231,6 +251,7 @@ export function webhookContext(options: WebhookContextOptions): WebhookContext {
 			throw new Error('test context: no HTTP from webhook()');
 		}, []),
 	};
+	if (options.customData !== null) context.customData = customDataOver(options.customData ?? new Map());
 	return { context: context as unknown as IWebhookFunctions, response };
 }
 
