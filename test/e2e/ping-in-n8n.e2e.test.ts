@@ -225,7 +225,8 @@ scenario('Ping Callback Trigger: registers on publish, one execution per answer 
 	const key = `dlv_${randomBytes(10).toString('hex')}`;
 	const first = await postSignedCallbackWithKey(triggerUrl, delivery, key);
 	const second = await postSignedCallbackWithKey(triggerUrl, delivery, key);
-	expect(first).toEqual({ status: 200, body: { ok: true } });
+	// The first copy starts the workflow (n8n answers it in its own way for an onReceived webhook).
+	expect(first.status).toBe(200);
 	expect(second).toEqual({ status: 200, body: { ok: true, duplicate: true } });
 	await waitForExecutions(n8n, workflowId, 2, 'the first copy of the delivery to start one execution');
 	await expectNothingFor(
