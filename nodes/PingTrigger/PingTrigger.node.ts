@@ -8,6 +8,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { receiveSignedCallback } from '../shared/callback';
 import { testPingAccountCredential, testPingApiCredential } from '../shared/methods/credentialTest';
+import { deliveryIds, isDuplicateDelivery } from './deliveries';
 import { triggerProperties } from './description';
 import { parseKeyFilter } from './keyFilter';
 import { loadOptions } from './methods';
@@ -61,6 +62,10 @@ export class PingTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const received = await receiveSignedCallback(this);
 		if (!received.accepted) return received.response;
+		if (isDuplicateDelivery(this, deliveryIds(this.getHeaderData() as IDataObject))) {
+			// 2xx so the server stops resending; the first copy already started the workflow.
+			return { webhookResponse: { ok: true, duplicate: true } };
+		}
 		const filter = parseKeyFilter(this.getNodeParameter('triggeredBy', ''));
 		if (filter.length > 0 && !filter.includes(received.body.triggered_by)) {
 			// 2xx so Ping does not retry an answer this workflow chose to ignore.

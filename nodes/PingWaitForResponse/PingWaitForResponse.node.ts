@@ -9,12 +9,13 @@ import type {
 	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import { receiveSignedCallback } from '../shared/callback';
+import { receiveSignedCallback, refuseCallback } from '../shared/callback';
 import { testPingApiCredential } from '../shared/methods/credentialTest';
 import { callbackResumeUrl } from '../shared/resumeUrl';
 import { sendPingMessage } from '../shared/send';
 import type { PingApiCredentials } from '../shared/transport';
 import { expiresInFor, waitTillFromLimit } from '../shared/waitLimit';
+import { checkAnswerFor, recallSentMessage, rememberSentMessage } from './binding';
 import { outputsExpression, resumeWebhooks, waitProperties } from './description';
 import { pollForAnswer } from './polling';
 import type { ParameterReader } from './responses';
@@ -80,13 +81,17 @@ export class PingWaitForResponse implements INodeType {
 			throw new NodeApiError(this.getNode(), sent as JsonObject, { message: 'The Ping server did not return a message id' });
 		}
 
+		const channelId = typeof sent.channel_id === 'string' ? sent.channel_id : '';
 		if (delivery === 'callback') {
+			// Before waiting: webhook() resumes only for the answer to this message.
+			rememberSentMessage(this, { messageId: sent.id, channelId });
 			await this.putExecutionToWait(waitTill);
 			return [this.getInputData()];
 		}
 
 		const outcome = await pollForAnswer(this, credentials, {
 			messageId: sent.id,
+			channelId,
 			deadline: waitTill.getTime(),
 			intervalMs: Math.max(0, Number(options.pollInterval ?? 5)) * 1000,
 		});
@@ -101,10 +106,16 @@ export class PingWaitForResponse implements INodeType {
 		return routeItem(config, item, null);
 	}
 
-	/** The resume call: only a correctly signed, fresh Ping callback resumes the execution. */
+	/**
+	 * The resume call: only a correctly signed, fresh Ping callback that answers the message
+	 * this execution sent resumes it. Anything else is refused (401) and the execution keeps
+	 * waiting.
+	 */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const received = await receiveSignedCallback(this);
 		if (!received.accepted) return received.response;
+		const bound = checkAnswerFor(recallSentMessage(this), received.body);
+		if (!bound.ok) return refuseCallback(this, 401, bound.message);
 		const param: ParameterReader = (name, fallback) => this.getNodeParameter(name, fallback);
 		const config = readResponseConfig(param);
 		const item: INodeExecutionData = { json: { data: answerData(config, received.body) }, pairedItem: { item: 0 } };

@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { pingRequest } from '../shared/transport';
 import type { PingApiCredentials } from '../shared/transport';
 import type { CallbackBody } from '../shared/types';
+import { checkAnswerFor } from './binding';
 
 /** Ping's long-poll cap (`?wait=N`, N ≤ 50; `docs/api.md#polling`). */
 export const MAX_LONG_POLL_SECONDS = 50;
@@ -11,6 +12,8 @@ export type PollOutcome = { kind: 'answer'; answer: CallbackBody } | { kind: 'ti
 
 export interface PollSettings {
 	messageId: string;
+	/** The message's channel as the send answered it; empty when the server did not say. */
+	channelId: string;
 	/** Epoch ms after which the node stops waiting; `Infinity` for no limit. */
 	deadline: number;
 	intervalMs: number;
@@ -62,7 +65,7 @@ export async function pollForAnswer(
 				if (typeof poll.result !== 'object' || poll.result === null) {
 					throw new NodeOperationError(ctx.getNode(), `The Ping server reported "${String(poll.status)}" without the answer`);
 				}
-				return { kind: 'answer', answer: poll.result as unknown as CallbackBody };
+				return { kind: 'answer', answer: answerFor(ctx, settings, poll.result as IDataObject) };
 			case 'expired':
 				return { kind: 'timeout', reason: 'expired' };
 			case 'already_read':
@@ -80,4 +83,21 @@ export async function pollForAnswer(
 		if (longPoll && waitSeconds >= 2 && Date.now() - started < 1000) longPoll = false;
 		if (!longPoll) await sleep(Math.max(0, Math.min(settings.intervalMs, settings.deadline - Date.now())));
 	}
+}
+
+/**
+ * The poll asks for one message by id, but the result is checked like a callback: an answer
+ * to another message (or channel) than the one sent is refused, never handed on as this one's.
+ */
+function answerFor(ctx: IExecuteFunctions, settings: PollSettings, result: IDataObject): CallbackBody {
+	const check = checkAnswerFor({ messageId: settings.messageId, channelId: settings.channelId }, {
+		message_id: String(result.message_id ?? ''),
+		channel_id: result.channel_id,
+	});
+	if (!check.ok) {
+		throw new NodeOperationError(ctx.getNode(), 'The Ping server answered the poll with an answer to another message; it is refused', {
+			description: `Polled message ${settings.messageId} (channel ${settings.channelId || 'not given'}), got the answer to message ${String(result.message_id)} (channel ${String(result.channel_id)}).`,
+		});
+	}
+	return result as unknown as CallbackBody;
 }

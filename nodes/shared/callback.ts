@@ -18,10 +18,15 @@ function rawBodyOf(ctx: IWebhookFunctions): Buffer | string {
 	return JSON.stringify(ctx.getBodyData());
 }
 
-function refuse(ctx: IWebhookFunctions, status: number, error: string): ReceivedCallback {
+/** Answers the request itself and starts or resumes nothing. */
+export function refuseCallback(ctx: IWebhookFunctions, status: number, error: string): IWebhookResponseData {
 	const res = ctx.getResponseObject();
 	res.status(status).json({ ok: false, error });
-	return { accepted: false, response: { noWebhookResponse: true } };
+	return { noWebhookResponse: true };
+}
+
+function refuse(ctx: IWebhookFunctions, status: number, error: string): ReceivedCallback {
+	return { accepted: false, response: refuseCallback(ctx, status, error) };
 }
 
 function isCallbackBody(value: unknown): value is CallbackBody {

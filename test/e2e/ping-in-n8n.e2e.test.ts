@@ -78,6 +78,26 @@ async function postSignedCallback(url: string, body: Record<string, unknown>): P
 	return res.status;
 }
 
+/** One signed delivery with its idempotency key; the answer's status and JSON body. */
+async function postSignedCallbackWithKey(url: string, body: Record<string, unknown>, key: string): Promise<{ status: number; body: unknown }> {
+	const raw = JSON.stringify(body);
+	const t = Math.floor(Date.now() / 1000);
+	const v1 = createHmac('sha256', stack().channel.secret).update(`${t}.${raw}`).digest('hex');
+	const res = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'x-ping-signature': `t=${t},v1=${v1}`, 'x-ping-idempotency-key': key },
+		body: raw,
+	});
+	const text = await res.text();
+	let parsed: unknown = text;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		// not JSON: compared as text
+	}
+	return { status: res.status, body: parsed };
+}
+
 function pingBodyFor(message: StoredMessage, triggeredBy: string): Record<string, unknown> {
 	return { message_id: message.id, channel_id: message.channel_id, timestamp: new Date().toISOString(), triggered_by: triggeredBy, responses: {} };
 }
@@ -199,6 +219,25 @@ scenario('Ping Callback Trigger: registers on publish, one execution per answer 
 		{ durationMs: 3000, intervalMs: 500 },
 	);
 
+	// One delivery POSTed twice (the server's resend of a 2xx that came too late, or a replay):
+	// the second copy is acknowledged as a duplicate and starts nothing.
+	const delivery = { ...callbackBody, message_id: await sendMessage(s.ping.url, s.channel.token, { title: uniqueTitle('Twice') }) };
+	const key = `dlv_${randomBytes(10).toString('hex')}`;
+	const first = await postSignedCallbackWithKey(triggerUrl, delivery, key);
+	const second = await postSignedCallbackWithKey(triggerUrl, delivery, key);
+	// The first copy starts the workflow (n8n answers it in its own way for an onReceived webhook).
+	expect(first.status).toBe(200);
+	expect(second).toEqual({ status: 200, body: { ok: true, duplicate: true } });
+	await waitForExecutions(n8n, workflowId, 2, 'the first copy of the delivery to start one execution');
+	await expectNothingFor(
+		'the second copy of the delivery starting an execution',
+		async () => {
+			const executions = await listExecutions(n8n, workflowId);
+			return executions.length > 2 ? executions.map((e) => e.id) : undefined;
+		},
+		{ durationMs: 3000, intervalMs: 500 },
+	);
+
 	await unpublishWorkflow(n8n, workflowId);
 	await waitFor('the channel webhook to be removed after unpublishing', async () => ((await channelWebhooks(s)).length === 0 ? true : undefined), {
 		timeoutMs: 15_000,
@@ -247,6 +286,11 @@ scenario('Ping Wait for Response (signed callback): waits, ignores forged callba
 	// n8n itself refuses it (the node requires n8n's resume-URL signature).
 	const tampered = message.callback_url!.replace(/signature=([0-9a-f])/, (_, c: string) => `signature=${c === '0' ? '1' : '0'}`);
 	expect(await postSignedCallback(tampered, pingBodyFor(message, 'approve'))).toBeGreaterThanOrEqual(400);
+	// A correctly signed answer to another message of the channel (what a channel webhook or
+	// another message's receiver gets), POSTed to this execution's real resume URL: refused,
+	// because this execution waits for its own message only.
+	const otherId = await sendMessage(s.ping.url, s.channel.token, { title: uniqueTitle('Another question'), actions: [{ type: 'button', label: 'Approve', key: 'approve' }] });
+	expect(await postSignedCallback(message.callback_url!, pingBodyFor({ ...message, id: otherId }, 'approve'))).toBe(401);
 	await expectNothingFor(
 		'the execution leaving the waiting state without a real answer',
 		async () => {
@@ -274,6 +318,44 @@ scenario('Ping Wait for Response (signed callback): waits, ignores forged callba
 	const declined = await waitForStatus(declineExecutionId, ['success']);
 	expect(nodeOutput(declined, 'Ask for approval')[0].data).toMatchObject({ approved: false, triggered_by: 'decline' });
 });
+
+scenario('Ping Wait for Response (signed callback): an answer given right after the send resumes within a second (p95 over 20)', async () => {
+	const s = stack();
+	const latencies: number[] = [];
+	const answeredAfterSend: number[] = [];
+	for (let i = 0; i < 20; i++) {
+		const title = uniqueTitle('Fast approval');
+		await startByWebhook('ping-e2e-approval', { title, version: `v9.0.${i}` });
+		// Loopback only, bounded: look for the message as fast as the server answers.
+		let message: StoredMessage | undefined;
+		const deadline = Date.now() + 10_000;
+		while (!message && Date.now() < deadline) {
+			const res = await api(s.ping.url, 'GET', `/v1/channels/${s.channel.id}/messages?limit=5`, { key: ADMIN_KEY });
+			message = (res.body.messages as StoredMessage[]).find((m) => m.title === title);
+		}
+		if (!message) throw new Error(`no message titled "${title}" within 10 s`);
+		const answeredAt = Date.now();
+		await answer(s, message.id, 'approve');
+		answeredAfterSend.push(answeredAt - Date.parse(String(message.created_at)));
+		const executionId = executionIdOf(message);
+		await waitFor(
+			`execution ${executionId} to finish after a fast answer`,
+			async () => ((await getMessage(s, message!.id)).callback_state === 'delivered' ? true : undefined),
+			{ timeoutMs: 30_000, intervalMs: 20 },
+		);
+		latencies.push(Date.now() - answeredAt);
+		const done = await waitForStatus(executionId, ['success']);
+		expect(nodeOutput(done, 'Ask for approval')[0].data).toMatchObject({ approved: true, message_id: message.id });
+	}
+	const sorted = [...latencies].sort((a, b) => a - b);
+	const p95 = sorted[Math.ceil(0.95 * sorted.length) - 1];
+	const sendToAnswer = [...answeredAfterSend].sort((a, b) => a - b);
+	console.log(
+		`fast answers: answered ${sendToAnswer[0]}–${sendToAnswer[sendToAnswer.length - 1]} ms after the send (median ${sendToAnswer[10]} ms); ` +
+			`answer → resume delivered: median ${sorted[10]} ms, p95 ${p95} ms, max ${sorted[sorted.length - 1]} ms`,
+	);
+	expect(p95).toBeLessThan(1_000);
+}, 240_000);
 
 scenario('Ping Wait for Response with Limit Wait Time: the execution goes on when the limit passes, and the message can no longer be answered', async () => {
 	const s = stack();

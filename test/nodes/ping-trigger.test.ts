@@ -1,3 +1,4 @@
+import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 import { signatureV1 } from '../../nodes/shared/signature';
 import { PingTrigger } from '../../nodes/PingTrigger/PingTrigger.node';
@@ -164,6 +165,105 @@ describe('Ping Callback Trigger registration with a mocked n8n context', () => {
 		const error = await new PingTrigger().methods.loadOptions.getChannels.call(context).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect((error as Error).message).toBe('API key is not valid');
+	});
+});
+
+describe('Ping Callback Trigger: one execution per delivery', () => {
+	const KEY = 'dlv_aaaaaaaaaaaaaaaaaaaa';
+	let workflow = 0;
+
+	/** One trigger node of one workflow, receiving requests; its static data lives across them. */
+	function trigger(staticData = {}, workflowId = `dedupe-${++workflow}`) {
+		return (raw: string, headers: Record<string, string>, parameters = {}) => {
+			const { context, response } = webhookContext({
+				credentials,
+				rawBody: raw,
+				headers,
+				parameters: { triggeredBy: '', ...parameters },
+				staticData,
+				workflowId,
+			});
+			return new PingTrigger().webhook.call(context).then((result) => ({ result, response }));
+		};
+	}
+
+	it('the same delivery POSTed twice starts one execution; the copy gets 200 {ok, duplicate}', async () => {
+		const post = trigger();
+		const headers = { ...signed(body), 'X-Ping-Idempotency-Key': KEY };
+		const [first, second] = await Promise.all([post(body, headers), post(body, headers)]);
+		const started = [first, second].filter((r) => r.result.workflowData !== undefined);
+		expect(started).toHaveLength(1);
+		const copy = started[0] === first ? second : first;
+		expect(copy.result).toEqual({ webhookResponse: { ok: true, duplicate: true } });
+		expect(copy.response.statusCode).toBeUndefined();
+	});
+
+	it("the server's resend (same key, fresh signature) is dropped", async () => {
+		const post = trigger();
+		expect((await post(body, { ...signed(body, now() - 20), 'X-Ping-Idempotency-Key': KEY })).result.workflowData).toHaveLength(1);
+		const resent = await post(body, { ...signed(body), 'X-Ping-Idempotency-Key': KEY });
+		expect(resent.result).toEqual({ webhookResponse: { ok: true, duplicate: true } });
+	});
+
+	it('a replay with the key changed or removed is dropped by its signature', async () => {
+		const post = trigger();
+		const signature = signed(body);
+		expect((await post(body, { ...signature, 'X-Ping-Idempotency-Key': KEY })).result.workflowData).toHaveLength(1);
+		expect((await post(body, { ...signature, 'X-Ping-Idempotency-Key': 'dlv_bbbbbbbbbbbbbbbbbbbb' })).result).toEqual({
+			webhookResponse: { ok: true, duplicate: true },
+		});
+		expect((await post(body, signature)).result).toEqual({ webhookResponse: { ok: true, duplicate: true } });
+	});
+
+	it('another delivery (another key and signature) starts its own execution; so does the same delivery in another workflow', async () => {
+		const post = trigger();
+		expect((await post(body, { ...signed(body, now() - 1), 'X-Ping-Idempotency-Key': KEY })).result.workflowData).toHaveLength(1);
+		const other = await post(body, { ...signed(body), 'X-Ping-Idempotency-Key': 'dlv_cccccccccccccccccccc' });
+		expect(other.result.workflowData).toHaveLength(1);
+		const elsewhere = await trigger()(body, { ...signed(body), 'X-Ping-Idempotency-Key': KEY });
+		expect(elsewhere.result.workflowData).toHaveLength(1);
+	});
+
+	it('a forged copy is refused (401) and does not count as the delivery', async () => {
+		const post = trigger();
+		const forged = await post(body, { ...signed(body, now(), 'f'.repeat(64)), 'X-Ping-Idempotency-Key': KEY });
+		expect(forged.response.statusCode).toBe(401);
+		expect((await post(body, { ...signed(body), 'X-Ping-Idempotency-Key': KEY })).result.workflowData).toHaveLength(1);
+	});
+
+	it('the accepted keys are kept in the static data, so a restarted n8n still drops the resend', async () => {
+		const staticData: IDataObject = {};
+		await trigger(staticData, 'restart-wf')(body, { ...signed(body, now() - 5), 'X-Ping-Idempotency-Key': KEY });
+		expect(Object.keys(staticData.pingSeenDeliveries as object)).toContain(`k:${KEY}`);
+		// A fresh module registry: the process memory is gone, as after a restart.
+		let fresh: typeof PingTrigger | undefined;
+		jest.isolateModules(() => {
+			// eslint-disable-next-line @typescript-eslint/no-require-imports
+			fresh = (require('../../nodes/PingTrigger/PingTrigger.node') as { PingTrigger: typeof PingTrigger }).PingTrigger;
+		});
+		const { context } = webhookContext({
+			credentials,
+			rawBody: body,
+			headers: { ...signed(body), 'X-Ping-Idempotency-Key': KEY },
+			parameters: { triggeredBy: '' },
+			staticData,
+			workflowId: 'restart-wf',
+		});
+		expect(await new (fresh as typeof PingTrigger)().webhook.call(context)).toEqual({ webhookResponse: { ok: true, duplicate: true } });
+	});
+
+	it('keeps at most 1,000 entries and forgets keys after 48 h', async () => {
+		const { isDuplicateDelivery, KEY_TTL_SECONDS, MAX_SEEN } = await import('../../nodes/PingTrigger/deliveries');
+		expect(MAX_SEEN).toBe(1_000);
+		expect(KEY_TTL_SECONDS).toBe(48 * 3600);
+		const staticData: IDataObject = {};
+		const { context } = webhookContext({ credentials, rawBody: body, headers: {}, parameters: {}, staticData, workflowId: 'bounded' });
+		const start = Date.now();
+		for (let i = 0; i < 1_200; i++) expect(isDuplicateDelivery(context, { key: `dlv_${i}`, signature: undefined }, start)).toBe(false);
+		expect(Object.keys(staticData.pingSeenDeliveries as object)).toHaveLength(1_000);
+		expect(isDuplicateDelivery(context, { key: 'dlv_1199', signature: undefined }, start)).toBe(true);
+		expect(isDuplicateDelivery(context, { key: 'dlv_0', signature: undefined }, start)).toBe(false);
+		expect(isDuplicateDelivery(context, { key: 'dlv_1198', signature: undefined }, start + (KEY_TTL_SECONDS + 1) * 1000)).toBe(false);
 	});
 });
 

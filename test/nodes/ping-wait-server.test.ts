@@ -3,6 +3,7 @@ import { ADMIN_KEY, api, createChannel, respond, startTestServer, TestChannel, T
 import type { Parameters } from './helpers/context';
 import { executeContext, webhookContext } from './helpers/context';
 import { realHttp } from './helpers/realHttp';
+import type { ReceivedRequest } from './helpers/receiver';
 import { plainHeaders, startReceiver } from './helpers/receiver';
 
 /**
@@ -39,7 +40,7 @@ describe('Ping Wait for Response against the real server', () => {
 
 	async function sendAndResume(parameters: Parameters, answer: Record<string, unknown>, count: number) {
 		const resumePath = `/webhook-waiting/exec-${count}/node-1234`;
-		const { context, requests, waits } = executeContext({
+		const { context, requests, waits, customData } = executeContext({
 			credentials: creds,
 			parameters,
 			http: realHttp(creds),
@@ -63,16 +64,17 @@ describe('Ping Wait for Response against the real server', () => {
 			parameters,
 			rawBody: callback.rawBody,
 			headers: plainHeaders(callback.headers),
+			customData,
 		});
 		const result = await new PingWaitForResponse().webhook.call(hook.context);
-		return { messageId, result, response: hook.response, callback };
+		return { messageId, result, response: hook.response, callback, customData };
 	}
 
 	const base = { title: 'Deploy v2.3?', body: '**3 commits**', priority: 'high', delivery: 'callback' };
 
 	it('resumes with data.approved === true after Approve, and refuses a forged copy', async () => {
 		const parameters = { ...base, responseType: 'approval', options: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 10, resumeUnit: 'minutes' } } } };
-		const { messageId, result, callback } = await sendAndResume(parameters, { triggered_by: 'approve' }, 1);
+		const { messageId, result, callback, customData } = await sendAndResume(parameters, { triggered_by: 'approve' }, 1);
 		expect(result.workflowData).toEqual([
 			[
 				{
@@ -91,6 +93,7 @@ describe('Ping Wait for Response against the real server', () => {
 			parameters,
 			rawBody: callback.rawBody.toString('utf8').replace('"approve"', '"decline"'),
 			headers: plainHeaders(callback.headers),
+			customData,
 		});
 		const refused = await new PingWaitForResponse().webhook.call(forged.context);
 		expect(forged.response.statusCode).toBe(401);
@@ -114,6 +117,43 @@ describe('Ping Wait for Response against the real server', () => {
 		};
 		const { result } = await sendAndResume(parameters, { triggered_by: 'submit', responses: { rating: 'good', score: 4 } }, 3);
 		expect(result.workflowData?.[0][0].json.data).toMatchObject({ rating: 'good', score: 4, triggered_by: 'submit' });
+	});
+
+	it("a real signed answer to another message, replayed to this execution's resume URL: 401, then its own answer resumes it", async () => {
+		const parameters = { ...base, responseType: 'approval' };
+		const waiting = async (path: string) => {
+			const ctx = executeContext({
+				credentials: creds,
+				parameters,
+				http: realHttp(creds),
+				getSignedResumeUrl: () => `${receiver.url}${path}?signature=n8n-url-signature`,
+				setSignatureValidationRequired: () => undefined,
+			});
+			const previous = await latestMessageId();
+			await new PingWaitForResponse().execute.call(ctx.context);
+			return { ...ctx, messageId: await latestMessageId(previous) };
+		};
+		const m1 = await waiting('/webhook-waiting/exec-m1/node-1234');
+		const m2 = await waiting('/webhook-waiting/exec-m2/node-1234');
+		const hand = (callback: ReceivedRequest, customData: Map<string, string>) => {
+			const hook = webhookContext({ credentials: creds, parameters, rawBody: callback.rawBody, headers: plainHeaders(callback.headers), customData });
+			return new PingWaitForResponse().webhook.call(hook.context).then((result) => ({ result, response: hook.response }));
+		};
+
+		const before = receiver.received.length;
+		expect((await respond(server.url, m2.messageId, { triggered_by: 'approve' })).status).toBe(200);
+		const m2Answer = await receiver.waitFor(before + 1);
+		expect(m2Answer.path).toContain('exec-m2');
+		const replayed = await hand(m2Answer, m1.customData);
+		expect(replayed.response.statusCode).toBe(401);
+		expect(replayed.result.workflowData).toBeUndefined();
+
+		expect((await respond(server.url, m1.messageId, { triggered_by: 'decline' })).status).toBe(200);
+		const m1Answer = await receiver.waitFor(before + 2);
+		const resumed = await hand(m1Answer, m1.customData);
+		expect(resumed.result.workflowData?.[0][0].json.data).toMatchObject({ approved: false, message_id: m1.messageId });
+		// And M2's own execution takes its own answer.
+		expect((await hand(m2Answer, m2.customData)).result.workflowData?.[0][0].json.data).toMatchObject({ approved: true, message_id: m2.messageId });
 	});
 
 	it('polling delivery: long-polls until the answer and outputs the same item', async () => {

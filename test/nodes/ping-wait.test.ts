@@ -1,10 +1,11 @@
 import { NodeApiError, WAIT_INDEFINITELY } from 'n8n-workflow';
 import { PingWaitForResponse } from '../../nodes/PingWaitForResponse/PingWaitForResponse.node';
 import { configuredOutputs } from '../../nodes/PingWaitForResponse/description';
+import { messageKey } from '../../nodes/PingWaitForResponse/binding';
 import { appendPathSegment } from '../../nodes/shared/resumeUrl';
 import { signatureV1 } from '../../nodes/shared/signature';
 import type { ExecuteContextOptions, Parameters } from './helpers/context';
-import { executeContext, scriptedHttp, webhookContext } from './helpers/context';
+import { executeContext, scriptedHttp, testNode, webhookContext } from './helpers/context';
 
 const SECRET = 'b'.repeat(64);
 const credentials = { pingApi: { serverUrl: 'http://ping.test', webhookToken: 'tok', webhookSecret: SECRET } };
@@ -45,8 +46,18 @@ function signedHeaders(raw: string, t = Math.floor(Date.now() / 1000), secret = 
 	return { 'x-ping-signature': `t=${t},v1=${signatureV1(secret, t, raw)}` };
 }
 
-function resume(parameters: Parameters, raw: string, headers: Record<string, string> = signedHeaders(raw)) {
-	const { context, response } = webhookContext({ credentials, parameters, rawBody: raw, headers });
+/** What execute() kept for the message in `sent` (the one `answer()` answers). */
+function waitingFor(messageId = 'msg_aaaaaaaaaaaa', channelId = 'ch_bbbbbbbbbbbb') {
+	return new Map([[messageKey(testNode.id), `${messageId} ${channelId}`]]);
+}
+
+function resume(
+	parameters: Parameters,
+	raw: string,
+	headers: Record<string, string> = signedHeaders(raw),
+	customData: Map<string, string> = waitingFor(),
+) {
+	const { context, response } = webhookContext({ credentials, parameters, rawBody: raw, headers, customData });
 	return new PingWaitForResponse().webhook.call(context).then((result) => ({ result, response }));
 }
 
@@ -297,6 +308,84 @@ describe('Ping Wait for Response: the resume webhook', () => {
 	);
 });
 
+describe('Ping Wait for Response: an answer resumes only the execution that sent its message', () => {
+	const KEY = messageKey(testNode.id);
+	const other = (overrides: Record<string, unknown>) => JSON.stringify({ ...JSON.parse(answer('approve')), ...overrides });
+
+	it('execute() keeps the sent message and its channel in the execution custom data before waiting', async () => {
+		const { context, waits, customData } = callbackExecute({ ...base, responseType: 'approval' });
+		await new PingWaitForResponse().execute.call(context);
+		expect(waits).toHaveLength(1);
+		expect(customData.get(KEY)).toBe('msg_aaaaaaaaaaaa ch_bbbbbbbbbbbb');
+		expect(KEY).toMatch(/^[A-Za-z0-9_]{1,50}$/);
+	});
+
+	it('a valid signature over the answer to another message: 401, nothing resumed', async () => {
+		const raw = other({ message_id: 'msg_cccccccccccc' });
+		const { result, response } = await resume({ responseType: 'approval' }, raw);
+		expect(response.statusCode).toBe(401);
+		expect(String((response.body as { error: string }).error)).toMatch(/another message/);
+		expect(result).toEqual({ noWebhookResponse: true });
+	});
+
+	it('the same message id on another channel: 401, nothing resumed', async () => {
+		const { result, response } = await resume({ responseType: 'approval' }, other({ channel_id: 'ch_dddddddddddd' }));
+		expect(response.statusCode).toBe(401);
+		expect(result.workflowData).toBeUndefined();
+	});
+
+	it('no stored message id (or an unreadable one): 401, nothing resumed', async () => {
+		for (const customData of [new Map<string, string>(), new Map([[KEY, 'not an id!']])]) {
+			const raw = answer('approve');
+			const { result, response } = await resume({ responseType: 'approval' }, raw, signedHeaders(raw), customData);
+			expect(response.statusCode).toBe(401);
+			expect(String((response.body as { error: string }).error)).toMatch(/no record of the message/);
+			expect(result.workflowData).toBeUndefined();
+		}
+	});
+
+	it("another node's stored message does not resume this one (the human-review tool is its own node)", async () => {
+		const raw = answer('approve');
+		const tool = { id: 'tool-node-5678', name: 'Human review', type: 'n8n-nodes-ping.pingWaitForResponseHitlTool' };
+		const { context, response } = webhookContext({ credentials, parameters: { responseType: 'approval' }, rawBody: raw, headers: signedHeaders(raw), customData: waitingFor(), node: tool });
+		const refused = await new PingWaitForResponse().webhook.call(context);
+		expect(response.statusCode).toBe(401);
+		expect(refused.workflowData).toBeUndefined();
+
+		// The tool's own execute() keeps its message under its own id, and its answer resumes it.
+		const sentByTool = callbackExecute({ ...base, responseType: 'approval' }, { node: tool });
+		await new PingWaitForResponse().execute.call(sentByTool.context);
+		const again = webhookContext({ credentials, parameters: { responseType: 'approval' }, rawBody: raw, headers: signedHeaders(raw), customData: sentByTool.customData, node: tool });
+		const resumed = await new PingWaitForResponse().webhook.call(again.context);
+		expect(resumed.workflowData?.[0][0].json.data).toMatchObject({ approved: true, message_id: 'msg_aaaaaaaaaaaa' });
+	});
+
+	it('n8n 1.x (no this.customData): kept and read through $execution.customData', async () => {
+		const expressionCustomData = new Map<string, string>();
+		const { context, waits } = callbackExecute({ ...base, responseType: 'approval' }, { customData: null, expressionCustomData });
+		await new PingWaitForResponse().execute.call(context);
+		expect(waits).toHaveLength(1);
+		expect(expressionCustomData.get(KEY)).toBe('msg_aaaaaaaaaaaa ch_bbbbbbbbbbbb');
+
+		const raw = answer('approve');
+		const hook = webhookContext({ credentials, parameters: { responseType: 'approval' }, rawBody: raw, headers: signedHeaders(raw), customData: null, expressionCustomData });
+		expect((await new PingWaitForResponse().webhook.call(hook.context)).workflowData).toHaveLength(1);
+		const forged = other({ message_id: 'msg_cccccccccccc' });
+		const hook2 = webhookContext({ credentials, parameters: { responseType: 'approval' }, rawBody: forged, headers: signedHeaders(forged), customData: null, expressionCustomData });
+		expect((await new PingWaitForResponse().webhook.call(hook2.context)).workflowData).toBeUndefined();
+		expect(hook2.response.statusCode).toBe(401);
+	});
+
+	it('fails before waiting when n8n cannot keep the id (custom data full, or not offered)', async () => {
+		const full = new Map(Array.from({ length: 10 }, (_, i) => [`user_key_${i}`, 'x'] as [string, string]));
+		for (const extra of [{ customData: full }, { customData: null }]) {
+			const { context, waits } = callbackExecute({ ...base, responseType: 'approval' }, extra);
+			await expect(new PingWaitForResponse().execute.call(context)).rejects.toThrow(/could not keep the id of the sent message/);
+			expect(waits).toHaveLength(0);
+		}
+	});
+});
+
 describe('Ping Wait for Response: polling delivery', () => {
 	const polling = { ...base, delivery: 'polling', responseType: 'approval', options: { pollInterval: 0.01 } };
 	const submitted = (key: string) => ({ statusCode: 200, body: { status: 'submitted', result: JSON.parse(answer(key)), submitted_at: 'x' } });
@@ -322,6 +411,20 @@ describe('Ping Wait for Response: polling delivery', () => {
 		expect(requests[2].options.qs).toEqual({ wait: 50 });
 		expect(waits).toHaveLength(0);
 		expect(out).toEqual([[{ json: { data: expect.objectContaining({ approved: true, triggered_by: 'approve' }) }, pairedItem: { item: 0 } }]]);
+	});
+
+	it('refuses a polled answer to another message (or channel) instead of handing it on', async () => {
+		for (const result of [{ message_id: 'msg_cccccccccccc' }, { channel_id: 'ch_dddddddddddd' }]) {
+			const { context } = executeContext({
+				credentials,
+				parameters: polling,
+				http: async (_type, options) => {
+					if (options.method === 'POST') return sent;
+					return { statusCode: 200, body: { status: 'submitted', result: { ...JSON.parse(answer('approve')), ...result } } };
+				},
+			});
+			await expect(new PingWaitForResponse().execute.call(context)).rejects.toThrow(/an answer to another message; it is refused/);
+		}
 	});
 
 	it('falls back to interval polling when the server refuses ?wait= (400)', async () => {

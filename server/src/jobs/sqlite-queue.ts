@@ -134,17 +134,26 @@ export class SqliteJobQueue implements JobQueue {
 	}
 
 	private track(job: Job): void {
-		const promise = this.run(job).finally(() => {
-			this.inFlight.delete(promise);
-			if (this.tickAgain || this.inFlight.size === this.options.concurrency - 1) this.wake();
-		});
+		let retryAt: number | null = null;
+		const promise = this.run(job)
+			.then((at) => {
+				retryAt = at;
+			})
+			.finally(() => {
+				this.inFlight.delete(promise);
+				// A retry due sooner than the idle sleep (an early callback retry, 250 ms) must not
+				// wait for the timer armed before it existed: look again, which re-arms the timer.
+				const soonRetry = retryAt !== null && retryAt - this.clock.now() < this.options.idleMs;
+				if (this.tickAgain || soonRetry || this.inFlight.size === this.options.concurrency - 1) this.wake();
+			});
 		this.inFlight.add(promise);
 	}
 
-	private async run(job: Job): Promise<void> {
+	private async run(job: Job): Promise<number | null> {
 		const retryAt = await this.dispatch.run(job);
 		await (retryAt === null ? this.store.completeJob(job.id) : this.store.retryJob(job.id, retryAt)).catch((error) =>
 			this.log.error('jobs.outcome_not_saved', { job_id: job.id, error: errorMessage(error) }),
 		);
+		return retryAt;
 	}
 }

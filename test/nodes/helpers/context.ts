@@ -88,18 +88,53 @@ export interface ExecuteContextOptions {
 	/** What `{{ $execution?.resumeUrl }}` evaluates to. */
 	resumeUrl?: string;
 	cancelSignal?: AbortSignal;
+	/**
+	 * n8n's execution custom data (`this.customData`, n8n 2.x). A fresh map by default; `null`
+	 * leaves the property out, as n8n 1.x does (then only `$execution.customData` in expressions).
+	 */
+	customData?: Map<string, string> | null;
+	/** n8n 1.x: custom data reachable only as `$execution.customData` in expressions. */
+	expressionCustomData?: Map<string, string>;
+}
+
+/** Evaluates `{{ $execution.customData.get("k") }}` / `.set("k", "v")` over a map, as n8n 1.x would. */
+function customDataExpression(expression: string, map: Map<string, string> | undefined): { handled: boolean; value?: unknown } {
+	const call = /\$execution\.customData\.(get|set)\((.*)\)\s*}}/.exec(expression);
+	if (!call || !map) return { handled: false };
+	const args = JSON.parse(`[${call[2]}]`) as string[];
+	if (call[1] === 'get') return { handled: true, value: map.get(args[0]) };
+	customDataOver(map).set(args[0], args[1]);
+	return { handled: true, value: undefined };
 }
 
 export interface ExecuteContext {
 	context: IExecuteFunctions;
 	requests: RecordedRequest[];
 	waits: Date[];
+	/** What the execution keeps across its wait (hand it to the webhook context). */
+	customData: Map<string, string>;
+}
+
+/** `this.customData` over a map, with n8n's 10-key limit (a key above it is dropped silently). */
+export function customDataOver(map: Map<string, string>) {
+	return {
+		set(key: string, value: string) {
+			if (!map.has(key) && map.size >= 10) return;
+			map.set(key, String(value));
+		},
+		setAll(values: Record<string, string>) {
+			for (const [key, value] of Object.entries(values)) this.set(key, value);
+		},
+		get: (key: string) => map.get(key),
+		getAll: () => Object.fromEntries(map),
+	};
 }
 
 export function executeContext(options: ExecuteContextOptions): ExecuteContext {
 	const requests: RecordedRequest[] = [];
 	const waits: Date[] = [];
 	const node = { ...testNode, ...options.node };
+	const customData = options.customData ?? new Map<string, string>();
 	const context: Record<string, unknown> = {
 		getInputData: () => options.items ?? [{ json: {} }],
 		getNodeParameter: parameterGetter(options.parameters),
@@ -112,6 +147,8 @@ export function executeContext(options: ExecuteContextOptions): ExecuteContext {
 		continueOnFail: () => options.continueOnFail ?? false,
 		evaluateExpression: (expression: string) => {
 			if (expression.includes('$execution') && expression.includes('resumeUrl')) return options.resumeUrl;
+			const custom = customDataExpression(expression, options.expressionCustomData);
+			if (custom.handled) return custom.value;
 			throw new Error(`test context: cannot evaluate ${expression}`);
 		},
 		putExecutionToWait: async (waitTill: Date) => {
@@ -125,7 +162,8 @@ export function executeContext(options: ExecuteContextOptions): ExecuteContext {
 	};
 	if (options.getSignedResumeUrl) context.getSignedResumeUrl = options.getSignedResumeUrl;
 	if (options.setSignatureValidationRequired) context.setSignatureValidationRequired = options.setSignatureValidationRequired;
-	return { context: context as unknown as IExecuteFunctions, requests, waits };
+	if (options.customData !== null) context.customData = customDataOver(customData);
+	return { context: context as unknown as IExecuteFunctions, requests, waits, customData };
 }
 
 export interface WebhookContextOptions {
@@ -137,6 +175,14 @@ export interface WebhookContextOptions {
 	/** Leave the request without `rawBody` (only the parsed body), as a fallback check. */
 	withoutRawBody?: boolean;
 	webhookUrl?: string;
+	/** The waiting execution's custom data, as n8n hands it back to the resume webhook; `null`: n8n 1.x (no `this.customData`). */
+	customData?: Map<string, string> | null;
+	/** n8n 1.x: custom data reachable only as `$execution.customData` in expressions. */
+	expressionCustomData?: Map<string, string>;
+	/** The node's workflow static data (kept by the caller across requests). */
+	staticData?: IDataObject;
+	node?: Partial<INode>;
+	workflowId?: string;
 }
 
 export interface WebhookContext {
@@ -144,7 +190,12 @@ export interface WebhookContext {
 	response: { statusCode?: number; body?: unknown };
 }
 
+let workflowCount = 0;
+
 export function webhookContext(options: WebhookContextOptions): WebhookContext {
+	// Each context is its own workflow unless a test says otherwise, so the trigger's memory of
+	// accepted deliveries does not carry over between unrelated tests.
+	const workflowId = options.workflowId ?? `wf-${++workflowCount}`;
 	const response: { statusCode?: number; body?: unknown } = {};
 	const raw = Buffer.isBuffer(options.rawBody) ? options.rawBody : Buffer.from(options.rawBody, 'utf8');
 	let parsed: IDataObject = {};
@@ -177,7 +228,14 @@ export function webhookContext(options: WebhookContextOptions): WebhookContext {
 	const context: Record<string, unknown> = {
 		// IWebhookFunctions.getNodeParameter(name, fallback): no item index.
 		getNodeParameter: (name: string, fallback?: unknown) => get(name, 0, fallback),
-		getNode: () => testNode,
+		getNode: () => ({ ...testNode, ...options.node }),
+		getWorkflow: () => ({ id: workflowId, name: 'test', active: true }),
+		getWorkflowStaticData: () => options.staticData ?? {},
+		evaluateExpression: (expression: string) => {
+			const custom = customDataExpression(expression, options.expressionCustomData);
+			if (custom.handled) return custom.value;
+			throw new Error(`test context: cannot evaluate ${expression}`);
+		},
 		getCredentials: async (type: string) => {
 			const credentials = options.credentials[type];
 			if (!credentials) throw new Error(`test context: no credentials of type ${type}`);
@@ -193,6 +251,7 @@ export function webhookContext(options: WebhookContextOptions): WebhookContext {
 			throw new Error('test context: no HTTP from webhook()');
 		}, []),
 	};
+	if (options.customData !== null) context.customData = customDataOver(options.customData ?? new Map());
 	return { context: context as unknown as IWebhookFunctions, response };
 }
 

@@ -5,7 +5,7 @@ import { Logger } from '../../observability/log';
 import { CallbackJobPayload, JobHandler, NewJob } from '../../jobs/job';
 import { Store } from '../../store/store';
 import { CallbackPoster } from './http-post';
-import { nextRetryDelayMs } from './schedule';
+import { isNotYetFailure, nextRetryDelayMs } from './schedule';
 import { signatureHeader } from '../../domain/signature';
 
 /** One callback delivery (one answer to one target), due now, retried until done. */
@@ -62,7 +62,9 @@ export function deliverCallback(deps: DeliveryDeps): JobHandler<'callback.delive
 			idempotencyKey: p.deliveryId,
 			now: attemptedAt,
 		});
-		const delay = outcome.delivered ? null : nextRetryDelayMs(attempt, outcome.retryAfterMs, deps.random);
+		const delay = outcome.delivered
+			? null
+			: nextRetryDelayMs(attempt, outcome.retryAfterMs, deps.random, isNotYetFailure(outcome));
 		const nextAttemptAt = delay === null ? null : clock.now() + delay;
 		const record: CallbackAttempt = {
 			messageId: p.messageId,

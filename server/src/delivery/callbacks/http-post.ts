@@ -14,6 +14,8 @@ export interface PostOutcome {
 	error: string | null;
 	/** From the receiver's `Retry-After`, if it sent one. */
 	retryAfterMs: number | null;
+	/** Nothing listened at the address (ECONNREFUSED): worth an early retry. */
+	connectionRefused: boolean;
 	latencyMs: number;
 }
 
@@ -52,11 +54,17 @@ export class CallbackPoster {
 	post(request: CallbackRequest): Promise<PostOutcome> {
 		const started = performance.now();
 		const elapsed = () => Math.round(performance.now() - started);
-		const failure = (error: string, statusCode: number | null = null, retryAfterMs: number | null = null): PostOutcome => ({
+		const failure = (
+			error: string,
+			statusCode: number | null = null,
+			retryAfterMs: number | null = null,
+			connectionRefused = false,
+		): PostOutcome => ({
 			delivered: false,
 			statusCode,
 			error,
 			retryAfterMs,
+			connectionRefused,
 			latencyMs: elapsed(),
 		});
 
@@ -99,7 +107,9 @@ export class CallbackPoster {
 				req.destroy(new Error(`no response within ${this.timeoutMs} ms`));
 			}, this.timeoutMs);
 			req.on('socket', (socket: Socket) => this.guard.guardSocket(socket, host));
-			req.on('error', (error: Error) => finish(failure(describeError(error))));
+			req.on('error', (error: Error & { code?: string }) =>
+				finish(failure(describeError(error), null, null, error.code === 'ECONNREFUSED')),
+			);
 			req.on('response', (res: IncomingMessage) => {
 				const status = res.statusCode ?? 0;
 				let read = 0;
@@ -109,7 +119,14 @@ export class CallbackPoster {
 				});
 				const done = () => {
 					if (status >= 200 && status < 300) {
-						finish({ delivered: true, statusCode: status, error: null, retryAfterMs: null, latencyMs: elapsed() });
+						finish({
+							delivered: true,
+							statusCode: status,
+							error: null,
+							retryAfterMs: null,
+							connectionRefused: false,
+							latencyMs: elapsed(),
+						});
 						return;
 					}
 					const retryAfter = parseRetryAfter(headerText(res.headers['retry-after']), request.now);

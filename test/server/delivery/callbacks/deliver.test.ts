@@ -96,9 +96,10 @@ describe('signed callback delivery', () => {
 			[2, null, 'connection refused', 'retrying'],
 		]);
 		const [first, second] = down.callback_attempts;
-		expect(Date.parse(String(first.next_attempt_at)) - Date.parse(first.attempted_at)).toBeGreaterThanOrEqual(1_000);
-		expect(Date.parse(String(first.next_attempt_at)) - Date.parse(first.attempted_at)).toBeLessThanOrEqual(5_000);
+		// A refused connection is "not listening yet": early retries after 250 ms, then 1 s.
+		expect(Date.parse(String(first.next_attempt_at)) - Date.parse(first.attempted_at)).toBe(250);
 		expect(second.attempted_at).toBe(first.next_attempt_at);
+		expect(Date.parse(String(second.next_attempt_at)) - Date.parse(second.attempted_at)).toBe(1_000);
 
 		await receiver.stop();
 		await receiver.start(port);
@@ -177,6 +178,28 @@ describe('signed callback delivery', () => {
 		]);
 		expect(Date.parse(String(attempts[0].next_attempt_at)) - Date.parse(attempts[0].attempted_at)).toBe(120_000);
 		expect(attempts[1].next_attempt_at).toBe(new Date(START + 120_000 + 3600_000).toISOString());
+	});
+
+	test('a receiver not ready yet (409 as n8n answers before it stored the waiting execution) is retried after 250 ms, then 1 s, then the jittered schedule', async () => {
+		await start();
+		channel = await createChannel(server.url);
+		const replies = [{ status: 409 }, { status: 503 }, { status: 409 }, { status: 200 }];
+		receiver.reply = () => replies[receiver.received.length - 1];
+		const id = await answered(receiver.url);
+		await drainJobs(server, clock);
+		const attempts = (await messageDetail(server, id)).callback_attempts;
+		expect(attempts.map((a) => [a.status_code, a.outcome])).toEqual([
+			[409, 'retrying'],
+			[503, 'retrying'],
+			[409, 'retrying'],
+			[200, 'delivered'],
+		]);
+		const waits = attempts.slice(0, 3).map((a) => Date.parse(String(a.next_attempt_at)) - Date.parse(a.attempted_at));
+		expect(waits.slice(0, 2)).toEqual([250, 1_000]);
+		// The third retry is the documented one: jittered between 1 s and its 80 s ceiling.
+		expect(waits[2]).toBeGreaterThanOrEqual(1_000);
+		expect(waits[2]).toBeLessThanOrEqual(80_000);
+		expect(new Set(receiver.received.map((r) => r.headers['x-ping-idempotency-key'])).size).toBe(1);
 	});
 
 	test('a retry pending across a server restart is delivered after the start', async () => {

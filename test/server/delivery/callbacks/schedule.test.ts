@@ -1,4 +1,6 @@
 import {
+	EARLY_RETRY_DELAYS_MS,
+	isNotYetFailure,
 	MAX_ATTEMPTS,
 	MAX_RETRY_DELAY_MS,
 	MAX_SCHEDULE_SPAN_MS,
@@ -49,5 +51,50 @@ describe('callback retry schedule', () => {
 		expect(parseRetryAfter('soon', now)).toBeNull();
 		expect(parseRetryAfter('-5', now)).toBeNull();
 		expect(parseRetryAfter(undefined, now)).toBeNull();
+	});
+
+	describe('early retries for a receiver that is not ready yet', () => {
+		const failure = (statusCode: number | null, retryAfterMs: number | null = null, connectionRefused = false) => ({
+			statusCode,
+			retryAfterMs,
+			connectionRefused,
+		});
+
+		test('409, 425, 429 without Retry-After, 502, 503 and a refused connection are "not yet"; other failures are not', () => {
+			for (const status of [409, 425, 429, 502, 503]) expect(isNotYetFailure(failure(status))).toBe(true);
+			expect(isNotYetFailure(failure(null, null, true))).toBe(true);
+			for (const status of [400, 401, 404, 410, 500, 504, 301]) expect(isNotYetFailure(failure(status))).toBe(false);
+			expect(isNotYetFailure(failure(null))).toBe(false);
+			// The receiver said when: its Retry-After wins over an early retry.
+			expect(isNotYetFailure(failure(429, 30_000))).toBe(false);
+			expect(isNotYetFailure(failure(503, 2_000))).toBe(false);
+		});
+
+		test('250 ms after the first attempt, 1 s after the second, then the documented jittered schedule', () => {
+			expect(EARLY_RETRY_DELAYS_MS).toEqual([250, 1_000]);
+			const random = () => 0.999999;
+			expect(nextRetryDelayMs(1, null, random, true)).toBe(250);
+			expect(nextRetryDelayMs(2, null, random, true)).toBe(1_000);
+			for (let n = 3; n < MAX_ATTEMPTS; n++) {
+				expect(nextRetryDelayMs(n, null, random, true)).toBe(nextRetryDelayMs(n, null, random, false));
+			}
+			// Not "not yet": the first two retries keep their jittered waits.
+			expect(nextRetryDelayMs(1, null, () => 0.5, false)).toBe(2_500);
+			expect(nextRetryDelayMs(2, null, () => 0.5, false)).toBe(10_000);
+		});
+
+		test('the number of attempts and the longest span stay the documented ones', () => {
+			expect(nextRetryDelayMs(MAX_ATTEMPTS, null, Math.random, true)).toBeNull();
+			expect(MAX_ATTEMPTS).toBe(14);
+			let longest = 0;
+			for (let n = 1; n < MAX_ATTEMPTS; n++) longest += nextRetryDelayMs(n, null, () => 0.999999, n <= 2) ?? 0;
+			expect(longest).toBeLessThanOrEqual(MAX_SCHEDULE_SPAN_MS);
+			expect(EARLY_RETRY_DELAYS_MS[0] + EARLY_RETRY_DELAYS_MS[1]).toBeLessThan(retryCeilingMs(1) + retryCeilingMs(2));
+		});
+
+		test('a Retry-After still wins on the first attempts, bounded to [1 s, 6 h]', () => {
+			expect(nextRetryDelayMs(1, 0, Math.random, true)).toBe(1_000);
+			expect(nextRetryDelayMs(1, 7_000, Math.random, true)).toBe(7_000);
+		});
 	});
 });
