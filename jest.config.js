@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
   transform: {
-    // Type checking happens once in `npm run lint` (tsc); tests only transpile.
+    // Type checking happens once in `npm run typecheck` (tsc); tests only transpile.
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
   },
   testTimeout: 20000,
