@@ -13,7 +13,10 @@ const run = promisify(execFile);
  */
 describe('the built ping-server command', () => {
 	beforeAll(() => {
-		if (!existsSync(BUILT_SERVER_MAIN)) throw new Error(`${BUILT_SERVER_MAIN} is missing: run \`npm run build\` first (npm test does)`);
+		if (!existsSync(BUILT_SERVER_MAIN))
+			throw new Error(
+				`${BUILT_SERVER_MAIN} is missing: run \`npm run build\` first (npm test does)`,
+			);
 	});
 
 	test('is the bin of the server workspace', () => {
@@ -28,7 +31,9 @@ describe('the built ping-server command', () => {
 	});
 
 	test('a bad setting exits 1 with a message naming it', async () => {
-		const failed = await run(process.execPath, [BUILT_SERVER_MAIN], { env: { ...process.env, PING_PORT: 'x' } }).catch((e) => e);
+		const failed = await run(process.execPath, [BUILT_SERVER_MAIN], {
+			env: { ...process.env, PING_PORT: 'x' },
+		}).catch((e) => e);
 		expect(failed.code).toBe(1);
 		expect(failed.stderr).toContain('configuration error: PING_PORT must be a whole number');
 	});
