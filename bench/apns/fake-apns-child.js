@@ -2,9 +2,10 @@
 // fake never competes with the client being measured for the same event loop.
 'use strict';
 const path = require('node:path');
-const loadTs = require('./load-ts');
+// tsx's CommonJS loader lets this plain script require the fake's TypeScript source (transpile only).
+require('tsx/cjs');
 
-const { FakeApns } = loadTs(path.join(__dirname, '..', '..', 'test', 'fakes', 'fake-apns.ts'));
+const { FakeApns } = require(path.join(__dirname, '..', '..', 'test', 'fakes', 'fake-apns.ts'));
 
 let fake = null;
 let target = Infinity;

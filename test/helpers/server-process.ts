@@ -1,10 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { SERVER_CLI } from './server-cli';
 import { ADMIN_KEY } from './server';
 
 const ROOT = join(__dirname, '../..');
-const MAIN = join(ROOT, 'server/src/main.ts');
-const REGISTER = join(__dirname, 'ts-register.cjs');
 
 /** A server in its own OS process (from the TypeScript sources), so a test can really kill it. */
 export interface ServerProcess {
@@ -19,7 +18,7 @@ export interface ServerProcess {
 }
 
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
-	const child: ChildProcess = spawn(process.execPath, ['-r', REGISTER, MAIN], {
+	const child: ChildProcess = spawn(process.execPath, [...SERVER_CLI], {
 		cwd: ROOT,
 		env: {
 			PATH: process.env.PATH ?? '',

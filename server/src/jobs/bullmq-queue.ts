@@ -61,6 +61,8 @@ export class BullJobQueue implements JobQueue {
 	/** Fetches jobs one by one for `runDue()` while the background worker is stopped. */
 	private manual: Worker | null = null;
 	private ran = 0;
+	/** Set by close()/kill(): no new worker may open connections after that. */
+	private closed = false;
 
 	/**
 	 * `connect(purpose)` opens a new ioredis connection: the producer side fails fast
@@ -150,6 +152,9 @@ export class BullJobQueue implements JobQueue {
 			}
 			return this.ran - before;
 		}
+		// A runDue() still in flight when the queue is closed or killed must not open a worker
+		// (and its own blocking connection) that nothing would ever close.
+		if (this.closed) return this.ran - before;
 		this.manual ??= new Worker(this.options.name, null, {
 			connection: this.connect('worker'),
 			...this.workerOptions(),
@@ -210,6 +215,7 @@ export class BullJobQueue implements JobQueue {
 
 	/** Stops everything and closes the queue (the connections belong to whoever made them). */
 	async close(): Promise<void> {
+		this.closed = true;
 		await this.stop();
 		const manual = this.manual;
 		this.manual = null;
@@ -227,9 +233,13 @@ export class BullJobQueue implements JobQueue {
 
 	/** Tests: dies like a killed process would, leaving its running jobs locked until the lock lapses. */
 	async kill(): Promise<void> {
+		this.closed = true;
 		const worker = this.worker;
+		const manual = this.manual;
 		this.worker = null;
+		this.manual = null;
 		if (worker) await worker.close(true);
+		if (manual) await manual.close(true);
 		await this.queue.close();
 	}
 

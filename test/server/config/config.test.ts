@@ -8,9 +8,9 @@ import { SETTINGS, settingsHelp, settingsTable } from '../../../server/src/confi
 import { silentLogger } from '../../../server/src/observability/log';
 import { startServer } from '../../../server/src/app/server';
 import { api } from '../../helpers/server';
+import { SERVER_CLI } from '../../helpers/server-cli';
 
 const run = promisify(execFile);
-const MAIN = join(__dirname, '../../../server/dist/main.js');
 
 describe('configuration from the environment', () => {
 	test('defaults', () => {
@@ -61,13 +61,13 @@ describe('first start', () => {
 
 describe('the ping-server command', () => {
 	test('--help lists the settings', async () => {
-		const { stdout } = await run(process.execPath, [MAIN, '--help']);
+		const { stdout } = await run(process.execPath, [...SERVER_CLI, '--help']);
 		expect(stdout).toContain('PING_DATABASE');
 		expect(stdout).toContain('PING_ADMIN_KEY');
 	});
 
 	test('a bad setting exits 1 with a message naming it', async () => {
-		const failed = await run(process.execPath, [MAIN], { env: { ...process.env, PING_PORT: 'x' } }).catch((e) => e);
+		const failed = await run(process.execPath, [...SERVER_CLI], { env: { ...process.env, PING_PORT: 'x' } }).catch((e) => e);
 		expect(failed.code).toBe(1);
 		expect(failed.stderr).toContain('configuration error: PING_PORT must be a whole number');
 	});

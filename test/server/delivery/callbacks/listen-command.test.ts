@@ -1,12 +1,11 @@
 import { ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { SERVER_CLI } from '../../../helpers/server-cli';
 
-const MAIN = join(__dirname, '../../../../server/dist/main.js');
 const run = promisify(execFile);
 
-describe('ping-server listen (built CLI)', () => {
+describe('ping-server listen', () => {
 	let child: ChildProcessWithoutNullStreams | null = null;
 	afterEach(() => {
 		if (child && child.exitCode === null) child.kill('SIGTERM');
@@ -15,7 +14,7 @@ describe('ping-server listen (built CLI)', () => {
 
 	test('prints each callback and whether its signature verifies', async () => {
 		const secret = crypto.randomBytes(32).toString('hex');
-		child = spawn(process.execPath, [MAIN, 'listen', '--port', '0', '--secret', secret]);
+		child = spawn(process.execPath, [...SERVER_CLI, 'listen', '--port', '0', '--secret', secret]);
 		let out = '';
 		child.stdout.on('data', (d: Buffer) => (out += d.toString()));
 		const waitFor = async (pattern: RegExp) => {
@@ -37,14 +36,14 @@ describe('ping-server listen (built CLI)', () => {
 	});
 
 	test('--help documents the listen command and the callback settings', async () => {
-		const { stdout } = await run(process.execPath, [MAIN, '--help']);
+		const { stdout } = await run(process.execPath, [...SERVER_CLI, '--help']);
 		expect(stdout).toContain('ping-server listen --port 3001 --secret');
 		expect(stdout).toContain('PING_CALLBACK_ALLOW');
 		expect(stdout).toContain('PING_CALLBACK_TIMEOUT_MS');
 	});
 
 	test('a --secret that is not 64 hex characters is refused', async () => {
-		const failed = await run(process.execPath, [MAIN, 'listen', '--secret', 'short']).catch((e) => e);
+		const failed = await run(process.execPath, [...SERVER_CLI, 'listen', '--secret', 'short']).catch((e) => e);
 		expect(failed.code).toBe(1);
 		expect(failed.stderr).toContain('--secret must be the channel');
 	});

@@ -174,4 +174,17 @@ describeWithRedis('Redis driver specifics', () => {
 		}
 		await eventually(async () => expect(await store.getChannel(channel.id)).toEqual(channel));
 	});
+
+	// A worker opened after its queue is gone has a blocking connection (BullMQ's own copy of the
+	// worker connection) that nobody closes: it reconnects forever once Redis stops, and Jest never exits.
+	test.each(['killed', 'closed'] as const)('a queue %s while runDue() is in flight opens no worker afterwards', async (end) => {
+		const { queue, client, prefix } = await open();
+		queue.start();
+		const running = queue.runDue(); // waits on Redis first, so the queue ends meanwhile
+		await (end === 'killed' ? queue.kill() : queue.close());
+		await running.catch(() => undefined);
+		await new Promise((r) => setTimeout(r, 200));
+		const clients = String(await client.client('LIST')).split('\n');
+		expect(clients.filter((line) => line.includes(` name=${prefix}:bull`))).toEqual([]);
+	});
 });
