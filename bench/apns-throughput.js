@@ -23,7 +23,9 @@ const http2 = require('node:http2');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { ADMIN_KEY, ROOT, api, startPingServer } = require('./lib');
-const { buildNotification, notificationId } = require(path.join(ROOT, 'server', 'dist', 'delivery', 'push', 'payload.js'));
+const { buildNotification, notificationId } = require(
+	path.join(ROOT, 'server', 'dist', 'delivery', 'push', 'payload.js'),
+);
 
 const MESSAGES = Math.min(100, Math.max(1, Number(process.argv[2]) || 20));
 const DEVICES = Math.min(5000, Math.max(1, Number(process.argv[3]) || 1000));
@@ -35,10 +37,13 @@ const TEAM_ID = 'BENCHTEAM1';
 const KEY_ID = 'BENCHKEY01';
 const TOPIC = 'com.example.ping.bench';
 const TITLE = 'Deploy to production?';
-const BODY = 'Build **#1842** passed. Approve to roll out `v2.7.0` to all regions, or decline to hold.';
+const BODY =
+	'Build **#1842** passed. Approve to roll out `v2.7.0` to all regions, or decline to hold.';
 
 function startFake(publicKeyPem) {
-	const child = fork(path.join(__dirname, 'apns', 'fake-apns-child.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+	const child = fork(path.join(__dirname, 'apns', 'fake-apns-child.js'), [], {
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+	});
 	const waiters = [];
 	child.on('message', (msg) => {
 		const i = waiters.findIndex((w) => w.event === msg.event);
@@ -51,7 +56,16 @@ function startFake(publicKeyPem) {
 		return reply;
 	};
 	return {
-		start: () => ask('start', 'started', { options: { teamId: TEAM_ID, keyId: KEY_ID, publicKey: publicKeyPem, topics: [TOPIC], maxConcurrentStreams: 1000 } }),
+		start: () =>
+			ask('start', 'started', {
+				options: {
+					teamId: TEAM_ID,
+					keyId: KEY_ID,
+					publicKey: publicKeyPem,
+					topics: [TOPIC],
+					maxConcurrentStreams: 1000,
+				},
+			}),
 		/** Resets the record and resolves `reached` when `count` notifications were accepted. */
 		async expect(count) {
 			const reached = next('reached');
@@ -70,7 +84,10 @@ function providerToken(privateKeyPem) {
 	const enc = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
 	const head = enc({ alg: 'ES256', kid: KEY_ID });
 	const claims = enc({ iss: TEAM_ID, iat: Math.floor(Date.now() / 1000) });
-	const sig = crypto.sign('sha256', Buffer.from(`${head}.${claims}`), { key: privateKeyPem, dsaEncoding: 'ieee-p1363' });
+	const sig = crypto.sign('sha256', Buffer.from(`${head}.${claims}`), {
+		key: privateKeyPem,
+		dsaEncoding: 'ieee-p1363',
+	});
 	return `${head}.${claims}.${sig.toString('base64url')}`;
 }
 
@@ -81,8 +98,16 @@ function deviceTokens() {
 /** The ceiling: one HTTP/2 session, at most WINDOW streams in flight, nothing else. */
 async function bareClient(port, caPem, jwt, tokens, count) {
 	const payload = buildNotification({
-		id: 'msg_bareclient01', channelId: 'ch_bareclient01', title: TITLE, body: BODY, priority: 'normal',
-		callbackUrl: null, actions: [{ type: 'button', label: 'Approve', key: 'approve', style: 'primary' }], createdAt: Date.now(), expiresAt: null, muted: false,
+		id: 'msg_bareclient01',
+		channelId: 'ch_bareclient01',
+		title: TITLE,
+		body: BODY,
+		priority: 'normal',
+		callbackUrl: null,
+		actions: [{ type: 'button', label: 'Approve', key: 'approve', style: 'primary' }],
+		createdAt: Date.now(),
+		expiresAt: null,
+		muted: false,
 	}).payload;
 	const session = http2.connect(`https://127.0.0.1:${port}`, { ca: caPem });
 	session.on('error', () => undefined);
@@ -98,8 +123,14 @@ async function bareClient(port, caPem, jwt, tokens, count) {
 			const id = crypto.randomUUID();
 			ids.push(id);
 			const req = session.request({
-				':method': 'POST', ':path': `/3/device/${tokens[i % tokens.length]}`, authorization: `bearer ${jwt}`,
-				'apns-topic': TOPIC, 'apns-push-type': 'alert', 'apns-priority': '10', 'apns-id': id, 'apns-collapse-id': 'msg_bareclient01',
+				':method': 'POST',
+				':path': `/3/device/${tokens[i % tokens.length]}`,
+				authorization: `bearer ${jwt}`,
+				'apns-topic': TOPIC,
+				'apns-push-type': 'alert',
+				'apns-priority': '10',
+				'apns-id': id,
+				'apns-collapse-id': 'msg_bareclient01',
 			});
 			let status = 0;
 			req.on('response', (h) => (status = h[':status']));
@@ -127,11 +158,20 @@ async function serverPath(server, fake, tokens, count, messages) {
 	const started = performance.now();
 	// All sends at once, like that many workflows firing together.
 	const sends = Array.from({ length: messages }, () =>
-		api(server.url, 'POST', `/v1/send/${channel.webhook_token}`, { title: TITLE, body: BODY, actions: [{ type: 'button', label: 'Approve', key: 'approve' }] }),
+		api(server.url, 'POST', `/v1/send/${channel.webhook_token}`, {
+			title: TITLE,
+			body: BODY,
+			actions: [{ type: 'button', label: 'Approve', key: 'approve' }],
+		}),
 	);
 	const ids = (await Promise.all(sends)).map((sent) => sent.id);
 	const answered = performance.now() - started;
-	const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error(`server path: ${count} pushes not accepted within ${DEADLINE_MS} ms`)), DEADLINE_MS).unref());
+	const timeout = new Promise((_, reject) =>
+		setTimeout(
+			() => reject(new Error(`server path: ${count} pushes not accepted within ${DEADLINE_MS} ms`)),
+			DEADLINE_MS,
+		).unref(),
+	);
 	await Promise.race([reached, timeout]);
 	return { ms: performance.now() - started, answeredMs: answered, messageIds: ids };
 }
@@ -153,21 +193,33 @@ async function main() {
 	const tokens = deviceTokens();
 	let server = null;
 	try {
-		console.log(`APNs throughput: ${TOTAL} notifications = ${MESSAGES} messages × ${DEVICES} devices, in-flight window ${WINDOW}, one connection each side, ${ROUNDS} rounds`);
+		console.log(
+			`APNs throughput: ${TOTAL} notifications = ${MESSAGES} messages × ${DEVICES} devices, in-flight window ${WINDOW}, one connection each side, ${ROUNDS} rounds`,
+		);
 
 		// Warm-ups (JIT, connections, SQLite pages), not measured.
 		const jwt = providerToken(privateKeyPem);
 		await fake.expect(Math.min(2000, TOTAL));
 		await bareClient(port, caPem, jwt, tokens, Math.min(2000, TOTAL));
 		server = await startPingServer({
-			PING_APNS_KEY: privateKeyPem, PING_APNS_KEY_ID: KEY_ID, PING_APNS_TEAM_ID: TEAM_ID, PING_APNS_TOPIC: TOPIC,
-			PING_APNS_HOST: '127.0.0.1', PING_APNS_PORT: String(port), PING_APNS_CA: caFile, PING_APNS_MAX_IN_FLIGHT: String(WINDOW),
+			PING_APNS_KEY: privateKeyPem,
+			PING_APNS_KEY_ID: KEY_ID,
+			PING_APNS_TEAM_ID: TEAM_ID,
+			PING_APNS_TOPIC: TOPIC,
+			PING_APNS_HOST: '127.0.0.1',
+			PING_APNS_PORT: String(port),
+			PING_APNS_CA: caFile,
+			PING_APNS_MAX_IN_FLIGHT: String(WINDOW),
 			// BENCH_PROF=/path/preload.js: a preload for the server process (e.g. one that starts the inspector's profiler).
 			...(process.env.BENCH_PROF ? { NODE_OPTIONS: '--require ' + process.env.BENCH_PROF } : {}),
 		});
 		const deviceIds = [];
 		for (let i = 0; i < tokens.length; i += 50) {
-			const batch = tokens.slice(i, i + 50).map((token) => api(server.url, 'POST', '/v1/devices', { token, environment: 'production' }, ADMIN_KEY));
+			const batch = tokens
+				.slice(i, i + 50)
+				.map((token) =>
+					api(server.url, 'POST', '/v1/devices', { token, environment: 'production' }, ADMIN_KEY),
+				);
 			for (const res of await Promise.all(batch)) deviceIds.push(res.device.id);
 		}
 		await serverPath(server, fake, tokens, DEVICES, 1);
@@ -176,7 +228,10 @@ async function main() {
 		// the medians are compared.
 		const bareMs = [];
 		const serverMs = [];
-		const totals = { bare: { lost: 0, duplicated: 0, rejected: 0 }, server: { lost: 0, duplicated: 0, rejected: 0 } };
+		const totals = {
+			bare: { lost: 0, duplicated: 0, rejected: 0 },
+			server: { lost: 0, duplicated: 0, rejected: 0 },
+		};
 		const add = (into, t) => {
 			into.lost += t.lost;
 			into.duplicated += t.duplicated;
@@ -195,7 +250,9 @@ async function main() {
 			add(totals.server, tally(expected, await fake.stats()));
 			serverMs.push(run.ms);
 			answeredMs = Math.max(answeredMs, run.answeredMs);
-			console.log(`  round ${round + 1}: bare ${(TOTAL / (bare.ms / 1000)).toFixed(0)}/s, server ${(TOTAL / (run.ms / 1000)).toFixed(0)}/s`);
+			console.log(
+				`  round ${round + 1}: bare ${(TOTAL / (bare.ms / 1000)).toFixed(0)}/s, server ${(TOTAL / (run.ms / 1000)).toFixed(0)}/s`,
+			);
 		}
 
 		const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -205,10 +262,16 @@ async function main() {
 			`${name.padEnd(26)} ${rate.toFixed(0).padStart(7)} notifications/s  (median ${(ms / 1000).toFixed(2)} s)  lost ${t.lost}  duplicated ${t.duplicated}  rejected ${t.rejected}`;
 		console.log(line('bare node:http2 client', bareRate, median(bareMs), totals.bare));
 		console.log(line('whole server path', serverRate, median(serverMs), totals.server));
-		console.log(`ratio server / bare: ${(serverRate / bareRate).toFixed(2)}x (goal >= 0.70x); the ${MESSAGES} sends of a round were all answered within ${answeredMs.toFixed(0)} ms`);
+		console.log(
+			`ratio server / bare: ${(serverRate / bareRate).toFixed(2)}x (goal >= 0.70x); the ${MESSAGES} sends of a round were all answered within ${answeredMs.toFixed(0)} ms`,
+		);
 		const serverTally = totals.server;
 		const bareTally = totals.bare;
-		const ok = serverTally.lost === 0 && serverTally.duplicated === 0 && bareTally.lost === 0 && bareTally.duplicated === 0;
+		const ok =
+			serverTally.lost === 0 &&
+			serverTally.duplicated === 0 &&
+			bareTally.lost === 0 &&
+			bareTally.duplicated === 0;
 		if (!ok) {
 			console.error('lost or duplicated notifications');
 			process.exitCode = 1;

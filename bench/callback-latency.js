@@ -25,11 +25,17 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 function request(url, method, body, headers = {}) {
 	return new Promise((resolve, reject) => {
-		const data = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+		const data =
+			body === undefined
+				? undefined
+				: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
 		const req = http.request(url, {
 			method,
 			agent,
-			headers: { ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...headers },
+			headers: {
+				...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}),
+				...headers,
+			},
 		});
 		req.on('error', reject);
 		req.on('response', (res) => {
@@ -80,21 +86,27 @@ function startServerProcess(env) {
 			});
 		};
 		child.stdout.on('data', onData);
-		child.once('exit', (code) => reject(new Error(`ping-server exited with ${code} before it started: ${errors}`)));
+		child.once('exit', (code) =>
+			reject(new Error(`ping-server exited with ${code} before it started: ${errors}`)),
+		);
 	});
 }
 
 /** CPU milliseconds (user + system) a process used so far, from /proc (Linux); null elsewhere. */
 function cpuMs(pid) {
 	try {
-		const fields = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		const fields = require('node:fs')
+			.readFileSync(`/proc/${pid}/stat`, 'utf8')
+			.split(') ')[1]
+			.split(' ');
 		return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 	} catch {
 		return null;
 	}
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const percentile = (sorted, p) =>
+	sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const fmt = (ms) => `${ms.toFixed(3)} ms`;
 
 async function main() {
@@ -145,12 +157,21 @@ async function main() {
 		const PLAIN = ANSWERS / 4;
 		const plainIds = new Array(PLAIN);
 		await pool(PLAIN, CONCURRENCY, async (i) => {
-			const sent = await request(`${server.url}/v1/send/${token}`, 'POST', { title: `Plain ${i}`, actions: [{ type: 'button', label: 'OK', key: 'ok' }] });
+			const sent = await request(`${server.url}/v1/send/${token}`, 'POST', {
+				title: `Plain ${i}`,
+				actions: [{ type: 'button', label: 'OK', key: 'ok' }],
+			});
 			plainIds[i] = sent.body.id;
 		});
 		const plain = [];
 
-		const sample = { message_id: 'msg_000000000000', channel_id: 'ch_000000000000', timestamp: new Date().toISOString(), triggered_by: 'ok', responses: {} };
+		const sample = {
+			message_id: 'msg_000000000000',
+			channel_id: 'ch_000000000000',
+			timestamp: new Date().toISOString(),
+			triggered_by: 'ok',
+			responses: {},
+		};
 		const bare = [];
 		const bareRound = async (count, keep) =>
 			pool(count, CONCURRENCY, async () => {
@@ -166,7 +187,12 @@ async function main() {
 			const id = ids[i];
 			const arrived = new Promise((resolve) => waiting.set(id, resolve));
 			const t0 = performance.now();
-			const res = await request(`${server.url}/v1/messages/${id}/respond`, 'POST', { triggered_by: 'ok' }, auth);
+			const res = await request(
+				`${server.url}/v1/messages/${id}/respond`,
+				'POST',
+				{ triggered_by: 'ok' },
+				auth,
+			);
 			const t1 = performance.now();
 			if (res.status !== 200) throw new Error(`respond failed: ${JSON.stringify(res.body)}`);
 			const t2 = await arrived;
@@ -189,7 +215,12 @@ async function main() {
 		const cpuPlainBefore = cpuMs(server.pid);
 		await pool(PLAIN, CONCURRENCY, async (i) => {
 			const t0 = performance.now();
-			const res = await request(`${server.url}/v1/messages/${plainIds[i]}/respond`, 'POST', { triggered_by: 'ok' }, auth);
+			const res = await request(
+				`${server.url}/v1/messages/${plainIds[i]}/respond`,
+				'POST',
+				{ triggered_by: 'ok' },
+				auth,
+			);
 			if (res.status !== 200) throw new Error(`respond failed: ${JSON.stringify(res.body)}`);
 			plain.push(performance.now() - t0);
 		});
@@ -200,7 +231,9 @@ async function main() {
 			`${name.padEnd(40)} p50 ${fmt(percentile(list, 50)).padStart(11)}   p99 ${fmt(percentile(list, 99)).padStart(11)}`;
 		const p50Ratio = percentile(callback, 50) / percentile(bare, 50);
 		const p99Ratio = percentile(callback, 99) / percentile(bare, 99);
-		console.log(`callback latency: ${ANSWERS} answers, concurrency ${CONCURRENCY}, node ${process.version}`);
+		console.log(
+			`callback latency: ${ANSWERS} answers, concurrency ${CONCURRENCY}, node ${process.version}`,
+		);
 		console.log(row('baseline: bare local HTTP POST', bare));
 		console.log(row('respond → callback arrives at receiver', callback));
 		console.log(row('(respond request alone)', respondOnly));
@@ -212,7 +245,9 @@ async function main() {
 					`${(cpuPlain / PLAIN).toFixed(3)} ms without (10 ms clock ticks, so approximate)`,
 			);
 		}
-		console.log(`ratio callback / bare: p50 ${p50Ratio.toFixed(2)}x, p99 ${p99Ratio.toFixed(2)}x  (goal: p99 < 10x)`);
+		console.log(
+			`ratio callback / bare: p50 ${p50Ratio.toFixed(2)}x, p99 ${p99Ratio.toFixed(2)}x  (goal: p99 < 10x)`,
+		);
 		process.exitCode = p99Ratio < 10 ? 0 : 1;
 	} finally {
 		await server.close();

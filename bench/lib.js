@@ -53,7 +53,9 @@ async function startPingServer(extraEnv = {}) {
 		stdio: ['ignore', 'inherit', 'inherit'],
 	});
 	const url = `http://127.0.0.1:${port}`;
-	const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`ping-server exited with ${code}`))));
+	const exited = new Promise((_, reject) =>
+		child.once('exit', (code) => reject(new Error(`ping-server exited with ${code}`))),
+	);
 	await Promise.race([waitForHttp(`${url}/health`), exited]);
 	exited.catch(() => undefined);
 	return {
@@ -105,7 +107,11 @@ function load(options) {
 async function api(url, method, pathName, body, key) {
 	const headers = { 'content-type': 'application/json' };
 	if (key) headers.authorization = `Bearer ${key}`;
-	const res = await fetch(`${url}${pathName}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+	const res = await fetch(`${url}${pathName}`, {
+		method,
+		headers,
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
 	const json = await res.json();
 	if (!res.ok) throw new Error(`${method} ${pathName}: ${res.status} ${JSON.stringify(json)}`);
 	return json;
@@ -113,8 +119,19 @@ async function api(url, method, pathName, body, key) {
 
 function row(name, result, baseline) {
 	const ratio = baseline ? ` ${(result.rps / baseline.rps).toFixed(2)}x` : '';
-	const problems = result.non2xx || result.errors ? `  (non-2xx ${result.non2xx}, errors ${result.errors})` : '';
+	const problems =
+		result.non2xx || result.errors ? `  (non-2xx ${result.non2xx}, errors ${result.errors})` : '';
 	return `${name.padEnd(34)} ${result.rps.toFixed(0).padStart(8)} req/s  p99 ${String(result.p99).padStart(4)} ms${ratio}${problems}`;
 }
 
-module.exports = { ADMIN_KEY, ROOT, api, freePort, load, row, startBareServer, startPingServer, waitForHttp };
+module.exports = {
+	ADMIN_KEY,
+	ROOT,
+	api,
+	freePort,
+	load,
+	row,
+	startBareServer,
+	startPingServer,
+	waitForHttp,
+};

@@ -59,16 +59,45 @@ async function startRedis() {
 	const dir = mkdtempSync(join(tmpdir(), 'ping-bench-redis-'));
 	dirs.push(dir);
 	const port = await freePort();
-	const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+	const child = spawn(
+		'redis-server',
+		[
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--dir',
+			dir,
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--loglevel',
+			'warning',
+		],
+		{ stdio: 'ignore' },
+	);
 	children.push(child);
-	await waitFor(async () => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG', 'redis-server');
+	await waitFor(
+		async () =>
+			spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() ===
+			'PONG',
+		'redis-server',
+	);
 	return { port, url: `redis://127.0.0.1:${port}` };
 }
 
 async function startServer(env) {
 	const port = await freePort();
 	const child = spawn(process.execPath, [MAIN], {
-		env: { PATH: process.env.PATH, PING_PORT: String(port), PING_HOST: '127.0.0.1', PING_ADMIN_KEY: ADMIN_KEY, PING_LOG_LEVEL: 'error', ...env },
+		env: {
+			PATH: process.env.PATH,
+			PING_PORT: String(port),
+			PING_HOST: '127.0.0.1',
+			PING_ADMIN_KEY: ADMIN_KEY,
+			PING_LOG_LEVEL: 'error',
+			...env,
+		},
 		stdio: ['ignore', 'ignore', 'ignore'],
 	});
 	children.push(child);
@@ -80,7 +109,11 @@ async function startServer(env) {
 async function json(url, method, path, body, key) {
 	const headers = { 'content-type': 'application/json' };
 	if (key) headers.authorization = `Bearer ${key}`;
-	const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+	const res = await fetch(`${url}${path}`, {
+		method,
+		headers,
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
 	return res.json();
 }
 
@@ -92,7 +125,14 @@ async function prepare(url) {
 }
 
 function load(url, request) {
-	return autocannon({ url: `${url}${request.path}`, method: request.method, body: request.body, headers: request.headers, connections: CONNECTIONS, duration: SECONDS });
+	return autocannon({
+		url: `${url}${request.path}`,
+		method: request.method,
+		body: request.body,
+		headers: request.headers,
+		connections: CONNECTIONS,
+		duration: SECONDS,
+	});
 }
 
 /** Requests per second over one or more instances at once (load split evenly). */
@@ -103,7 +143,12 @@ async function measure(urls, request) {
 	return results.reduce((n, r) => n + r.requests.average, 0);
 }
 
-const sendRequest = (token) => ({ method: 'POST', path: `/v1/send/${token}`, body: JSON.stringify({ title: 'bench', body: 'throughput' }), headers: { 'content-type': 'application/json' } });
+const sendRequest = (token) => ({
+	method: 'POST',
+	path: `/v1/send/${token}`,
+	body: JSON.stringify({ title: 'bench', body: 'throughput' }),
+	headers: { 'content-type': 'application/json' },
+});
 const pollRequest = (token, id) => ({ method: 'GET', path: `/v1/callback/${token}/${id}` });
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(9);
@@ -111,8 +156,11 @@ const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
 
 async function main() {
 	if (!existsSync(MAIN)) throw new Error('server/dist is missing: run `npm run build` first');
-	if (spawnSync('redis-server', ['--version']).status !== 0) throw new Error('redis-server is not installed (apt-get install -y redis-server)');
-	console.log(`redis-vs-sqlite: best of ${ROUNDS} interleaved ${SECONDS}s runs, ${CONNECTIONS} connections per instance, ${cpus().length} CPU(s), loopback`);
+	if (spawnSync('redis-server', ['--version']).status !== 0)
+		throw new Error('redis-server is not installed (apt-get install -y redis-server)');
+	console.log(
+		`redis-vs-sqlite: best of ${ROUNDS} interleaved ${SECONDS}s runs, ${CONNECTIONS} connections per instance, ${cpus().length} CPU(s), loopback`,
+	);
 
 	const redis = await startRedis();
 	const sqliteDir = mkdtempSync(join(tmpdir(), 'ping-bench-sqlite-'));
@@ -138,13 +186,20 @@ async function main() {
 	};
 	const best = {};
 	for (let round = 0; round < ROUNDS; round++) {
-		for (const [name, run] of Object.entries(runs)) best[name] = Math.max(best[name] ?? 0, await run());
+		for (const [name, run] of Object.entries(runs))
+			best[name] = Math.max(best[name] ?? 0, await run());
 	}
 	const { sqliteSend, sqlitePoll, redisSend, redisPoll, twoSend, twoPoll } = best;
 
-	const rb = spawnSync('redis-benchmark', ['-p', String(redis.port), '-q', '-t', 'get,set', '-n', '100000', '-c', String(CONNECTIONS)], { encoding: 'utf8', timeout: 60000 });
+	const rb = spawnSync(
+		'redis-benchmark',
+		['-p', String(redis.port), '-q', '-t', 'get,set', '-n', '100000', '-c', String(CONNECTIONS)],
+		{ encoding: 'utf8', timeout: 60000 },
+	);
 	const rps = (cmd) => {
-		const m = new RegExp(`${cmd}: ([\\d.]+) requests per second`).exec(rb.stdout.replace(/\r/g, '\n'));
+		const m = new RegExp(`${cmd}: ([\\d.]+) requests per second`).exec(
+			rb.stdout.replace(/\r/g, '\n'),
+		);
 		return m ? Number(m[1]) : NaN;
 	};
 	const ceilingGet = rps('GET');
@@ -152,19 +207,44 @@ async function main() {
 
 	console.log('');
 	console.log('                                   req/s   baseline (req/s)          ratio');
-	console.log(`send, Redis vs SQLite          ${fmt(redisSend)}   SQLite ${fmt(sqliteSend)}        ${ratio(redisSend, sqliteSend)}`);
-	console.log(`poll, Redis vs SQLite          ${fmt(redisPoll)}   SQLite ${fmt(sqlitePoll)}        ${ratio(redisPoll, sqlitePoll)}`);
-	console.log(`send, 2 Redis instances vs 1   ${fmt(twoSend)}   1 inst ${fmt(redisSend)}        ${ratio(twoSend, redisSend)}`);
-	console.log(`poll, 2 Redis instances vs 1   ${fmt(twoPoll)}   1 inst ${fmt(redisPoll)}        ${ratio(twoPoll, redisPoll)}`);
-	console.log(`poll (1 inst) vs Redis GET     ${fmt(redisPoll)}   GET    ${fmt(ceilingGet)}        ${ratio(redisPoll, ceilingGet)}`);
-	console.log(`send (1 inst) vs Redis SET     ${fmt(redisSend)}   SET    ${fmt(ceilingSet)}        ${ratio(redisSend, ceilingSet)}`);
+	console.log(
+		`send, Redis vs SQLite          ${fmt(redisSend)}   SQLite ${fmt(sqliteSend)}        ${ratio(redisSend, sqliteSend)}`,
+	);
+	console.log(
+		`poll, Redis vs SQLite          ${fmt(redisPoll)}   SQLite ${fmt(sqlitePoll)}        ${ratio(redisPoll, sqlitePoll)}`,
+	);
+	console.log(
+		`send, 2 Redis instances vs 1   ${fmt(twoSend)}   1 inst ${fmt(redisSend)}        ${ratio(twoSend, redisSend)}`,
+	);
+	console.log(
+		`poll, 2 Redis instances vs 1   ${fmt(twoPoll)}   1 inst ${fmt(redisPoll)}        ${ratio(twoPoll, redisPoll)}`,
+	);
+	console.log(
+		`poll (1 inst) vs Redis GET     ${fmt(redisPoll)}   GET    ${fmt(ceilingGet)}        ${ratio(redisPoll, ceilingGet)}`,
+	);
+	console.log(
+		`send (1 inst) vs Redis SET     ${fmt(redisSend)}   SET    ${fmt(ceilingSet)}        ${ratio(redisSend, ceilingSet)}`,
+	);
 	console.log('');
 	console.log('redis-benchmark -q -t get,set (same Redis, the one-round-trip ceiling):');
-	console.log(rb.stdout.replace(/\r/g, '\n').split('\n').filter((l) => /requests per second/.test(l)).map((l) => `  ${l.trim()}`).join('\n'));
+	console.log(
+		rb.stdout
+			.replace(/\r/g, '\n')
+			.split('\n')
+			.filter((l) => /requests per second/.test(l))
+			.map((l) => `  ${l.trim()}`)
+			.join('\n'),
+	);
 	console.log('');
-	console.log('A poll is 2 Redis round trips (channel by token in one script, then the message); a send is 2');
-	console.log('(channel, then history + message pipelined), plus the hand-over to BullMQ when it queues jobs.');
-	console.log('Two instances share the same CPUs here; on separate machines the second instance adds CPU too.');
+	console.log(
+		'A poll is 2 Redis round trips (channel by token in one script, then the message); a send is 2',
+	);
+	console.log(
+		'(channel, then history + message pipelined), plus the hand-over to BullMQ when it queues jobs.',
+	);
+	console.log(
+		'Two instances share the same CPUs here; on separate machines the second instance adds CPU too.',
+	);
 	for (const c of [sqlite, r1, r2]) c.child.kill('SIGTERM');
 	await sleep(200);
 }

@@ -4,7 +4,9 @@ const { spawnSync } = require('node:child_process');
 const { readdirSync } = require('node:fs');
 const path = require('node:path');
 
-const scripts = readdirSync(__dirname).filter((f) => f.endsWith('.js') && !['lib.js', 'run-all.js'].includes(f)).sort();
+const scripts = readdirSync(__dirname)
+	.filter((f) => f.endsWith('.js') && !['lib.js', 'run-all.js'].includes(f))
+	.sort();
 let failed = 0;
 for (const script of scripts) {
 	console.log(`\n=== bench/${script}`);

@@ -38,7 +38,12 @@ async function main() {
 		const targets = {
 			ceiling: { url: bare.url },
 			poll: { url: `${ping.url}/v1/callback/${token}/${message.id}` },
-			send: { url: `${ping.url}/v1/send/${token}`, method: 'POST', headers: { 'content-type': 'application/json' }, body: sendBody },
+			send: {
+				url: `${ping.url}/v1/send/${token}`,
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: sendBody,
+			},
 		};
 		for (const target of Object.values(targets)) await load({ ...common, ...target, duration: 1 }); // warm-up
 		const best = {};
@@ -50,7 +55,9 @@ async function main() {
 		}
 		const { ceiling, poll, send } = best;
 
-		console.log(`server throughput (${connections} connections, best of ${rounds} interleaved ${duration} s rounds, SQLite store)`);
+		console.log(
+			`server throughput (${connections} connections, best of ${rounds} interleaved ${duration} s rounds, SQLite store)`,
+		);
 		console.log(row('bare node:http constant JSON', ceiling));
 		console.log(row('GET /v1/callback (poll, pending)', poll, ceiling), ' goal >= 0.50x');
 		console.log(row('POST /v1/send', send, ceiling), ' goal >= 0.30x');

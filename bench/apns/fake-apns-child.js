@@ -39,7 +39,14 @@ process.on('message', async (msg) => {
 	} else if (msg.cmd === 'stats') {
 		const ids = fake.accepted.map((n) => n.apnsId);
 		const rejected = fake.answers.filter((a) => a.status !== 200).length;
-		process.send({ event: 'stats', accepted: ids.length, ids, rejected, goaways: fake.goaways, maxConcurrent: fake.maxConcurrentSeen });
+		process.send({
+			event: 'stats',
+			accepted: ids.length,
+			ids,
+			rejected,
+			goaways: fake.goaways,
+			maxConcurrent: fake.maxConcurrentSeen,
+		});
 	} else if (msg.cmd === 'stop') {
 		await fake.close();
 		process.exit(0);

@@ -1,4 +1,10 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, JsonObject } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	JsonObject,
+} from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { testPingApiCredential } from '../shared/methods/credentialTest';
 import { sendPingMessage } from '../shared/send';
@@ -15,7 +21,8 @@ export class PingSend implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["title"]}}',
-		description: 'Send a push notification, with buttons, links or a small form, to a phone through Ping',
+		description:
+			'Send a push notification, with buttons, links or a small form, to a phone through Ping',
 		defaults: { name: 'Ping Send' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -43,7 +50,8 @@ export class PingSend implements INodeType {
 					continue;
 				}
 				// Both constructors hand back an error of their own class unchanged, keeping its itemIndex.
-				if (error instanceof NodeApiError) throw new NodeApiError(this.getNode(), error as unknown as JsonObject);
+				if (error instanceof NodeApiError)
+					throw new NodeApiError(this.getNode(), error as unknown as JsonObject);
 				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
 			}
 		}

@@ -22,7 +22,8 @@ export class PingTrigger implements INodeType {
 		icon: { light: 'file:../../icons/ping.svg', dark: 'file:../../icons/ping.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["registration"] === "automatic" ? "Channel webhook" : "Callback URL"}}',
+		subtitle:
+			'={{$parameter["registration"] === "automatic" ? "Channel webhook" : "Callback URL"}}',
 		description: 'Starts the workflow when someone answers a Ping message (signed callback)',
 		defaults: { name: 'Ping Callback Trigger' },
 		inputs: [],

@@ -37,7 +37,8 @@ export interface DeliveryIds {
 
 export function deliveryIds(headers: IDataObject): DeliveryIds {
 	const rawKey = headers[IDEMPOTENCY_HEADER];
-	const key = typeof rawKey === 'string' && rawKey.length > 0 && rawKey.length <= 200 ? rawKey : undefined;
+	const key =
+		typeof rawKey === 'string' && rawKey.length > 0 && rawKey.length <= 200 ? rawKey : undefined;
 	const rawSignature = headers['x-ping-signature'];
 	const header = typeof rawSignature === 'string' ? rawSignature : undefined;
 	const t = /(?:^|,)\s*t=(\d{1,12})/.exec(header ?? '')?.[1];
@@ -49,7 +50,10 @@ function staticSeen(ctx: IWebhookFunctions): { data: IDataObject; seen: Seen } |
 	try {
 		const data = ctx.getWorkflowStaticData('node');
 		const stored = data[STATIC_FIELD];
-		const seen = typeof stored === 'object' && stored !== null && !Array.isArray(stored) ? (stored as Seen) : {};
+		const seen =
+			typeof stored === 'object' && stored !== null && !Array.isArray(stored)
+				? (stored as Seen)
+				: {};
 		return { data, seen };
 	} catch {
 		// a context without static data (tests, some test runs): the in-process memory still holds
@@ -67,12 +71,19 @@ function prune(seen: Map<string, number>, nowSeconds: number): void {
  * Records the delivery and says whether it was seen before. Called only after the signature
  * was verified, so forged requests cannot fill the memory.
  */
-export function isDuplicateDelivery(ctx: IWebhookFunctions, ids: DeliveryIds, nowMs: number = Date.now()): boolean {
+export function isDuplicateDelivery(
+	ctx: IWebhookFunctions,
+	ids: DeliveryIds,
+	nowMs: number = Date.now(),
+): boolean {
 	const now = Math.floor(nowMs / 1000);
 	const entries: Array<[string, number]> = [];
 	if (ids.key !== undefined) entries.push([`k:${ids.key}`, now + KEY_TTL_SECONDS]);
 	if (ids.signature !== undefined) {
-		entries.push([`s:${ids.signature.v1.slice(0, 32)}`, ids.signature.t + 300 + SIGNATURE_SLACK_SECONDS]);
+		entries.push([
+			`s:${ids.signature.v1.slice(0, 32)}`,
+			ids.signature.t + 300 + SIGNATURE_SLACK_SECONDS,
+		]);
 	}
 	if (entries.length === 0) return false;
 

@@ -11,7 +11,8 @@ export const triggerProperties: INodeProperties[] = [
 			{
 				name: 'Paste the URL Myself',
 				value: 'manual',
-				description: "Use this trigger's URL as a message's callback URL (any Ping-compatible server)",
+				description:
+					"Use this trigger's URL as a message's callback URL (any Ping-compatible server)",
 			},
 			{
 				name: 'Register as Channel Webhook',

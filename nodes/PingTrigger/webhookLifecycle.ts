@@ -1,4 +1,9 @@
-import type { IDataObject, IHookFunctions, JsonObject, WebhookSetupMethodNames } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IHookFunctions,
+	JsonObject,
+	WebhookSetupMethodNames,
+} from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 import { pingAccountRequest } from '../shared/transport';
 
@@ -19,7 +24,10 @@ function channelWebhooksPath(ctx: IHookFunctions): string {
  * it on deactivation (`delete`). The webhook's id is kept in the node's static data so delete
  * finds it. With "Paste the URL Myself" there is nothing to register: every step succeeds.
  */
-export const channelWebhookLifecycle: Record<WebhookSetupMethodNames, (this: IHookFunctions) => Promise<boolean>> = {
+export const channelWebhookLifecycle: Record<
+	WebhookSetupMethodNames,
+	(this: IHookFunctions) => Promise<boolean>
+> = {
 	async checkExists(this: IHookFunctions): Promise<boolean> {
 		if (registration(this) !== 'automatic') return true;
 		const staticData = this.getWorkflowStaticData('node');

@@ -19,7 +19,13 @@ import { checkAnswerFor, recallSentMessage, rememberSentMessage } from './bindin
 import { outputsExpression, resumeWebhooks, waitProperties } from './description';
 import { pollForAnswer } from './polling';
 import type { ParameterReader } from './responses';
-import { actionsForResponse, answerData, readResponseConfig, routeItem, timeoutData } from './responses';
+import {
+	actionsForResponse,
+	answerData,
+	readResponseConfig,
+	routeItem,
+	timeoutData,
+} from './responses';
 
 export class PingWaitForResponse implements INodeType {
 	description: INodeTypeDescription = {
@@ -55,13 +61,20 @@ export class PingWaitForResponse implements INodeType {
 		const delivery = param('delivery', 'callback') as 'callback' | 'polling';
 		const config = readResponseConfig(param);
 		const options = param('options', {}) as IDataObject;
-		const waitTill = waitTillFromLimit(this.getNode(), (options.limitWaitTime as IDataObject | undefined)?.values as IDataObject);
+		const waitTill = waitTillFromLimit(
+			this.getNode(),
+			(options.limitWaitTime as IDataObject | undefined)?.values as IDataObject,
+		);
 
 		if (delivery === 'callback' && !credentials.webhookSecret) {
-			throw new NodeOperationError(this.getNode(), 'The Ping API credential has no webhook secret', {
-				description:
-					'Signed-callback delivery verifies every answer with the channel secret before resuming. Add the secret to the credential, or choose Polling delivery.',
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				'The Ping API credential has no webhook secret',
+				{
+					description:
+						'Signed-callback delivery verifies every answer with the channel secret before resuming. Add the secret to the credential, or choose Polling delivery.',
+				},
+			);
 		}
 
 		const sent = await sendPingMessage(
@@ -78,7 +91,9 @@ export class PingWaitForResponse implements INodeType {
 			0,
 		);
 		if (typeof sent.id !== 'string') {
-			throw new NodeApiError(this.getNode(), sent as JsonObject, { message: 'The Ping server did not return a message id' });
+			throw new NodeApiError(this.getNode(), sent as JsonObject, {
+				message: 'The Ping server did not return a message id',
+			});
 		}
 
 		const channelId = typeof sent.channel_id === 'string' ? sent.channel_id : '';
@@ -96,11 +111,19 @@ export class PingWaitForResponse implements INodeType {
 			intervalMs: Math.max(0, Number(options.pollInterval ?? 5)) * 1000,
 		});
 		if (outcome.kind === 'answer') {
-			const item: INodeExecutionData = { json: { data: answerData(config, outcome.answer) }, pairedItem: { item: 0 } };
+			const item: INodeExecutionData = {
+				json: { data: answerData(config, outcome.answer) },
+				pairedItem: { item: 0 },
+			};
 			return routeItem(config, item, outcome.answer.triggered_by);
 		}
 		const item: INodeExecutionData = {
-			json: { data: { ...timeoutData(config, { id: sent.id, channel_id: sent.channel_id }), reason: outcome.reason } },
+			json: {
+				data: {
+					...timeoutData(config, { id: sent.id, channel_id: sent.channel_id }),
+					reason: outcome.reason,
+				},
+			},
 			pairedItem: { item: 0 },
 		};
 		return routeItem(config, item, null);
@@ -118,7 +141,10 @@ export class PingWaitForResponse implements INodeType {
 		if (!bound.ok) return refuseCallback(this, 401, bound.message);
 		const param: ParameterReader = (name, fallback) => this.getNodeParameter(name, fallback);
 		const config = readResponseConfig(param);
-		const item: INodeExecutionData = { json: { data: answerData(config, received.body) }, pairedItem: { item: 0 } };
+		const item: INodeExecutionData = {
+			json: { data: answerData(config, received.body) },
+			pairedItem: { item: 0 },
+		};
 		return {
 			webhookResponse: { ok: true },
 			workflowData: routeItem(config, item, received.body.triggered_by),

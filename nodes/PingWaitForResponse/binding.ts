@@ -58,7 +58,8 @@ function decode(value: unknown): SentMessageRef | undefined {
 function nativeCustomData(ctx: IExecuteFunctions | IWebhookFunctions): CustomData | undefined {
 	try {
 		const data = (ctx as unknown as { customData?: Partial<CustomData> }).customData;
-		if (data && typeof data.set === 'function' && typeof data.get === 'function') return data as CustomData;
+		if (data && typeof data.set === 'function' && typeof data.get === 'function')
+			return data as CustomData;
 	} catch {
 		// no run data in this context: fall through to the expression path
 	}
@@ -89,7 +90,10 @@ export function rememberSentMessage(ctx: IExecuteFunctions, ref: SentMessageRef)
 	const node = ctx.getNode();
 	const key = messageKey(node.id);
 	if (!ID.test(ref.messageId) || (ref.channelId !== '' && !ID.test(ref.channelId))) {
-		throw new NodeOperationError(node, `The Ping server returned a message id that cannot be kept: "${ref.messageId}"`);
+		throw new NodeOperationError(
+			node,
+			`The Ping server returned a message id that cannot be kept: "${ref.messageId}"`,
+		);
 	}
 	const value = encode(ref);
 	const native = nativeCustomData(ctx);
@@ -100,12 +104,17 @@ export function rememberSentMessage(ctx: IExecuteFunctions, ref: SentMessageRef)
 			// an n8n that refuses the value: the read-back below decides
 		}
 	}
-	if (read(ctx, key)?.messageId !== ref.messageId) viaExpression(ctx, `set(${JSON.stringify(key)}, ${JSON.stringify(value)})`);
+	if (read(ctx, key)?.messageId !== ref.messageId)
+		viaExpression(ctx, `set(${JSON.stringify(key)}, ${JSON.stringify(value)})`);
 	if (read(ctx, key)?.messageId !== ref.messageId) {
-		throw new NodeOperationError(node, 'n8n could not keep the id of the sent message with the waiting execution', {
-			description:
-				'Signed-callback delivery resumes only for the answer to the message this execution sent, and n8n keeps that id in the execution\'s custom data. It has no room left (at most 10 keys per execution) or this n8n version does not offer it. Free a custom data key, or choose Polling delivery.',
-		});
+		throw new NodeOperationError(
+			node,
+			'n8n could not keep the id of the sent message with the waiting execution',
+			{
+				description:
+					"Signed-callback delivery resumes only for the answer to the message this execution sent, and n8n keeps that id in the execution's custom data. It has no room left (at most 10 keys per execution) or this n8n version does not offer it. Free a custom data key, or choose Polling delivery.",
+			},
+		);
 	}
 }
 
@@ -120,12 +129,24 @@ export function checkAnswerFor(
 	stored: SentMessageRef | undefined,
 	answer: { message_id: string; channel_id?: unknown },
 ): AnswerCheck {
-	if (!stored) return { ok: false, message: 'callback refused: this execution has no record of the message it waits for' };
+	if (!stored)
+		return {
+			ok: false,
+			message: 'callback refused: this execution has no record of the message it waits for',
+		};
 	if (answer.message_id !== stored.messageId) {
-		return { ok: false, message: 'callback refused: the answer is for another message than the one this execution waits for' };
+		return {
+			ok: false,
+			message:
+				'callback refused: the answer is for another message than the one this execution waits for',
+		};
 	}
 	if (stored.channelId !== '' && answer.channel_id !== stored.channelId) {
-		return { ok: false, message: 'callback refused: the answer is for another channel than the one this execution waits for' };
+		return {
+			ok: false,
+			message:
+				'callback refused: the answer is for another channel than the one this execution waits for',
+		};
 	}
 	return { ok: true };
 }

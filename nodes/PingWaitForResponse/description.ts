@@ -55,7 +55,9 @@ const formFieldEntryFields: INodeProperties[] = actionEntryFields
 					...field,
 					default: 'text',
 					options: (field.options ?? []).filter((option) =>
-						['select', 'text', 'number', 'toggle'].includes(String((option as { value: string }).value)),
+						['select', 'text', 'number', 'toggle'].includes(
+							String((option as { value: string }).value),
+						),
 					),
 				}
 			: field.name === 'key'
@@ -86,10 +88,22 @@ export const waitProperties: INodeProperties[] = [
 		type: 'options',
 		default: 'approval',
 		options: [
-			{ name: 'Approval', value: 'approval', description: 'Approve (and optionally decline) buttons' },
+			{
+				name: 'Approval',
+				value: 'approval',
+				description: 'Approve (and optionally decline) buttons',
+			},
 			{ name: 'Free Text', value: 'freeText', description: 'A text field the person fills in' },
-			{ name: 'Custom Form', value: 'customForm', description: 'Select, text, number and toggle fields' },
-			{ name: 'Custom Buttons', value: 'customButtons', description: 'Up to 5 buttons with your own keys' },
+			{
+				name: 'Custom Form',
+				value: 'customForm',
+				description: 'Select, text, number and toggle fields',
+			},
+			{
+				name: 'Custom Buttons',
+				value: 'customButtons',
+				description: 'Up to 5 buttons with your own keys',
+			},
 		],
 	},
 	{
@@ -114,7 +128,12 @@ export const waitProperties: INodeProperties[] = [
 							{ name: 'Approve and Decline', value: 'double' },
 						],
 					},
-					{ displayName: 'Approve Button Label', name: 'approveLabel', type: 'string', default: 'Approve' },
+					{
+						displayName: 'Approve Button Label',
+						name: 'approveLabel',
+						type: 'string',
+						default: 'Approve',
+					},
 					{
 						displayName: 'Approve Button Style',
 						name: 'approveStyle',
@@ -224,7 +243,13 @@ export const waitProperties: INodeProperties[] = [
 						default: '',
 						description: 'Comes back as data.triggered_by (button_INDEX when empty)',
 					},
-					{ displayName: 'Style', name: 'style', type: 'options', default: 'secondary', options: styleOptions },
+					{
+						displayName: 'Style',
+						name: 'style',
+						type: 'options',
+						default: 'secondary',
+						options: styleOptions,
+					},
 				],
 			},
 		],
@@ -244,7 +269,8 @@ export const waitProperties: INodeProperties[] = [
 			{
 				name: 'Polling',
 				value: 'polling',
-				description: 'For an n8n the Ping server cannot reach: the node asks Ping for the answer until it comes',
+				description:
+					'For an n8n the Ping server cannot reach: the node asks Ping for the answer until it comes',
 			},
 		],
 	},

@@ -8,7 +8,8 @@ import { checkAnswerFor } from './binding';
 /** Ping's long-poll cap (`?wait=N`, N ≤ 50; `docs/api.md#polling`). */
 export const MAX_LONG_POLL_SECONDS = 50;
 
-export type PollOutcome = { kind: 'answer'; answer: CallbackBody } | { kind: 'timeout'; reason: 'limit' | 'expired' };
+export type PollOutcome =
+	{ kind: 'answer'; answer: CallbackBody } | { kind: 'timeout'; reason: 'limit' | 'expired' };
 
 export interface PollSettings {
 	messageId: string;
@@ -32,15 +33,22 @@ export async function pollForAnswer(
 	settings: PollSettings,
 ): Promise<PollOutcome> {
 	const path = `/v1/callback/${encodeURIComponent(credentials.webhookToken)}/${encodeURIComponent(settings.messageId)}`;
-	const signal = typeof ctx.getExecutionCancelSignal === 'function' ? ctx.getExecutionCancelSignal() : undefined;
+	const signal =
+		typeof ctx.getExecutionCancelSignal === 'function' ? ctx.getExecutionCancelSignal() : undefined;
 	let longPoll = true;
 
 	for (;;) {
-		if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled while waiting for an answer');
+		if (signal?.aborted)
+			throw new NodeOperationError(
+				ctx.getNode(),
+				'The execution was cancelled while waiting for an answer',
+			);
 		const remaining = settings.deadline - Date.now();
 		if (remaining <= 0) return { kind: 'timeout', reason: 'limit' };
 
-		const waitSeconds = longPoll ? Math.max(1, Math.min(MAX_LONG_POLL_SECONDS, Math.floor(remaining / 1000))) : 0;
+		const waitSeconds = longPoll
+			? Math.max(1, Math.min(MAX_LONG_POLL_SECONDS, Math.floor(remaining / 1000)))
+			: 0;
 		const started = Date.now();
 		let poll: IDataObject;
 		try {
@@ -55,7 +63,8 @@ export async function pollForAnswer(
 				longPoll = false;
 				continue;
 			}
-			if (error instanceof NodeApiError) throw new NodeApiError(ctx.getNode(), error as unknown as JsonObject);
+			if (error instanceof NodeApiError)
+				throw new NodeApiError(ctx.getNode(), error as unknown as JsonObject);
 			throw new NodeOperationError(ctx.getNode(), error as Error);
 		}
 
@@ -63,7 +72,10 @@ export async function pollForAnswer(
 			case 'submitted':
 			case 'failed':
 				if (typeof poll.result !== 'object' || poll.result === null) {
-					throw new NodeOperationError(ctx.getNode(), `The Ping server reported "${String(poll.status)}" without the answer`);
+					throw new NodeOperationError(
+						ctx.getNode(),
+						`The Ping server reported "${String(poll.status)}" without the answer`,
+					);
 				}
 				return { kind: 'answer', answer: answerFor(ctx, settings, poll.result as IDataObject) };
 			case 'expired':
@@ -76,12 +88,16 @@ export async function pollForAnswer(
 			case 'pending':
 				break;
 			default:
-				throw new NodeOperationError(ctx.getNode(), `The Ping server answered an unknown poll status "${String(poll.status)}"`);
+				throw new NodeOperationError(
+					ctx.getNode(),
+					`The Ping server answered an unknown poll status "${String(poll.status)}"`,
+				);
 		}
 
 		// A server that ignores `?wait=` answers `pending` at once: poll on an interval from now on.
 		if (longPoll && waitSeconds >= 2 && Date.now() - started < 1000) longPoll = false;
-		if (!longPoll) await sleep(Math.max(0, Math.min(settings.intervalMs, settings.deadline - Date.now())));
+		if (!longPoll)
+			await sleep(Math.max(0, Math.min(settings.intervalMs, settings.deadline - Date.now())));
 	}
 }
 
@@ -89,15 +105,26 @@ export async function pollForAnswer(
  * The poll asks for one message by id, but the result is checked like a callback: an answer
  * to another message (or channel) than the one sent is refused, never handed on as this one's.
  */
-function answerFor(ctx: IExecuteFunctions, settings: PollSettings, result: IDataObject): CallbackBody {
-	const check = checkAnswerFor({ messageId: settings.messageId, channelId: settings.channelId }, {
-		message_id: String(result.message_id ?? ''),
-		channel_id: result.channel_id,
-	});
+function answerFor(
+	ctx: IExecuteFunctions,
+	settings: PollSettings,
+	result: IDataObject,
+): CallbackBody {
+	const check = checkAnswerFor(
+		{ messageId: settings.messageId, channelId: settings.channelId },
+		{
+			message_id: String(result.message_id ?? ''),
+			channel_id: result.channel_id,
+		},
+	);
 	if (!check.ok) {
-		throw new NodeOperationError(ctx.getNode(), 'The Ping server answered the poll with an answer to another message; it is refused', {
-			description: `Polled message ${settings.messageId} (channel ${settings.channelId || 'not given'}), got the answer to message ${String(result.message_id)} (channel ${String(result.channel_id)}).`,
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'The Ping server answered the poll with an answer to another message; it is refused',
+			{
+				description: `Polled message ${settings.messageId} (channel ${settings.channelId || 'not given'}), got the answer to message ${String(result.message_id)} (channel ${String(result.channel_id)}).`,
+			},
+		);
 	}
 	return result as unknown as CallbackBody;
 }

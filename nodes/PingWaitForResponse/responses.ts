@@ -14,7 +14,16 @@ export const DECLINE_KEY = 'decline';
 /** The form field that carries a free-text answer. */
 export const TEXT_KEY = 'text';
 /** Fields of `data` the node sets itself; a custom form field may not take these keys. */
-export const RESERVED_KEYS = ['approved', 'text', 'triggered_by', 'responses', 'message_id', 'channel_id', 'respondedAt', 'timedOut'];
+export const RESERVED_KEYS = [
+	'approved',
+	'text',
+	'triggered_by',
+	'responses',
+	'message_id',
+	'channel_id',
+	'respondedAt',
+	'timedOut',
+];
 
 /** What the node needs to know, at send time and when the answer comes back. */
 export interface ResponseConfig {
@@ -44,7 +53,10 @@ export function readResponseConfig(param: ParameterReader): ResponseConfig {
 function customButtons(param: ParameterReader): Array<Action & { type: 'button' }> {
 	const ui = (param('buttons', {}) ?? {}) as { button?: IDataObject[] };
 	return (ui.button ?? []).map((entry) => {
-		const button: Action & { type: 'button' } = { type: 'button', label: String(entry.label ?? '').trim() };
+		const button: Action & { type: 'button' } = {
+			type: 'button',
+			label: String(entry.label ?? '').trim(),
+		};
 		const key = String(entry.key ?? '').trim();
 		if (key !== '') button.key = key;
 		if (entry.style) button.style = entry.style as ButtonStyle;
@@ -93,26 +105,39 @@ export function actionsForResponse(param: ParameterReader): Action[] {
 			const raw =
 				defineForm === 'json'
 					? actionsFromJson(param('formJson', '[]'))
-					: actionsFromFields(((param('formFields', {}) ?? {}) as { field?: IDataObject[] }).field ?? []);
+					: actionsFromFields(
+							((param('formFields', {}) ?? {}) as { field?: IDataObject[] }).field ?? [],
+						);
 			const actions = parseActions(raw);
 			actions.forEach((action, i) => {
 				if (action.type === 'url' || action.type === 'button') {
-					throw new InvalidMessageError(`actions[${i}].type`, `actions[${i}].type must be a form field (select, text, number or toggle) in a custom form`);
+					throw new InvalidMessageError(
+						`actions[${i}].type`,
+						`actions[${i}].type must be a form field (select, text, number or toggle) in a custom form`,
+					);
 				}
 				if (RESERVED_KEYS.includes(action.key)) {
-					throw new InvalidMessageError(`actions[${i}].key`, `actions[${i}].key "${action.key}" is reserved for the node's output; choose another key`);
+					throw new InvalidMessageError(
+						`actions[${i}].key`,
+						`actions[${i}].key "${action.key}" is reserved for the node's output; choose another key`,
+					);
 				}
 			});
-			if (actions.length === 0) throw new InvalidMessageError('actions', 'a custom form needs at least one field');
+			if (actions.length === 0)
+				throw new InvalidMessageError('actions', 'a custom form needs at least one field');
 			return actions;
 		}
 		case 'customButtons': {
 			const buttons = customButtons(param);
-			if (buttons.length === 0) throw new InvalidMessageError('actions', 'custom buttons need at least one button');
+			if (buttons.length === 0)
+				throw new InvalidMessageError('actions', 'custom buttons need at least one button');
 			return parseActions(buttons);
 		}
 		default:
-			throw new InvalidMessageError('responseType', `responseType "${String(config.responseType)}" is not one of approval, freeText, customForm, customButtons`);
+			throw new InvalidMessageError(
+				'responseType',
+				`responseType "${String(config.responseType)}" is not one of approval, freeText, customForm, customButtons`,
+			);
 	}
 }
 
@@ -125,7 +150,8 @@ export function answerData(config: ResponseConfig, answer: CallbackBody): IDataO
 	const responses = (answer.responses ?? {}) as IDataObject;
 	const data: IDataObject = {};
 	if (config.responseType === 'approval') data.approved = answer.triggered_by === APPROVE_KEY;
-	if (config.responseType === 'freeText') data.text = typeof responses[TEXT_KEY] === 'string' ? responses[TEXT_KEY] : '';
+	if (config.responseType === 'freeText')
+		data.text = typeof responses[TEXT_KEY] === 'string' ? responses[TEXT_KEY] : '';
 	if (config.responseType === 'customForm') Object.assign(data, responses);
 	data.triggered_by = answer.triggered_by;
 	data.responses = responses;
@@ -136,7 +162,10 @@ export function answerData(config: ResponseConfig, answer: CallbackBody): IDataO
 }
 
 /** What the node outputs when nobody answered in time (polling delivery). */
-export function timeoutData(config: ResponseConfig, message: { id: string; channel_id?: unknown }): IDataObject {
+export function timeoutData(
+	config: ResponseConfig,
+	message: { id: string; channel_id?: unknown },
+): IDataObject {
 	const data: IDataObject = { timedOut: true };
 	if (config.responseType === 'approval') data.approved = false;
 	data.message_id = message.id;
@@ -145,7 +174,11 @@ export function timeoutData(config: ResponseConfig, message: { id: string; chann
 }
 
 /** Places the item on the output of the tapped button, or on the single output. */
-export function routeItem(config: ResponseConfig, item: INodeExecutionData, triggeredBy: string | null): INodeExecutionData[][] {
+export function routeItem(
+	config: ResponseConfig,
+	item: INodeExecutionData,
+	triggeredBy: string | null,
+): INodeExecutionData[][] {
 	if (!config.routes) return [[item]];
 	const outputs: INodeExecutionData[][] = outputNames(config).map(() => []);
 	if (triggeredBy === null) {

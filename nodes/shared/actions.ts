@@ -75,7 +75,8 @@ function parseOptions(raw: unknown, field: string): SelectOption[] {
 function parseAction(raw: unknown, field: string): Action {
 	if (!isObject(raw)) throw badRequest(field, 'must be an object');
 	const type = optionalEnum(raw, 'type', `${field}.type`, ACTION_TYPES);
-	if (type === undefined) throw badRequest(`${field}.type`, `is required (one of: ${ACTION_TYPES.join(', ')})`);
+	if (type === undefined)
+		throw badRequest(`${field}.type`, `is required (one of: ${ACTION_TYPES.join(', ')})`);
 	const label = requiredString(raw, 'label', `${field}.label`, ACTION_LABEL_MAX);
 	switch (type) {
 		case 'url': {
@@ -84,7 +85,8 @@ function parseAction(raw: unknown, field: string): Action {
 		}
 		case 'button': {
 			const key = optionalString(raw, 'key', `${field}.key`, KEY_MAX);
-			if (key !== undefined && key.trim() === '') throw badRequest(`${field}.key`, 'must not be empty');
+			if (key !== undefined && key.trim() === '')
+				throw badRequest(`${field}.key`, 'must not be empty');
 			const style = optionalEnum(raw, 'style', `${field}.style`, BUTTON_STYLES);
 			return given({ type, label }, { key, style });
 		}
@@ -99,8 +101,19 @@ function parseAction(raw: unknown, field: string): Action {
 		}
 		case 'text': {
 			const key = requiredKey(raw, field);
-			const maxLength = optionalInteger(raw, 'max_length', `${field}.max_length`, 1, TEXT_MAX_LENGTH);
-			const placeholder = optionalString(raw, 'placeholder', `${field}.placeholder`, PLACEHOLDER_MAX);
+			const maxLength = optionalInteger(
+				raw,
+				'max_length',
+				`${field}.max_length`,
+				1,
+				TEXT_MAX_LENGTH,
+			);
+			const placeholder = optionalString(
+				raw,
+				'placeholder',
+				`${field}.placeholder`,
+				PLACEHOLDER_MAX,
+			);
 			const value = optionalString(raw, 'value', `${field}.value`, maxLength ?? TEXT_MAX_LENGTH);
 			const multiline = optionalBoolean(raw, 'multiline', `${field}.multiline`);
 			return given({ type, label, key }, { placeholder, value, multiline, max_length: maxLength });
@@ -114,7 +127,8 @@ function parseAction(raw: unknown, field: string): Action {
 			if (min !== undefined && max !== undefined && min > max) {
 				throw badRequest(`${field}.min`, `must not be greater than ${field}.max`);
 			}
-			if (step !== undefined && step <= 0) throw badRequest(`${field}.step`, 'must be greater than 0');
+			if (step !== undefined && step <= 0)
+				throw badRequest(`${field}.step`, 'must be greater than 0');
 			if (value !== undefined) checkNumberBounds(value, min, max, `${field}.value`);
 			return given({ type, label, key }, { min, max, step, value });
 		}
@@ -126,7 +140,12 @@ function parseAction(raw: unknown, field: string): Action {
 	}
 }
 
-function checkNumberBounds(value: number, min: number | undefined, max: number | undefined, field: string): void {
+function checkNumberBounds(
+	value: number,
+	min: number | undefined,
+	max: number | undefined,
+	field: string,
+): void {
 	if (min !== undefined && value < min) throw badRequest(field, `must be at least ${min}`);
 	if (max !== undefined && value > max) throw badRequest(field, `must be at most ${max}`);
 }
@@ -135,11 +154,13 @@ function checkNumberBounds(value: number, min: number | undefined, max: number |
 export function parseActions(raw: unknown): Action[] {
 	if (raw === undefined || raw === null) return [];
 	if (!Array.isArray(raw)) throw badRequest('actions', 'must be an array');
-	if (raw.length > MAX_ACTIONS) throw badRequest('actions', `must have at most ${MAX_ACTIONS} items`);
+	if (raw.length > MAX_ACTIONS)
+		throw badRequest('actions', `must have at most ${MAX_ACTIONS} items`);
 	const actions = raw.map((item, i) => parseAction(item, `actions[${i}]`));
 	const seen = new Set<string>();
 	actions.forEach((action, i) => {
-		const key = action.type === 'url' ? null : action.type === 'button' ? buttonKey(action, i) : action.key;
+		const key =
+			action.type === 'url' ? null : action.type === 'button' ? buttonKey(action, i) : action.key;
 		if (key === null) return;
 		if (seen.has(key)) throw badRequest(`actions[${i}].key`, `"${key}" is used by another action`);
 		seen.add(key);

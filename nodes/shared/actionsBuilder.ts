@@ -11,7 +11,11 @@ export function actionsFromFields(entries: IDataObject[]): IDataObject[] {
 }
 
 function text(value: unknown): string {
-	return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
+	return typeof value === 'string'
+		? value.trim()
+		: value === undefined || value === null
+			? ''
+			: String(value);
 }
 
 function numberField(value: unknown, field: string): number | undefined {
@@ -19,7 +23,8 @@ function numberField(value: unknown, field: string): number | undefined {
 	const raw = text(value);
 	if (raw === '') return undefined;
 	const parsed = Number(raw);
-	if (!Number.isFinite(parsed)) throw new InvalidMessageError(field, `${field} must be a number (got "${raw}")`);
+	if (!Number.isFinite(parsed))
+		throw new InvalidMessageError(field, `${field} must be a number (got "${raw}")`);
 	return parsed;
 }
 
@@ -110,6 +115,7 @@ export function actionsFromJson(raw: unknown): unknown {
 	} catch (error) {
 		problem = (error as Error).message;
 	}
-	if (problem !== '') throw new InvalidMessageError('actions', `actions must be valid JSON: ${problem}`);
+	if (problem !== '')
+		throw new InvalidMessageError('actions', `actions must be valid JSON: ${problem}`);
 	return parsed;
 }

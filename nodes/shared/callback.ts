@@ -4,8 +4,7 @@ import type { PingApiCredentials } from './transport';
 import type { CallbackBody } from './types';
 
 export type ReceivedCallback =
-	| { accepted: true; body: CallbackBody }
-	| { accepted: false; response: IWebhookResponseData };
+	{ accepted: true; body: CallbackBody } | { accepted: false; response: IWebhookResponseData };
 
 /**
  * The exact bytes Ping signed. n8n keeps them as `rawBody` on webhook requests; should a
@@ -14,12 +13,17 @@ export type ReceivedCallback =
  */
 function rawBodyOf(ctx: IWebhookFunctions): Buffer | string {
 	const request = ctx.getRequestObject() as unknown as { rawBody?: Buffer | string };
-	if (request.rawBody !== undefined && request.rawBody !== null && request.rawBody.length > 0) return request.rawBody;
+	if (request.rawBody !== undefined && request.rawBody !== null && request.rawBody.length > 0)
+		return request.rawBody;
 	return JSON.stringify(ctx.getBodyData());
 }
 
 /** Answers the request itself and starts or resumes nothing. */
-export function refuseCallback(ctx: IWebhookFunctions, status: number, error: string): IWebhookResponseData {
+export function refuseCallback(
+	ctx: IWebhookFunctions,
+	status: number,
+	error: string,
+): IWebhookResponseData {
 	const res = ctx.getResponseObject();
 	res.status(status).json({ ok: false, error });
 	return { noWebhookResponse: true };
@@ -36,7 +40,9 @@ function isCallbackBody(value: unknown): value is CallbackBody {
 		typeof body.message_id === 'string' &&
 		typeof body.triggered_by === 'string' &&
 		(body.responses === undefined ||
-			(typeof body.responses === 'object' && body.responses !== null && !Array.isArray(body.responses)))
+			(typeof body.responses === 'object' &&
+				body.responses !== null &&
+				!Array.isArray(body.responses)))
 	);
 }
 
@@ -46,11 +52,19 @@ function isCallbackBody(value: unknown): value is CallbackBody {
  * 401 here and nothing starts or resumes; so is a valid signature over a body that is not a
  * Ping callback (400).
  */
-export async function receiveSignedCallback(ctx: IWebhookFunctions, nowMs: number = Date.now()): Promise<ReceivedCallback> {
+export async function receiveSignedCallback(
+	ctx: IWebhookFunctions,
+	nowMs: number = Date.now(),
+): Promise<ReceivedCallback> {
 	const credentials = await ctx.getCredentials<PingApiCredentials>('pingApi');
 	const headers = ctx.getHeaderData();
 	const raw = rawBodyOf(ctx);
-	const check = verifySignature(headers[SIGNATURE_HEADER.toLowerCase()], String(credentials.webhookSecret ?? ''), raw, nowMs);
+	const check = verifySignature(
+		headers[SIGNATURE_HEADER.toLowerCase()],
+		String(credentials.webhookSecret ?? ''),
+		raw,
+		nowMs,
+	);
 	if (!check.ok) return refuse(ctx, 401, `callback refused (${check.reason}): ${check.message}`);
 
 	let parsed: unknown;
@@ -59,6 +73,11 @@ export async function receiveSignedCallback(ctx: IWebhookFunctions, nowMs: numbe
 	} catch {
 		parsed = undefined;
 	}
-	if (!isCallbackBody(parsed)) return refuse(ctx, 400, 'callback body is not a Ping answer (message_id, triggered_by, responses)');
+	if (!isCallbackBody(parsed))
+		return refuse(
+			ctx,
+			400,
+			'callback body is not a Ping answer (message_id, triggered_by, responses)',
+		);
 	return { accepted: true, body: { ...parsed, responses: parsed.responses ?? {} } };
 }

@@ -35,7 +35,12 @@ export function charLength(value: string): number {
 	return n;
 }
 
-export function optionalString(obj: JsonObject, key: string, field: string, max: number): string | undefined {
+export function optionalString(
+	obj: JsonObject,
+	key: string,
+	field: string,
+	max: number,
+): string | undefined {
 	const value = obj[key];
 	if (value === undefined || value === null) return undefined;
 	if (typeof value !== 'string') throw badRequest(field, 'must be a string');
@@ -60,19 +65,32 @@ export function optionalBoolean(obj: JsonObject, key: string, field: string): bo
 export function optionalNumber(obj: JsonObject, key: string, field: string): number | undefined {
 	const value = obj[key];
 	if (value === undefined || value === null) return undefined;
-	if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(field, 'must be a finite number');
+	if (typeof value !== 'number' || !Number.isFinite(value))
+		throw badRequest(field, 'must be a finite number');
 	return value;
 }
 
-export function optionalInteger(obj: JsonObject, key: string, field: string, min: number, max: number): number | undefined {
+export function optionalInteger(
+	obj: JsonObject,
+	key: string,
+	field: string,
+	min: number,
+	max: number,
+): number | undefined {
 	const value = obj[key];
 	if (value === undefined || value === null) return undefined;
-	if (typeof value !== 'number' || !Number.isInteger(value)) throw badRequest(field, 'must be an integer');
+	if (typeof value !== 'number' || !Number.isInteger(value))
+		throw badRequest(field, 'must be an integer');
 	if (value < min || value > max) throw badRequest(field, `must be between ${min} and ${max}`);
 	return value;
 }
 
-export function optionalEnum<T extends string>(obj: JsonObject, key: string, field: string, allowed: readonly T[]): T | undefined {
+export function optionalEnum<T extends string>(
+	obj: JsonObject,
+	key: string,
+	field: string,
+	allowed: readonly T[],
+): T | undefined {
 	const value = obj[key];
 	if (value === undefined || value === null) return undefined;
 	if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
@@ -89,7 +107,8 @@ export function httpUrl(value: string, field: string): string {
 	} catch {
 		throw badRequest(field, 'must be a valid http(s) URL');
 	}
-	if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badRequest(field, 'must be a valid http(s) URL');
+	if (url.protocol !== 'http:' && url.protocol !== 'https:')
+		throw badRequest(field, 'must be a valid http(s) URL');
 	if (!url.hostname) throw badRequest(field, 'must be a valid http(s) URL');
 	return value;
 }

@@ -23,7 +23,8 @@ export function parseSendRequest(body: JsonObject): SendRequest {
 	const text = optionalString(body, 'body', 'body', BODY_MAX);
 	const priority = optionalEnum(body, 'priority', 'priority', PRIORITIES) ?? 'normal';
 	const rawUrl = optionalString(body, 'callback_url', 'callback_url', CALLBACK_URL_MAX);
-	const callbackUrl = rawUrl === undefined || rawUrl === '' ? undefined : httpUrl(rawUrl, 'callback_url');
+	const callbackUrl =
+		rawUrl === undefined || rawUrl === '' ? undefined : httpUrl(rawUrl, 'callback_url');
 	const actions = parseActions(body.actions);
 	const expiresIn = optionalInteger(body, 'expires_in', 'expires_in', 1, EXPIRES_IN_MAX_SECONDS);
 

@@ -29,7 +29,11 @@ export const messageFields: INodeProperties[] = [
 		options: [
 			{ name: 'Low', value: 'low', description: 'Delivered quietly, no sound' },
 			{ name: 'Normal', value: 'normal', description: 'A regular notification' },
-			{ name: 'High', value: 'high', description: 'Time-sensitive: breaks through Focus, with sound' },
+			{
+				name: 'High',
+				value: 'high',
+				description: 'Time-sensitive: breaks through Focus, with sound',
+			},
 		],
 	},
 ];
@@ -95,7 +99,8 @@ export const actionEntryFields: INodeProperties[] = [
 		default: '',
 		typeOptions: { rows: 3 },
 		placeholder: 'Good=good\nBad=bad',
-		description: 'One option per line, as Label=value (or just a value, used as its own label); 1–10 options',
+		description:
+			'One option per line, as Label=value (or just a value, used as its own label); 1–10 options',
 		displayOptions: { show: { type: ['select'] } },
 	},
 	{
@@ -168,8 +173,16 @@ export const actionsFields: INodeProperties[] = [
 		default: 'none',
 		options: [
 			{ name: 'None', value: 'none', description: 'A plain notification' },
-			{ name: 'Using Fields Below', value: 'fields', description: 'Buttons, links and form fields edited here' },
-			{ name: 'Using JSON', value: 'json', description: 'A JSON array of Ping actions, e.g. from an expression' },
+			{
+				name: 'Using Fields Below',
+				value: 'fields',
+				description: 'Buttons, links and form fields edited here',
+			},
+			{
+				name: 'Using JSON',
+				value: 'json',
+				description: 'A JSON array of Ping actions, e.g. from an expression',
+			},
 		],
 	},
 	{
@@ -187,8 +200,10 @@ export const actionsFields: INodeProperties[] = [
 		displayName: 'Actions (JSON)',
 		name: 'actionsJson',
 		type: 'json',
-		default: '[\n  { "type": "button", "label": "Approve", "key": "approve", "style": "primary" },\n  { "type": "button", "label": "Decline", "key": "decline", "style": "destructive" }\n]',
-		description: 'A JSON array of Ping actions (see the Ping API: url, button, select, text, number, toggle)',
+		default:
+			'[\n  { "type": "button", "label": "Approve", "key": "approve", "style": "primary" },\n  { "type": "button", "label": "Decline", "key": "decline", "style": "destructive" }\n]',
+		description:
+			'A JSON array of Ping actions (see the Ping API: url, button, select, text, number, toggle)',
 		displayOptions: { show: { actionsMode: ['json'] } },
 	},
 ];

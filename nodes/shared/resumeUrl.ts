@@ -33,12 +33,16 @@ export function callbackResumeUrl(ctx: IExecuteFunctions): string {
 	const signed = signedResumeUrl(ctx, methods);
 	if (signed !== undefined) {
 		// Only once a signed URL exists: requiring validation without one would lock the wait.
-		if (typeof methods.setSignatureValidationRequired === 'function') methods.setSignatureValidationRequired.call(ctx);
+		if (typeof methods.setSignatureValidationRequired === 'function')
+			methods.setSignatureValidationRequired.call(ctx);
 		return signed;
 	}
 	const resumeUrl = ctx.evaluateExpression('{{ $execution?.resumeUrl }}', 0);
 	if (typeof resumeUrl !== 'string' || resumeUrl === '') {
-		throw new NodeOperationError(ctx.getNode(), 'n8n did not provide a resume URL for this execution');
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'n8n did not provide a resume URL for this execution',
+		);
 	}
 	return appendPathSegment(resumeUrl, ctx.getNode().id);
 }

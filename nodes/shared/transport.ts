@@ -11,7 +11,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-export type PingContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IWebhookFunctions;
+export type PingContext =
+	IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IWebhookFunctions;
 
 /** `pingApi`: what sending, polling and verifying callbacks need. */
 export interface PingApiCredentials {
@@ -30,7 +31,9 @@ export type PingCredentialType = 'pingApi' | 'pingAccountApi';
 
 /** The server URL without trailing slashes, so paths can be appended. */
 export function serverBase(serverUrl: string): string {
-	return String(serverUrl ?? '').trim().replace(/\/+$/, '');
+	return String(serverUrl ?? '')
+		.trim()
+		.replace(/\/+$/, '');
 }
 
 export interface PingRequest {
@@ -93,12 +96,20 @@ export async function pingRequest(
 	if (status >= 200 && status < 300 && isObject(body)) return body;
 
 	const serverMessage = isObject(body) && typeof body.error === 'string' ? body.error : undefined;
-	throw new NodeApiError(ctx.getNode(), (isObject(body) ? body : { body: String(body ?? '') }) as JsonObject, {
-		message: serverMessage ?? `The Ping server answered HTTP ${status} without a Ping error (is ${base} a Ping server?)`,
-		description: serverMessage ? `HTTP ${status} from ${request.method} ${base}${redactToken(request.path)}` : undefined,
-		httpCode: String(status),
-		itemIndex,
-	});
+	throw new NodeApiError(
+		ctx.getNode(),
+		(isObject(body) ? body : { body: String(body ?? '') }) as JsonObject,
+		{
+			message:
+				serverMessage ??
+				`The Ping server answered HTTP ${status} without a Ping error (is ${base} a Ping server?)`,
+			description: serverMessage
+				? `HTTP ${status} from ${request.method} ${base}${redactToken(request.path)}`
+				: undefined,
+			httpCode: String(status),
+			itemIndex,
+		},
+	);
 }
 
 /** Paths carry the webhook token (it is the credential): never show it in an error. */

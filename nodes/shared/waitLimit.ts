@@ -20,8 +20,16 @@ export const limitWaitTimeOption: INodeProperties = {
 					type: 'options',
 					default: 'afterTimeInterval',
 					options: [
-						{ name: 'After Time Interval', value: 'afterTimeInterval', description: 'Waits for a certain amount of time' },
-						{ name: 'At Specified Time', value: 'atSpecifiedTime', description: 'Waits until a date and time' },
+						{
+							name: 'After Time Interval',
+							value: 'afterTimeInterval',
+							description: 'Waits for a certain amount of time',
+						},
+						{
+							name: 'At Specified Time',
+							value: 'atSpecifiedTime',
+							description: 'Waits until a date and time',
+						},
 					],
 				},
 				{
@@ -57,17 +65,29 @@ export const limitWaitTimeOption: INodeProperties = {
 	],
 };
 
-const UNIT_MS: Record<string, number> = { seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 };
+const UNIT_MS: Record<string, number> = {
+	seconds: 1000,
+	minutes: 60_000,
+	hours: 3_600_000,
+	days: 86_400_000,
+};
 
 /** When to stop waiting: `WAIT_INDEFINITELY` without a limit. */
-export function waitTillFromLimit(node: INode, limit: IDataObject | undefined, nowMs: number = Date.now()): Date {
+export function waitTillFromLimit(
+	node: INode,
+	limit: IDataObject | undefined,
+	nowMs: number = Date.now(),
+): Date {
 	if (!limit || Object.keys(limit).length === 0) return WAIT_INDEFINITELY;
 	let waitTill: Date;
 	if ((limit.limitType ?? 'afterTimeInterval') === 'afterTimeInterval') {
 		const amount = Number(limit.resumeAmount ?? 0);
 		const unit = UNIT_MS[String(limit.resumeUnit ?? 'minutes')];
 		if (!Number.isFinite(amount) || amount < 0 || unit === undefined) {
-			throw new NodeOperationError(node, 'Limit Wait Time: the amount must be a number of seconds, minutes, hours or days');
+			throw new NodeOperationError(
+				node,
+				'Limit Wait Time: the amount must be a number of seconds, minutes, hours or days',
+			);
 		}
 		waitTill = new Date(nowMs + amount * unit);
 	} else {

@@ -47,12 +47,19 @@ function flag(args: string[], name: string): string | undefined {
 
 async function listen(args: string[]): Promise<void> {
 	const portText = flag(args, '--port') ?? '3001';
-	if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new ConfigError(`--port must be a port number, got "${portText}"`);
+	if (!/^\d+$/.test(portText) || Number(portText) > 65535)
+		throw new ConfigError(`--port must be a port number, got "${portText}"`);
 	const secret = flag(args, '--secret') ?? null;
 	if (secret !== null && !/^[0-9a-f]{64}$/.test(secret)) {
-		throw new ConfigError('--secret must be the channel\'s webhook secret: 64 lowercase hex characters');
+		throw new ConfigError(
+			"--secret must be the channel's webhook secret: 64 lowercase hex characters",
+		);
 	}
-	const receiver = await startCallbackReceiver({ port: Number(portText), host: flag(args, '--host'), secret });
+	const receiver = await startCallbackReceiver({
+		port: Number(portText),
+		host: flag(args, '--host'),
+		secret,
+	});
 	process.stdout.write(
 		`Callback receiver listening on ${receiver.url}\n` +
 			(secret === null
@@ -80,7 +87,9 @@ main(process.argv.slice(2)).catch((error: unknown) => {
 	if (error instanceof ConfigError) {
 		process.stderr.write(`configuration error: ${error.message}\n`);
 	} else {
-		process.stderr.write(`ping-server failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+		process.stderr.write(
+			`ping-server failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+		);
 	}
 	process.exit(1);
 });

@@ -1,7 +1,15 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { ADMIN_KEY, api, sendMessage } from '../helpers/server';
 import { CredentialIds, createPingCredentials } from './harness/credentials';
-import { answer, channelWebhooks, getMessage, postForgedCallback, StoredMessage, waitForCallbackDelivered, waitForMessageTitled } from './harness/ping';
+import {
+	answer,
+	channelWebhooks,
+	getMessage,
+	postForgedCallback,
+	StoredMessage,
+	waitForCallbackDelivered,
+	waitForMessageTitled,
+} from './harness/ping';
 import { e2eSuite } from './harness/suite';
 import { expectNothingFor, waitFor } from './harness/wait';
 import {
@@ -39,7 +47,8 @@ async function startByWebhook(path: string, body: Record<string, unknown>): Prom
 		headers: { 'content-type': 'application/json' },
 		body: JSON.stringify(body),
 	});
-	if (res.status !== 200) throw new Error(`POST /webhook/${path} → ${res.status} ${await res.text()}`);
+	if (res.status !== 200)
+		throw new Error(`POST /webhook/${path} → ${res.status} ${await res.text()}`);
 }
 
 function uniqueTitle(prefix: string): string {
@@ -48,19 +57,31 @@ function uniqueTitle(prefix: string): string {
 
 /** The execution a waiting message belongs to, read from its resume URL. */
 function executionIdOf(message: StoredMessage): string {
-	const match = /\/webhook-waiting\/(\d+)\/[^/?]+\?signature=[0-9a-f]{64}$/.exec(message.callback_url ?? '');
-	if (!match) throw new Error(`callback_url is not an n8n signed resume URL: ${message.callback_url}`);
+	const match = /\/webhook-waiting\/(\d+)\/[^/?]+\?signature=[0-9a-f]{64}$/.exec(
+		message.callback_url ?? '',
+	);
+	if (!match)
+		throw new Error(`callback_url is not an n8n signed resume URL: ${message.callback_url}`);
 	return match[1];
 }
 
-async function waitForStatus(executionId: string, statuses: string[], timeoutMs = 60_000): Promise<Execution> {
+async function waitForStatus(
+	executionId: string,
+	statuses: string[],
+	timeoutMs = 60_000,
+): Promise<Execution> {
 	let last: Execution | undefined;
 	return waitFor(
 		`execution ${executionId} to be ${statuses.join(' or ')}`,
 		async () => {
 			last = await getExecution(stack().n8n, executionId);
-			if (['error', 'crashed', 'canceled'].includes(last.status) && !statuses.includes(last.status)) {
-				throw new Error(`execution ${executionId} ended ${last.status}: ${last.data?.resultData.error?.message ?? ''}`);
+			if (
+				['error', 'crashed', 'canceled'].includes(last.status) &&
+				!statuses.includes(last.status)
+			) {
+				throw new Error(
+					`execution ${executionId} ended ${last.status}: ${last.data?.resultData.error?.message ?? ''}`,
+				);
 			}
 			return statuses.includes(last.status) ? last : undefined;
 		},
@@ -74,18 +95,30 @@ async function postSignedCallback(url: string, body: Record<string, unknown>): P
 	const raw = JSON.stringify(body);
 	const t = Math.floor(Date.now() / 1000);
 	const v1 = createHmac('sha256', stack().channel.secret).update(`${t}.${raw}`).digest('hex');
-	const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ping-signature': `t=${t},v1=${v1}` }, body: raw });
+	const res = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'x-ping-signature': `t=${t},v1=${v1}` },
+		body: raw,
+	});
 	return res.status;
 }
 
 /** One signed delivery with its idempotency key; the answer's status and JSON body. */
-async function postSignedCallbackWithKey(url: string, body: Record<string, unknown>, key: string): Promise<{ status: number; body: unknown }> {
+async function postSignedCallbackWithKey(
+	url: string,
+	body: Record<string, unknown>,
+	key: string,
+): Promise<{ status: number; body: unknown }> {
 	const raw = JSON.stringify(body);
 	const t = Math.floor(Date.now() / 1000);
 	const v1 = createHmac('sha256', stack().channel.secret).update(`${t}.${raw}`).digest('hex');
 	const res = await fetch(url, {
 		method: 'POST',
-		headers: { 'content-type': 'application/json', 'x-ping-signature': `t=${t},v1=${v1}`, 'x-ping-idempotency-key': key },
+		headers: {
+			'content-type': 'application/json',
+			'x-ping-signature': `t=${t},v1=${v1}`,
+			'x-ping-idempotency-key': key,
+		},
 		body: raw,
 	});
 	const text = await res.text();
@@ -99,299 +132,422 @@ async function postSignedCallbackWithKey(url: string, body: Record<string, unkno
 }
 
 function pingBodyFor(message: StoredMessage, triggeredBy: string): Record<string, unknown> {
-	return { message_id: message.id, channel_id: message.channel_id, timestamp: new Date().toISOString(), triggered_by: triggeredBy, responses: {} };
+	return {
+		message_id: message.id,
+		channel_id: message.channel_id,
+		timestamp: new Date().toISOString(),
+		triggered_by: triggeredBy,
+		responses: {},
+	};
 }
 
-scenario('n8n loads the packed package: node types (and the human-review tool) and credential types are listed', async () => {
-	const { n8n } = stack();
-	const nodes = await n8n.get<Array<{ name: string; outputs?: unknown; subtitle?: string }>>('/types/nodes.json');
-	expect(nodes.status).toBe(200);
-	const names = nodes.body.map((node) => node.name);
-	expect(names).toEqual(
-		expect.arrayContaining([
-			`${PACKAGE}.pingSend`,
-			`${PACKAGE}.pingWaitForResponse`,
-			`${PACKAGE}.pingTrigger`,
-			// n8n generates a "<name>Tool" for nodes marked usableAsTool …
-			`${PACKAGE}.pingSendTool`,
-			// … and a "<name>HitlTool" (human review for AI agent tool calls) for nodes with a
-			// sendAndWait operation and a webhook: this is how n8n 2.x offers Ping as a review step.
-			`${PACKAGE}.pingWaitForResponseHitlTool`,
-		]),
-	);
-	const hitl = nodes.body.find((node) => node.name === `${PACKAGE}.pingWaitForResponseHitlTool`)!;
-	expect(hitl.outputs).toEqual([expect.objectContaining({ displayName: 'Human review', type: 'ai_tool' })]);
-
-	const types = await n8n.get<Array<{ name: string }>>('/types/credentials.json');
-	expect(types.status).toBe(200);
-	expect(types.body.map((credential) => credential.name)).toEqual(expect.arrayContaining(['pingApi', 'pingAccountApi']));
-
-	credentials = await createPingCredentials(n8n, stack());
-});
-
-scenario('Ping Send: a webhook-started workflow puts the message on the Ping server, which pushes it to the phone (fake APNs)', async () => {
-	const { n8n, channel, apns, device } = stack();
-	await publish('send-from-webhook.json');
-
-	const started = await fetch(n8n.webhookUrl('ping-e2e-send'), {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ title: 'Deploy v1.2 to production?', text: 'Requested by **e2e**' }),
-	});
-	const sent = (await started.json()) as Record<string, unknown>;
-	expect(started.status).toBe(200);
-	expect(sent).toMatchObject({ ok: true, muted: false, id: expect.stringMatching(/^msg_[A-Za-z0-9]{12}$/) });
-
-	const stored = await getMessage(stack(), String(sent.id));
-	expect(stored).toMatchObject({
-		channel_id: channel.id,
-		title: 'Deploy v1.2 to production?',
-		body: 'Requested by **e2e**',
-		priority: 'high',
-		state: 'pending',
-		callback_url: null,
-		actions: [
-			{ type: 'button', label: 'Approve', key: 'approve', style: 'primary' },
-			{ type: 'button', label: 'Decline', key: 'decline', style: 'destructive' },
-		],
-	});
-
-	// The push, as Apple would receive it: one notification to the registered device.
-	const pushes = await waitFor(
-		`the push of ${sent.id} to reach the fake APNs`,
-		() => {
-			const found = apns.fake.acceptedFor(device).filter((push) => JSON.parse(push.payload).message_id === sent.id);
-			return found.length > 0 ? found : undefined;
-		},
-		{ timeoutMs: 15_000 },
-	);
-	expect(pushes).toHaveLength(1);
-	expect(pushes[0]).toMatchObject({ environment: 'production', pushType: 'alert', priority: 10 });
-	const payload = JSON.parse(pushes[0].payload);
-	expect(payload).toMatchObject({ message_id: sent.id, channel_id: channel.id });
-	expect(payload.aps).toMatchObject({
-		alert: { title: 'Deploy v1.2 to production?', body: 'Requested by e2e' },
-		'interruption-level': 'time-sensitive',
-		'thread-id': channel.id,
-	});
-	const delivered = await waitFor(
-		'the Ping server to record the push as sent',
-		async () => {
-			const deliveries = (await getMessage(stack(), String(sent.id))).deliveries as Array<{ state: string }>;
-			return deliveries?.length === 1 && deliveries[0].state === 'sent' ? deliveries : undefined;
-		},
-		{ timeoutMs: 15_000 },
-	);
-	expect(delivered).toEqual([expect.objectContaining({ state: 'sent', apns_id: pushes[0].apnsId })]);
-});
-
-scenario('Ping Callback Trigger: registers on publish, one execution per answer with the callback body, none for a forged POST, unregisters on unpublish', async () => {
-	const s = stack();
-	const { n8n } = s;
-	expect(await channelWebhooks(s)).toEqual([]);
-
-	const workflowId = await publish('callback-trigger.json', { PING_CHANNEL_ID: s.channel.id });
-	const triggerUrl = `${n8n.baseUrl}/webhook/6f1f7c52-2d0e-4a4e-9c1e-5e2e0c1a0002/ping`;
-	expect(await channelWebhooks(s)).toEqual([expect.objectContaining({ url: triggerUrl })]);
-
-	const messageId = await sendMessage(s.ping.url, s.channel.token, {
-		title: 'Restart the payment worker?',
-		actions: [
-			{ type: 'button', label: 'Restart', key: 'restart' },
-			{ type: 'toggle', label: 'Drain first', key: 'drain' },
-		],
-	});
-	const callbackBody = await answer(s, messageId, 'restart', { drain: true });
-
-	const [execution] = await waitForExecutions(n8n, workflowId, 1, 'the answer to start one execution of the trigger workflow');
-	expect(execution.status).toBe('success');
-	expect(nodeOutput(await getExecution(n8n, execution.id), 'Ping Callback Trigger')).toEqual([callbackBody]);
-
-	const forged = await postForgedCallback(triggerUrl, { ...callbackBody, triggered_by: 'restart' });
-	expect(forged.status).toBe(401);
-	// Neither the forged POST nor a duplicate delivery of the real answer may start anything.
-	await expectNothingFor(
-		'a second execution of the trigger workflow',
-		async () => {
-			const executions = await listExecutions(n8n, workflowId);
-			return executions.length > 1 ? executions.map((e) => e.id) : undefined;
-		},
-		{ durationMs: 3000, intervalMs: 500 },
-	);
-
-	// One delivery POSTed twice (the server's resend of a 2xx that came too late, or a replay):
-	// the second copy is acknowledged as a duplicate and starts nothing.
-	const delivery = { ...callbackBody, message_id: await sendMessage(s.ping.url, s.channel.token, { title: uniqueTitle('Twice') }) };
-	const key = `dlv_${randomBytes(10).toString('hex')}`;
-	const first = await postSignedCallbackWithKey(triggerUrl, delivery, key);
-	const second = await postSignedCallbackWithKey(triggerUrl, delivery, key);
-	// The first copy starts the workflow (n8n answers it in its own way for an onReceived webhook).
-	expect(first.status).toBe(200);
-	expect(second).toEqual({ status: 200, body: { ok: true, duplicate: true } });
-	await waitForExecutions(n8n, workflowId, 2, 'the first copy of the delivery to start one execution');
-	await expectNothingFor(
-		'the second copy of the delivery starting an execution',
-		async () => {
-			const executions = await listExecutions(n8n, workflowId);
-			return executions.length > 2 ? executions.map((e) => e.id) : undefined;
-		},
-		{ durationMs: 3000, intervalMs: 500 },
-	);
-
-	await unpublishWorkflow(n8n, workflowId);
-	await waitFor('the channel webhook to be removed after unpublishing', async () => ((await channelWebhooks(s)).length === 0 ? true : undefined), {
-		timeoutMs: 15_000,
-	});
-});
-
-scenario('Ping Send with the Callback Trigger URL as callback_url (pasted URL, no registration): the answer starts the trigger workflow', async () => {
-	const s = stack();
-	const { n8n } = s;
-	const workflowId = await publish('callback-trigger-manual.json');
-	const triggerUrl = `${n8n.baseUrl}/webhook/6f1f7c52-2d0e-4a4e-9c1e-5e2e0c1a0007/ping`;
-	// Manual registration leaves the channel's webhooks alone.
-	expect(await channelWebhooks(s)).toEqual([]);
-
-	const title = uniqueTitle('Approve the invoice');
-	await startByWebhook('ping-e2e-send', { title, text: 'Invoice **#42**', callbackUrl: triggerUrl });
-	const message = await waitForMessageTitled(s, title);
-	expect(message.callback_url).toBe(triggerUrl);
-
-	const callbackBody = await answer(s, message.id, 'approve');
-	await waitForCallbackDelivered(s, message.id);
-	const [execution] = await waitForExecutions(n8n, workflowId, 1, 'the callback to start one execution of the trigger workflow');
-	expect(execution.status).toBe('success');
-	expect(nodeOutput(await getExecution(n8n, execution.id), 'Ping Callback Trigger')).toEqual([callbackBody]);
-	await unpublishWorkflow(n8n, workflowId);
-});
-
-scenario('Ping Wait for Response (signed callback): waits, ignores forged callbacks, resumes with approved true / false', async () => {
-	const s = stack();
-	await publish('wait-for-approval.json');
-
-	// Approve.
-	const title = uniqueTitle('Deploy approval');
-	await startByWebhook('ping-e2e-approval', { title, version: 'v1.2.3' });
-	const message = await waitForMessageTitled(s, title);
-	expect(message.body).toBe('Deploy **v1.2.3** to production?');
-	expect(message.actions.map((action) => action.key)).toEqual(['approve', 'decline']);
-	const executionId = executionIdOf(message);
-	expect(message.callback_url!.startsWith(`${s.n8n.baseUrl}/webhook-waiting/${executionId}/`)).toBe(true);
-	await waitForStatus(executionId, ['waiting']);
-
-	// A callback with a forged Ping signature, to the real resume URL: refused, still waiting.
-	const forged = await postForgedCallback(message.callback_url!, pingBodyFor(message, 'approve'));
-	expect(forged.status).toBe(401);
-	// A correctly Ping-signed callback to a resume URL whose n8n signature was tampered with:
-	// n8n itself refuses it (the node requires n8n's resume-URL signature).
-	const tampered = message.callback_url!.replace(/signature=([0-9a-f])/, (_, c: string) => `signature=${c === '0' ? '1' : '0'}`);
-	expect(await postSignedCallback(tampered, pingBodyFor(message, 'approve'))).toBeGreaterThanOrEqual(400);
-	// A correctly signed answer to another message of the channel (what a channel webhook or
-	// another message's receiver gets), POSTed to this execution's real resume URL: refused,
-	// because this execution waits for its own message only.
-	const otherId = await sendMessage(s.ping.url, s.channel.token, { title: uniqueTitle('Another question'), actions: [{ type: 'button', label: 'Approve', key: 'approve' }] });
-	expect(await postSignedCallback(message.callback_url!, pingBodyFor({ ...message, id: otherId }, 'approve'))).toBe(401);
-	await expectNothingFor(
-		'the execution leaving the waiting state without a real answer',
-		async () => {
-			const execution = await getExecution(s.n8n, executionId);
-			return execution.status === 'waiting' ? undefined : execution.status;
-		},
-		{ durationMs: 2000, intervalMs: 500 },
-	);
-
-	await answer(s, message.id, 'approve');
-	const approved = await waitForStatus(executionId, ['success']);
-	const [approvedItem] = nodeOutput(approved, 'Ask for approval');
-	expect(approvedItem.data).toMatchObject({ approved: true, triggered_by: 'approve', message_id: message.id, channel_id: s.channel.id });
-	// n8n answered the resume callback with a 2xx, so Ping records it as delivered (no retries).
-	await waitForCallbackDelivered(s, message.id);
-
-	// Decline.
-	const declineTitle = uniqueTitle('Deploy approval');
-	await startByWebhook('ping-e2e-approval', { title: declineTitle, version: 'v1.2.4' });
-	const declineMessage = await waitForMessageTitled(s, declineTitle);
-	const declineExecutionId = executionIdOf(declineMessage);
-	expect(declineExecutionId).not.toBe(executionId);
-	await waitForStatus(declineExecutionId, ['waiting']);
-	await answer(s, declineMessage.id, 'decline');
-	const declined = await waitForStatus(declineExecutionId, ['success']);
-	expect(nodeOutput(declined, 'Ask for approval')[0].data).toMatchObject({ approved: false, triggered_by: 'decline' });
-});
-
-scenario('Ping Wait for Response (signed callback): an answer given right after the send resumes within a second (p95 over 20)', async () => {
-	const s = stack();
-	const latencies: number[] = [];
-	const answeredAfterSend: number[] = [];
-	for (let i = 0; i < 20; i++) {
-		const title = uniqueTitle('Fast approval');
-		await startByWebhook('ping-e2e-approval', { title, version: `v9.0.${i}` });
-		// Loopback only, bounded: look for the message as fast as the server answers.
-		let message: StoredMessage | undefined;
-		const deadline = Date.now() + 10_000;
-		while (!message && Date.now() < deadline) {
-			const res = await api(s.ping.url, 'GET', `/v1/channels/${s.channel.id}/messages?limit=5`, { key: ADMIN_KEY });
-			message = (res.body.messages as StoredMessage[]).find((m) => m.title === title);
-		}
-		if (!message) throw new Error(`no message titled "${title}" within 10 s`);
-		const answeredAt = Date.now();
-		await answer(s, message.id, 'approve');
-		answeredAfterSend.push(answeredAt - Date.parse(String(message.created_at)));
-		const executionId = executionIdOf(message);
-		await waitFor(
-			`execution ${executionId} to finish after a fast answer`,
-			async () => ((await getMessage(s, message!.id)).callback_state === 'delivered' ? true : undefined),
-			{ timeoutMs: 30_000, intervalMs: 20 },
+scenario(
+	'n8n loads the packed package: node types (and the human-review tool) and credential types are listed',
+	async () => {
+		const { n8n } = stack();
+		const nodes =
+			await n8n.get<Array<{ name: string; outputs?: unknown; subtitle?: string }>>(
+				'/types/nodes.json',
+			);
+		expect(nodes.status).toBe(200);
+		const names = nodes.body.map((node) => node.name);
+		expect(names).toEqual(
+			expect.arrayContaining([
+				`${PACKAGE}.pingSend`,
+				`${PACKAGE}.pingWaitForResponse`,
+				`${PACKAGE}.pingTrigger`,
+				// n8n generates a "<name>Tool" for nodes marked usableAsTool …
+				`${PACKAGE}.pingSendTool`,
+				// … and a "<name>HitlTool" (human review for AI agent tool calls) for nodes with a
+				// sendAndWait operation and a webhook: this is how n8n 2.x offers Ping as a review step.
+				`${PACKAGE}.pingWaitForResponseHitlTool`,
+			]),
 		);
-		latencies.push(Date.now() - answeredAt);
-		const done = await waitForStatus(executionId, ['success']);
-		expect(nodeOutput(done, 'Ask for approval')[0].data).toMatchObject({ approved: true, message_id: message.id });
-	}
-	const sorted = [...latencies].sort((a, b) => a - b);
-	const p95 = sorted[Math.ceil(0.95 * sorted.length) - 1];
-	const sendToAnswer = [...answeredAfterSend].sort((a, b) => a - b);
-	console.log(
-		`fast answers: answered ${sendToAnswer[0]}–${sendToAnswer[sendToAnswer.length - 1]} ms after the send (median ${sendToAnswer[10]} ms); ` +
-			`answer → resume delivered: median ${sorted[10]} ms, p95 ${p95} ms, max ${sorted[sorted.length - 1]} ms`,
-	);
-	expect(p95).toBeLessThan(1_000);
-}, 240_000);
+		const hitl = nodes.body.find((node) => node.name === `${PACKAGE}.pingWaitForResponseHitlTool`)!;
+		expect(hitl.outputs).toEqual([
+			expect.objectContaining({ displayName: 'Human review', type: 'ai_tool' }),
+		]);
 
-scenario('Ping Wait for Response with Limit Wait Time: the execution goes on when the limit passes, and the message can no longer be answered', async () => {
-	const s = stack();
-	await publish('wait-with-time-limit.json');
-	const title = uniqueTitle('Deploy approval (3 s limit)');
-	await startByWebhook('ping-e2e-approval-limited', { title, version: 'v3.0.0' });
-	const message = await waitForMessageTitled(s, title);
-	// The message expires with the wait, so a late tap cannot answer a finished execution.
-	expect(Date.parse(String(message.expires_at)) - Date.parse(String(message.created_at))).toBeLessThanOrEqual(4000);
-	const executionId = executionIdOf(message);
-	// n8n's wait tracker looks for due executions once a minute.
-	const finished = await waitForStatus(executionId, ['success'], 100_000);
-	// n8n resumes a timed-out send-and-wait by passing the node's input through (whatever
-	// execute() returned when it went to wait), as the README documents: no `data`, so it
-	// never reads as an approval.
-	const [item] = nodeOutput(finished, 'Ask for approval');
-	expect(item).toBeDefined();
-	expect(item.data).toBeUndefined();
-	const late = await api(s.ping.url, 'POST', `/v1/messages/${message.id}/respond`, { key: ADMIN_KEY, body: { triggered_by: 'approve', responses: {} } });
-	expect(late.status).toBe(409);
-}, 150_000);
+		const types = await n8n.get<Array<{ name: string }>>('/types/credentials.json');
+		expect(types.status).toBe(200);
+		expect(types.body.map((credential) => credential.name)).toEqual(
+			expect.arrayContaining(['pingApi', 'pingAccountApi']),
+		);
 
-scenario('Ping Wait for Response (polling): completes with the answer, no callback needed', async () => {
-	const s = stack();
-	const workflowId = await publish('wait-for-approval-polling.json');
-	const title = uniqueTitle('Deploy approval (polling)');
-	await startByWebhook('ping-e2e-approval-polling', { title, version: 'v2.0.0' });
-	const message = await waitForMessageTitled(s, title);
-	expect(message.callback_url).toBeNull();
+		credentials = await createPingCredentials(n8n, stack());
+	},
+);
 
-	await answer(s, message.id, 'approve');
-	const [execution] = await waitForExecutions(s.n8n, workflowId, 1, 'the polling execution to finish after the answer');
-	expect(execution.status).toBe('success');
-	expect(nodeOutput(await getExecution(s.n8n, execution.id), 'Ask for approval')[0].data).toMatchObject({
-		approved: true,
-		triggered_by: 'approve',
-		message_id: message.id,
-	});
-});
+scenario(
+	'Ping Send: a webhook-started workflow puts the message on the Ping server, which pushes it to the phone (fake APNs)',
+	async () => {
+		const { n8n, channel, apns, device } = stack();
+		await publish('send-from-webhook.json');
+
+		const started = await fetch(n8n.webhookUrl('ping-e2e-send'), {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ title: 'Deploy v1.2 to production?', text: 'Requested by **e2e**' }),
+		});
+		const sent = (await started.json()) as Record<string, unknown>;
+		expect(started.status).toBe(200);
+		expect(sent).toMatchObject({
+			ok: true,
+			muted: false,
+			id: expect.stringMatching(/^msg_[A-Za-z0-9]{12}$/),
+		});
+
+		const stored = await getMessage(stack(), String(sent.id));
+		expect(stored).toMatchObject({
+			channel_id: channel.id,
+			title: 'Deploy v1.2 to production?',
+			body: 'Requested by **e2e**',
+			priority: 'high',
+			state: 'pending',
+			callback_url: null,
+			actions: [
+				{ type: 'button', label: 'Approve', key: 'approve', style: 'primary' },
+				{ type: 'button', label: 'Decline', key: 'decline', style: 'destructive' },
+			],
+		});
+
+		// The push, as Apple would receive it: one notification to the registered device.
+		const pushes = await waitFor(
+			`the push of ${sent.id} to reach the fake APNs`,
+			() => {
+				const found = apns.fake
+					.acceptedFor(device)
+					.filter((push) => JSON.parse(push.payload).message_id === sent.id);
+				return found.length > 0 ? found : undefined;
+			},
+			{ timeoutMs: 15_000 },
+		);
+		expect(pushes).toHaveLength(1);
+		expect(pushes[0]).toMatchObject({ environment: 'production', pushType: 'alert', priority: 10 });
+		const payload = JSON.parse(pushes[0].payload);
+		expect(payload).toMatchObject({ message_id: sent.id, channel_id: channel.id });
+		expect(payload.aps).toMatchObject({
+			alert: { title: 'Deploy v1.2 to production?', body: 'Requested by e2e' },
+			'interruption-level': 'time-sensitive',
+			'thread-id': channel.id,
+		});
+		const delivered = await waitFor(
+			'the Ping server to record the push as sent',
+			async () => {
+				const deliveries = (await getMessage(stack(), String(sent.id))).deliveries as Array<{
+					state: string;
+				}>;
+				return deliveries?.length === 1 && deliveries[0].state === 'sent' ? deliveries : undefined;
+			},
+			{ timeoutMs: 15_000 },
+		);
+		expect(delivered).toEqual([
+			expect.objectContaining({ state: 'sent', apns_id: pushes[0].apnsId }),
+		]);
+	},
+);
+
+scenario(
+	'Ping Callback Trigger: registers on publish, one execution per answer with the callback body, none for a forged POST, unregisters on unpublish',
+	async () => {
+		const s = stack();
+		const { n8n } = s;
+		expect(await channelWebhooks(s)).toEqual([]);
+
+		const workflowId = await publish('callback-trigger.json', { PING_CHANNEL_ID: s.channel.id });
+		const triggerUrl = `${n8n.baseUrl}/webhook/6f1f7c52-2d0e-4a4e-9c1e-5e2e0c1a0002/ping`;
+		expect(await channelWebhooks(s)).toEqual([expect.objectContaining({ url: triggerUrl })]);
+
+		const messageId = await sendMessage(s.ping.url, s.channel.token, {
+			title: 'Restart the payment worker?',
+			actions: [
+				{ type: 'button', label: 'Restart', key: 'restart' },
+				{ type: 'toggle', label: 'Drain first', key: 'drain' },
+			],
+		});
+		const callbackBody = await answer(s, messageId, 'restart', { drain: true });
+
+		const [execution] = await waitForExecutions(
+			n8n,
+			workflowId,
+			1,
+			'the answer to start one execution of the trigger workflow',
+		);
+		expect(execution.status).toBe('success');
+		expect(nodeOutput(await getExecution(n8n, execution.id), 'Ping Callback Trigger')).toEqual([
+			callbackBody,
+		]);
+
+		const forged = await postForgedCallback(triggerUrl, {
+			...callbackBody,
+			triggered_by: 'restart',
+		});
+		expect(forged.status).toBe(401);
+		// Neither the forged POST nor a duplicate delivery of the real answer may start anything.
+		await expectNothingFor(
+			'a second execution of the trigger workflow',
+			async () => {
+				const executions = await listExecutions(n8n, workflowId);
+				return executions.length > 1 ? executions.map((e) => e.id) : undefined;
+			},
+			{ durationMs: 3000, intervalMs: 500 },
+		);
+
+		// One delivery POSTed twice (the server's resend of a 2xx that came too late, or a replay):
+		// the second copy is acknowledged as a duplicate and starts nothing.
+		const delivery = {
+			...callbackBody,
+			message_id: await sendMessage(s.ping.url, s.channel.token, { title: uniqueTitle('Twice') }),
+		};
+		const key = `dlv_${randomBytes(10).toString('hex')}`;
+		const first = await postSignedCallbackWithKey(triggerUrl, delivery, key);
+		const second = await postSignedCallbackWithKey(triggerUrl, delivery, key);
+		// The first copy starts the workflow (n8n answers it in its own way for an onReceived webhook).
+		expect(first.status).toBe(200);
+		expect(second).toEqual({ status: 200, body: { ok: true, duplicate: true } });
+		await waitForExecutions(
+			n8n,
+			workflowId,
+			2,
+			'the first copy of the delivery to start one execution',
+		);
+		await expectNothingFor(
+			'the second copy of the delivery starting an execution',
+			async () => {
+				const executions = await listExecutions(n8n, workflowId);
+				return executions.length > 2 ? executions.map((e) => e.id) : undefined;
+			},
+			{ durationMs: 3000, intervalMs: 500 },
+		);
+
+		await unpublishWorkflow(n8n, workflowId);
+		await waitFor(
+			'the channel webhook to be removed after unpublishing',
+			async () => ((await channelWebhooks(s)).length === 0 ? true : undefined),
+			{
+				timeoutMs: 15_000,
+			},
+		);
+	},
+);
+
+scenario(
+	'Ping Send with the Callback Trigger URL as callback_url (pasted URL, no registration): the answer starts the trigger workflow',
+	async () => {
+		const s = stack();
+		const { n8n } = s;
+		const workflowId = await publish('callback-trigger-manual.json');
+		const triggerUrl = `${n8n.baseUrl}/webhook/6f1f7c52-2d0e-4a4e-9c1e-5e2e0c1a0007/ping`;
+		// Manual registration leaves the channel's webhooks alone.
+		expect(await channelWebhooks(s)).toEqual([]);
+
+		const title = uniqueTitle('Approve the invoice');
+		await startByWebhook('ping-e2e-send', {
+			title,
+			text: 'Invoice **#42**',
+			callbackUrl: triggerUrl,
+		});
+		const message = await waitForMessageTitled(s, title);
+		expect(message.callback_url).toBe(triggerUrl);
+
+		const callbackBody = await answer(s, message.id, 'approve');
+		await waitForCallbackDelivered(s, message.id);
+		const [execution] = await waitForExecutions(
+			n8n,
+			workflowId,
+			1,
+			'the callback to start one execution of the trigger workflow',
+		);
+		expect(execution.status).toBe('success');
+		expect(nodeOutput(await getExecution(n8n, execution.id), 'Ping Callback Trigger')).toEqual([
+			callbackBody,
+		]);
+		await unpublishWorkflow(n8n, workflowId);
+	},
+);
+
+scenario(
+	'Ping Wait for Response (signed callback): waits, ignores forged callbacks, resumes with approved true / false',
+	async () => {
+		const s = stack();
+		await publish('wait-for-approval.json');
+
+		// Approve.
+		const title = uniqueTitle('Deploy approval');
+		await startByWebhook('ping-e2e-approval', { title, version: 'v1.2.3' });
+		const message = await waitForMessageTitled(s, title);
+		expect(message.body).toBe('Deploy **v1.2.3** to production?');
+		expect(message.actions.map((action) => action.key)).toEqual(['approve', 'decline']);
+		const executionId = executionIdOf(message);
+		expect(
+			message.callback_url!.startsWith(`${s.n8n.baseUrl}/webhook-waiting/${executionId}/`),
+		).toBe(true);
+		await waitForStatus(executionId, ['waiting']);
+
+		// A callback with a forged Ping signature, to the real resume URL: refused, still waiting.
+		const forged = await postForgedCallback(message.callback_url!, pingBodyFor(message, 'approve'));
+		expect(forged.status).toBe(401);
+		// A correctly Ping-signed callback to a resume URL whose n8n signature was tampered with:
+		// n8n itself refuses it (the node requires n8n's resume-URL signature).
+		const tampered = message.callback_url!.replace(
+			/signature=([0-9a-f])/,
+			(_, c: string) => `signature=${c === '0' ? '1' : '0'}`,
+		);
+		expect(
+			await postSignedCallback(tampered, pingBodyFor(message, 'approve')),
+		).toBeGreaterThanOrEqual(400);
+		// A correctly signed answer to another message of the channel (what a channel webhook or
+		// another message's receiver gets), POSTed to this execution's real resume URL: refused,
+		// because this execution waits for its own message only.
+		const otherId = await sendMessage(s.ping.url, s.channel.token, {
+			title: uniqueTitle('Another question'),
+			actions: [{ type: 'button', label: 'Approve', key: 'approve' }],
+		});
+		expect(
+			await postSignedCallback(
+				message.callback_url!,
+				pingBodyFor({ ...message, id: otherId }, 'approve'),
+			),
+		).toBe(401);
+		await expectNothingFor(
+			'the execution leaving the waiting state without a real answer',
+			async () => {
+				const execution = await getExecution(s.n8n, executionId);
+				return execution.status === 'waiting' ? undefined : execution.status;
+			},
+			{ durationMs: 2000, intervalMs: 500 },
+		);
+
+		await answer(s, message.id, 'approve');
+		const approved = await waitForStatus(executionId, ['success']);
+		const [approvedItem] = nodeOutput(approved, 'Ask for approval');
+		expect(approvedItem.data).toMatchObject({
+			approved: true,
+			triggered_by: 'approve',
+			message_id: message.id,
+			channel_id: s.channel.id,
+		});
+		// n8n answered the resume callback with a 2xx, so Ping records it as delivered (no retries).
+		await waitForCallbackDelivered(s, message.id);
+
+		// Decline.
+		const declineTitle = uniqueTitle('Deploy approval');
+		await startByWebhook('ping-e2e-approval', { title: declineTitle, version: 'v1.2.4' });
+		const declineMessage = await waitForMessageTitled(s, declineTitle);
+		const declineExecutionId = executionIdOf(declineMessage);
+		expect(declineExecutionId).not.toBe(executionId);
+		await waitForStatus(declineExecutionId, ['waiting']);
+		await answer(s, declineMessage.id, 'decline');
+		const declined = await waitForStatus(declineExecutionId, ['success']);
+		expect(nodeOutput(declined, 'Ask for approval')[0].data).toMatchObject({
+			approved: false,
+			triggered_by: 'decline',
+		});
+	},
+);
+
+scenario(
+	'Ping Wait for Response (signed callback): an answer given right after the send resumes within a second (p95 over 20)',
+	async () => {
+		const s = stack();
+		const latencies: number[] = [];
+		const answeredAfterSend: number[] = [];
+		for (let i = 0; i < 20; i++) {
+			const title = uniqueTitle('Fast approval');
+			await startByWebhook('ping-e2e-approval', { title, version: `v9.0.${i}` });
+			// Loopback only, bounded: look for the message as fast as the server answers.
+			let message: StoredMessage | undefined;
+			const deadline = Date.now() + 10_000;
+			while (!message && Date.now() < deadline) {
+				const res = await api(s.ping.url, 'GET', `/v1/channels/${s.channel.id}/messages?limit=5`, {
+					key: ADMIN_KEY,
+				});
+				message = (res.body.messages as StoredMessage[]).find((m) => m.title === title);
+			}
+			if (!message) throw new Error(`no message titled "${title}" within 10 s`);
+			const answeredAt = Date.now();
+			await answer(s, message.id, 'approve');
+			answeredAfterSend.push(answeredAt - Date.parse(String(message.created_at)));
+			const executionId = executionIdOf(message);
+			await waitFor(
+				`execution ${executionId} to finish after a fast answer`,
+				async () =>
+					(await getMessage(s, message!.id)).callback_state === 'delivered' ? true : undefined,
+				{ timeoutMs: 30_000, intervalMs: 20 },
+			);
+			latencies.push(Date.now() - answeredAt);
+			const done = await waitForStatus(executionId, ['success']);
+			expect(nodeOutput(done, 'Ask for approval')[0].data).toMatchObject({
+				approved: true,
+				message_id: message.id,
+			});
+		}
+		const sorted = [...latencies].sort((a, b) => a - b);
+		const p95 = sorted[Math.ceil(0.95 * sorted.length) - 1];
+		const sendToAnswer = [...answeredAfterSend].sort((a, b) => a - b);
+		console.log(
+			`fast answers: answered ${sendToAnswer[0]}–${sendToAnswer[sendToAnswer.length - 1]} ms after the send (median ${sendToAnswer[10]} ms); ` +
+				`answer → resume delivered: median ${sorted[10]} ms, p95 ${p95} ms, max ${sorted[sorted.length - 1]} ms`,
+		);
+		expect(p95).toBeLessThan(1_000);
+	},
+	240_000,
+);
+
+scenario(
+	'Ping Wait for Response with Limit Wait Time: the execution goes on when the limit passes, and the message can no longer be answered',
+	async () => {
+		const s = stack();
+		await publish('wait-with-time-limit.json');
+		const title = uniqueTitle('Deploy approval (3 s limit)');
+		await startByWebhook('ping-e2e-approval-limited', { title, version: 'v3.0.0' });
+		const message = await waitForMessageTitled(s, title);
+		// The message expires with the wait, so a late tap cannot answer a finished execution.
+		expect(
+			Date.parse(String(message.expires_at)) - Date.parse(String(message.created_at)),
+		).toBeLessThanOrEqual(4000);
+		const executionId = executionIdOf(message);
+		// n8n's wait tracker looks for due executions once a minute.
+		const finished = await waitForStatus(executionId, ['success'], 100_000);
+		// n8n resumes a timed-out send-and-wait by passing the node's input through (whatever
+		// execute() returned when it went to wait), as the README documents: no `data`, so it
+		// never reads as an approval.
+		const [item] = nodeOutput(finished, 'Ask for approval');
+		expect(item).toBeDefined();
+		expect(item.data).toBeUndefined();
+		const late = await api(s.ping.url, 'POST', `/v1/messages/${message.id}/respond`, {
+			key: ADMIN_KEY,
+			body: { triggered_by: 'approve', responses: {} },
+		});
+		expect(late.status).toBe(409);
+	},
+	150_000,
+);
+
+scenario(
+	'Ping Wait for Response (polling): completes with the answer, no callback needed',
+	async () => {
+		const s = stack();
+		const workflowId = await publish('wait-for-approval-polling.json');
+		const title = uniqueTitle('Deploy approval (polling)');
+		await startByWebhook('ping-e2e-approval-polling', { title, version: 'v2.0.0' });
+		const message = await waitForMessageTitled(s, title);
+		expect(message.callback_url).toBeNull();
+
+		await answer(s, message.id, 'approve');
+		const [execution] = await waitForExecutions(
+			s.n8n,
+			workflowId,
+			1,
+			'the polling execution to finish after the answer',
+		);
+		expect(execution.status).toBe('success');
+		expect(
+			nodeOutput(await getExecution(s.n8n, execution.id), 'Ask for approval')[0].data,
+		).toMatchObject({
+			approved: true,
+			triggered_by: 'approve',
+			message_id: message.id,
+		});
+	},
+);

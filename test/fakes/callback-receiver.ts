@@ -1,4 +1,10 @@
-import { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import {
+	IncomingHttpHeaders,
+	IncomingMessage,
+	Server,
+	ServerResponse,
+	createServer,
+} from 'node:http';
 import { AddressInfo } from 'node:net';
 
 /** One request the fake receiver got. */
@@ -61,7 +67,8 @@ export class FakeReceiver {
 	async waitFor(count: number, timeoutMs = 5_000): Promise<void> {
 		const deadline = Date.now() + timeoutMs;
 		while (this.received.length < count) {
-			if (Date.now() > deadline) throw new Error(`expected ${count} callbacks, got ${this.received.length}`);
+			if (Date.now() > deadline)
+				throw new Error(`expected ${count} callbacks, got ${this.received.length}`);
 			await new Promise<void>((resolve) => {
 				this.waiters.push(resolve);
 				setTimeout(resolve, 50);
@@ -77,17 +84,27 @@ export class FakeReceiver {
 			let body: Record<string, unknown> = {};
 			try {
 				const parsed: unknown = JSON.parse(raw);
-				if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+				if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+					body = parsed as Record<string, unknown>;
 			} catch {
 				// not JSON: left as {}
 			}
-			const callback: ReceivedCallback = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body };
+			const callback: ReceivedCallback = {
+				method: req.method ?? '',
+				path: req.url ?? '',
+				headers: req.headers,
+				raw,
+				body,
+			};
 			this.received.push(callback);
 			for (const wake of this.waiters.splice(0)) wake();
 			const reply = this.reply(callback);
 			const send = () => {
 				if (res.destroyed) return;
-				res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
+				res.writeHead(reply.status ?? 200, {
+					'content-type': 'application/json',
+					...reply.headers,
+				});
 				res.end('{"ok":true}');
 			};
 			if (reply.delayMs) setTimeout(send, reply.delayMs);

@@ -10,15 +10,25 @@ let fake: FakeApns;
 let session: http2.ClientHttp2Session;
 const TOKEN = 'ab'.repeat(32);
 
-function jwt(claims: { iss?: string; iat?: number }, header: { kid?: string; alg?: string } = {}, signWith = key.privateKeyPem): string {
+function jwt(
+	claims: { iss?: string; iat?: number },
+	header: { kid?: string; alg?: string } = {},
+	signWith = key.privateKeyPem,
+): string {
 	const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 	const head = enc({ alg: 'ES256', kid: KEY_ID, ...header });
 	const body = enc({ iss: TEAM_ID, iat: Math.floor(Date.now() / 1000), ...claims });
-	const sig = sign('sha256', Buffer.from(`${head}.${body}`), { key: createPrivateKey(signWith), dsaEncoding: 'ieee-p1363' });
+	const sig = sign('sha256', Buffer.from(`${head}.${body}`), {
+		key: createPrivateKey(signWith),
+		dsaEncoding: 'ieee-p1363',
+	});
 	return `${head}.${body}.${sig.toString('base64url')}`;
 }
 
-function push(headers: http2.OutgoingHttpHeaders, body = '{"aps":{"alert":"hi"}}'): Promise<{ status: number; reason?: string; headers: http2.IncomingHttpHeaders }> {
+function push(
+	headers: http2.OutgoingHttpHeaders,
+	body = '{"aps":{"alert":"hi"}}',
+): Promise<{ status: number; reason?: string; headers: http2.IncomingHttpHeaders }> {
 	return new Promise((resolve, reject) => {
 		const req = session.request({
 			':method': 'POST',
@@ -32,7 +42,13 @@ function push(headers: http2.OutgoingHttpHeaders, body = '{"aps":{"alert":"hi"}}
 		let responseHeaders: http2.IncomingHttpHeaders = {};
 		req.on('response', (h) => (responseHeaders = h));
 		req.on('data', (c) => (data += c));
-		req.on('end', () => resolve({ status: Number(responseHeaders[':status']), reason: data ? JSON.parse(data).reason : undefined, headers: responseHeaders }));
+		req.on('end', () =>
+			resolve({
+				status: Number(responseHeaders[':status']),
+				reason: data ? JSON.parse(data).reason : undefined,
+				headers: responseHeaders,
+			}),
+		);
 		req.on('error', reject);
 		if (headers[':method'] === 'GET') req.end();
 		else req.end(body);
@@ -40,7 +56,12 @@ function push(headers: http2.OutgoingHttpHeaders, body = '{"aps":{"alert":"hi"}}
 }
 
 beforeAll(async () => {
-	fake = await FakeApns.start({ teamId: TEAM_ID, keyId: KEY_ID, publicKey: key.publicKey, topics: [TOPIC] });
+	fake = await FakeApns.start({
+		teamId: TEAM_ID,
+		keyId: KEY_ID,
+		publicKey: key.publicKey,
+		topics: [TOPIC],
+	});
 	session = http2.connect(`https://127.0.0.1:${fake.port}`, { ca: fake.caPem });
 });
 afterAll(async () => {
@@ -55,15 +76,40 @@ test('speaks HTTP/2 over TLS with ALPN h2 and accepts a good push', async () => 
 	expect(res.headers['apns-id']).toBe('123e4567-e89b-12d3-a456-426614174000');
 	expect(session.alpnProtocol).toBe('h2');
 	expect(fake.accepted).toHaveLength(1);
-	expect(fake.accepted[0]).toMatchObject({ token: TOKEN, topic: TOPIC, pushType: 'alert', environment: 'production' });
+	expect(fake.accepted[0]).toMatchObject({
+		token: TOKEN,
+		topic: TOPIC,
+		pushType: 'alert',
+		environment: 'production',
+	});
 });
 
 test.each([
 	['no token', { authorization: undefined }, 403, 'MissingProviderToken'],
-	['a token signed by another key', { authorization: `bearer ${jwt({}, {}, generateProviderKey().privateKeyPem)}` }, 403, 'InvalidProviderToken'],
-	['a wrong key id', { authorization: `bearer ${jwt({}, { kid: 'OTHER12345' })}` }, 403, 'InvalidProviderToken'],
-	['a wrong team id', { authorization: `bearer ${jwt({ iss: 'OTHER12345' })}` }, 403, 'InvalidProviderToken'],
-	['a token older than an hour', { authorization: `bearer ${jwt({ iat: Math.floor(Date.now() / 1000) - 3700 })}` }, 403, 'ExpiredProviderToken'],
+	[
+		'a token signed by another key',
+		{ authorization: `bearer ${jwt({}, {}, generateProviderKey().privateKeyPem)}` },
+		403,
+		'InvalidProviderToken',
+	],
+	[
+		'a wrong key id',
+		{ authorization: `bearer ${jwt({}, { kid: 'OTHER12345' })}` },
+		403,
+		'InvalidProviderToken',
+	],
+	[
+		'a wrong team id',
+		{ authorization: `bearer ${jwt({ iss: 'OTHER12345' })}` },
+		403,
+		'InvalidProviderToken',
+	],
+	[
+		'a token older than an hour',
+		{ authorization: `bearer ${jwt({ iat: Math.floor(Date.now() / 1000) - 3700 })}` },
+		403,
+		'ExpiredProviderToken',
+	],
 	['no topic', { 'apns-topic': undefined }, 400, 'MissingTopic'],
 	['a foreign topic', { 'apns-topic': 'com.other.app' }, 400, 'TopicDisallowed'],
 	['no push type', { 'apns-push-type': undefined }, 400, 'InvalidPushType'],
@@ -90,7 +136,13 @@ test('programmed answers: 410 with timestamp, 429 with retry-after, then back to
 	fake.program(TOKEN, { status: 410, reason: 'Unregistered', timestamp: 1234 });
 	fake.program(TOKEN, { status: 429, reason: 'TooManyRequests', retryAfter: 7 });
 	const gone = await new Promise<string>((resolve) => {
-		const req = session.request({ ':method': 'POST', ':path': `/3/device/${TOKEN}`, authorization: `bearer ${jwt({})}`, 'apns-topic': TOPIC, 'apns-push-type': 'alert' });
+		const req = session.request({
+			':method': 'POST',
+			':path': `/3/device/${TOKEN}`,
+			authorization: `bearer ${jwt({})}`,
+			'apns-topic': TOPIC,
+			'apns-push-type': 'alert',
+		});
 		let data = '';
 		req.on('data', (c) => (data += c));
 		req.on('end', () => resolve(data));

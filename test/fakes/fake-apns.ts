@@ -75,7 +75,10 @@ export interface FakeApnsOptions {
 /** A provider key like Apple's `.p8` (PKCS#8 EC P-256), made fresh for a test run. */
 export function generateProviderKey(): { privateKeyPem: string; publicKey: KeyObject } {
 	const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-	return { privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, publicKey };
+	return {
+		privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+		publicKey,
+	};
 }
 
 interface TlsMaterial {
@@ -96,18 +99,46 @@ function certificate(): TlsMaterial {
 	execFileSync(
 		'openssl',
 		[
-			'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-			'-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=fake-apns',
-			'-addext', `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${APNS_HOSTS.production},DNS:${APNS_HOSTS.sandbox}`,
+			'req',
+			'-x509',
+			'-newkey',
+			'ec',
+			'-pkeyopt',
+			'ec_paramgen_curve:prime256v1',
+			'-nodes',
+			'-keyout',
+			keyFile,
+			'-out',
+			certFile,
+			'-days',
+			'2',
+			'-subj',
+			'/CN=fake-apns',
+			'-addext',
+			`subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${APNS_HOSTS.production},DNS:${APNS_HOSTS.sandbox}`,
 		],
 		{ stdio: 'ignore' },
 	);
-	tlsMaterial = { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
+	tlsMaterial = {
+		key: readFileSync(keyFile, 'utf8'),
+		cert: readFileSync(certFile, 'utf8'),
+		certFile,
+	};
 	process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
 	return tlsMaterial;
 }
 
-const PUSH_TYPES = ['alert', 'background', 'location', 'voip', 'complication', 'fileprovider', 'mdm', 'liveactivity', 'pushtotalk'];
+const PUSH_TYPES = [
+	'alert',
+	'background',
+	'location',
+	'voip',
+	'complication',
+	'fileprovider',
+	'mdm',
+	'liveactivity',
+	'pushtotalk',
+];
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const TOKEN_MAX_AGE_S = 3600;
 const MAX_PAYLOAD = 4096;
@@ -143,7 +174,10 @@ export class FakeApns {
 		readonly caPem: string,
 		private readonly options: FakeApnsOptions,
 	) {
-		this.publicKey = typeof options.publicKey === 'string' ? createPublicKey(options.publicKey) : options.publicKey;
+		this.publicKey =
+			typeof options.publicKey === 'string'
+				? createPublicKey(options.publicKey)
+				: options.publicKey;
 	}
 
 	static async start(options: FakeApnsOptions): Promise<FakeApns> {
@@ -158,7 +192,13 @@ export class FakeApns {
 			server.once('error', reject);
 			server.listen(0, '127.0.0.1', () => resolve());
 		});
-		const fake = new FakeApns(server, (server.address() as AddressInfo).port, tls.certFile, tls.cert, options);
+		const fake = new FakeApns(
+			server,
+			(server.address() as AddressInfo).port,
+			tls.certFile,
+			tls.cert,
+			options,
+		);
 		server.on('session', (session) => fake.onSession(session));
 		return fake;
 	}
@@ -173,7 +213,12 @@ export class FakeApns {
 	/** A token that only exists on one environment: the other answers 400 BadDeviceToken, always. */
 	onlyOn(token: string, environment: ApnsEnvironment): void {
 		const other: ApnsEnvironment = environment === 'sandbox' ? 'production' : 'sandbox';
-		this.program(token, { status: 400, reason: 'BadDeviceToken', environment: other, times: Infinity });
+		this.program(token, {
+			status: 400,
+			reason: 'BadDeviceToken',
+			environment: other,
+			times: Infinity,
+		});
 	}
 
 	/** A token APNs says is gone since `timestamp`: 410 Unregistered, always. */
@@ -259,15 +304,29 @@ export class FakeApns {
 		return headers[':authority'] === APNS_HOSTS.sandbox ? 'sandbox' : 'production';
 	}
 
-	private answer(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Buffer, size: number): void {
+	private answer(
+		stream: http2.ServerHttp2Stream,
+		headers: http2.IncomingHttpHeaders,
+		body: Buffer,
+		size: number,
+	): void {
 		if (stream.destroyed || stream.closed) return;
 		const environment = this.environmentOf(headers);
 		const path = String(headers[':path'] ?? '');
 		const token = /^\/3\/device\/([^/?]*)$/.exec(path)?.[1] ?? '';
 		const apnsId = typeof headers['apns-id'] === 'string' ? headers['apns-id'] : randomUUID();
-		const fail = (f: Failure, extra: Record<string, unknown> = {}, responseHeaders: Record<string, string> = {}) => {
+		const fail = (
+			f: Failure,
+			extra: Record<string, unknown> = {},
+			responseHeaders: Record<string, string> = {},
+		) => {
 			this.answers.push({ token, environment, status: f.status, reason: f.reason, at: Date.now() });
-			stream.respond({ ':status': f.status, 'apns-id': apnsId, 'content-type': 'application/json', ...responseHeaders });
+			stream.respond({
+				':status': f.status,
+				'apns-id': apnsId,
+				'content-type': 'application/json',
+				...responseHeaders,
+			});
 			stream.end(JSON.stringify({ reason: f.reason, ...extra }));
 		};
 
@@ -276,8 +335,10 @@ export class FakeApns {
 
 		const programmed = this.takeProgrammed(token, environment);
 		if (programmed) {
-			const extra = programmed.status === 410 ? { timestamp: programmed.timestamp ?? Date.now() } : {};
-			const retry: Record<string, string> = programmed.retryAfter === undefined ? {} : { 'retry-after': String(programmed.retryAfter) };
+			const extra =
+				programmed.status === 410 ? { timestamp: programmed.timestamp ?? Date.now() } : {};
+			const retry: Record<string, string> =
+				programmed.retryAfter === undefined ? {} : { 'retry-after': String(programmed.retryAfter) };
 			return fail(programmed, extra, retry);
 		}
 
@@ -289,8 +350,10 @@ export class FakeApns {
 			topic: String(headers['apns-topic']),
 			pushType: String(headers['apns-push-type']),
 			priority: Number(headers['apns-priority'] ?? 10),
-			collapseId: typeof headers['apns-collapse-id'] === 'string' ? headers['apns-collapse-id'] : null,
-			expiration: headers['apns-expiration'] === undefined ? null : Number(headers['apns-expiration']),
+			collapseId:
+				typeof headers['apns-collapse-id'] === 'string' ? headers['apns-collapse-id'] : null,
+			expiration:
+				headers['apns-expiration'] === undefined ? null : Number(headers['apns-expiration']),
 			payload: this.recordPayloads ? payload : '',
 			bytes: size,
 			at: Date.now(),
@@ -301,7 +364,12 @@ export class FakeApns {
 	}
 
 	/** Apple's request checks, in roughly Apple's order. */
-	private check(headers: http2.IncomingHttpHeaders, token: string, body: Buffer, size: number): Failure | null {
+	private check(
+		headers: http2.IncomingHttpHeaders,
+		token: string,
+		body: Buffer,
+		size: number,
+	): Failure | null {
 		if (headers[':method'] !== 'POST') return { status: 405, reason: 'MethodNotAllowed' };
 		if (!/^\/3\/device\//.test(String(headers[':path']))) return { status: 404, reason: 'BadPath' };
 		if (token === '') return { status: 400, reason: 'MissingDeviceToken' };
@@ -312,21 +380,30 @@ export class FakeApns {
 		if (typeof topic !== 'string' || topic === '') return { status: 400, reason: 'MissingTopic' };
 		if (!this.options.topics.includes(topic)) return { status: 400, reason: 'TopicDisallowed' };
 		const pushType = headers['apns-push-type'];
-		if (typeof pushType !== 'string' || !PUSH_TYPES.includes(pushType)) return { status: 400, reason: 'InvalidPushType' };
+		if (typeof pushType !== 'string' || !PUSH_TYPES.includes(pushType))
+			return { status: 400, reason: 'InvalidPushType' };
 		const priority = headers['apns-priority'];
-		if (priority !== undefined && !['1', '5', '10'].includes(String(priority))) return { status: 400, reason: 'BadPriority' };
-		if (pushType === 'background' && String(priority) === '10') return { status: 400, reason: 'BadPriority' };
+		if (priority !== undefined && !['1', '5', '10'].includes(String(priority)))
+			return { status: 400, reason: 'BadPriority' };
+		if (pushType === 'background' && String(priority) === '10')
+			return { status: 400, reason: 'BadPriority' };
 		const id = headers['apns-id'];
-		if (id !== undefined && (typeof id !== 'string' || !UUID.test(id))) return { status: 400, reason: 'BadMessageId' };
+		if (id !== undefined && (typeof id !== 'string' || !UUID.test(id)))
+			return { status: 400, reason: 'BadMessageId' };
 		const expiration = headers['apns-expiration'];
-		if (expiration !== undefined && !/^\d+$/.test(String(expiration))) return { status: 400, reason: 'BadExpirationDate' };
+		if (expiration !== undefined && !/^\d+$/.test(String(expiration)))
+			return { status: 400, reason: 'BadExpirationDate' };
 		const collapseId = headers['apns-collapse-id'];
-		if (collapseId !== undefined && Buffer.byteLength(String(collapseId)) > 64) return { status: 400, reason: 'BadCollapseId' };
+		if (collapseId !== undefined && Buffer.byteLength(String(collapseId)) > 64)
+			return { status: 400, reason: 'BadCollapseId' };
 		if (size === 0) return { status: 400, reason: 'PayloadEmpty' };
 		if (size > MAX_PAYLOAD) return { status: 413, reason: 'PayloadTooLarge' };
 		try {
 			const json = JSON.parse(body.toString('utf8'));
-			if (pushType === 'alert' && (typeof json !== 'object' || json === null || typeof json.aps !== 'object')) {
+			if (
+				pushType === 'alert' &&
+				(typeof json !== 'object' || json === null || typeof json.aps !== 'object')
+			) {
 				return { status: 400, reason: 'PayloadEmpty' };
 			}
 		} catch {
@@ -347,7 +424,11 @@ export class FakeApns {
 			try {
 				const head = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
 				const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-				if (head.alg !== 'ES256' || head.kid !== this.options.keyId || claims.iss !== this.options.teamId) {
+				if (
+					head.alg !== 'ES256' ||
+					head.kid !== this.options.keyId ||
+					claims.iss !== this.options.teamId
+				) {
 					return { status: 403, reason: 'InvalidProviderToken' };
 				}
 				if (typeof claims.iat !== 'number') return { status: 403, reason: 'InvalidProviderToken' };
@@ -365,14 +446,17 @@ export class FakeApns {
 			// Apple checks a token once per connection too; caching keeps the fake fast under load.
 			this.verifiedTokens.set(jwt, iat);
 		}
-		if ((Date.now() + this.clockSkewMs) / 1000 - iat > TOKEN_MAX_AGE_S) return { status: 403, reason: 'ExpiredProviderToken' };
+		if ((Date.now() + this.clockSkewMs) / 1000 - iat > TOKEN_MAX_AGE_S)
+			return { status: 403, reason: 'ExpiredProviderToken' };
 		return null;
 	}
 
 	private takeProgrammed(token: string, environment: ApnsEnvironment): ProgrammedAnswer | null {
 		const list = this.programmed.get(token);
 		if (!list) return null;
-		const index = list.findIndex((a) => a.environment === undefined || a.environment === environment);
+		const index = list.findIndex(
+			(a) => a.environment === undefined || a.environment === environment,
+		);
 		if (index < 0) return null;
 		const answer = list[index];
 		answer.times = (answer.times ?? 1) - 1;

@@ -5,7 +5,11 @@ import { Store } from '../../server/src/store/store';
  * What every Store driver must do for callbacks (attempt log) and channel webhooks.
  * Call it from a driver's test file with a factory for a fresh, empty store.
  */
-export function callbackStoreContract(driver: string, open: () => Promise<Store>, close: (store: Store) => Promise<void>): void {
+export function callbackStoreContract(
+	driver: string,
+	open: () => Promise<Store>,
+	close: (store: Store) => Promise<void>,
+): void {
 	describe(`${driver} store: callback attempts and channel webhooks`, () => {
 		let store: Store;
 		const now = Date.UTC(2026, 0, 1);
@@ -40,7 +44,11 @@ export function callbackStoreContract(driver: string, open: () => Promise<Store>
 			description: id === 'wh_a' ? 'first' : null,
 			createdAt,
 		});
-		const attempt = (messageId: string, n: number, extra: Partial<CallbackAttempt> = {}): CallbackAttempt => ({
+		const attempt = (
+			messageId: string,
+			n: number,
+			extra: Partial<CallbackAttempt> = {},
+		): CallbackAttempt => ({
 			messageId,
 			deliveryId: 'dlv_x',
 			target: 'callback_url',
@@ -88,10 +96,24 @@ export function callbackStoreContract(driver: string, open: () => Promise<Store>
 		test('callback attempts come back per message, oldest first, every field intact', async () => {
 			await store.insertMessage(message('msg_one', 'ch_one'), []);
 			await store.insertMessage(message('msg_two', 'ch_one'), []);
-			const last = attempt('msg_one', 2, { statusCode: null, error: 'connection refused', outcome: 'failed', nextAttemptAt: null });
+			const last = attempt('msg_one', 2, {
+				statusCode: null,
+				error: 'connection refused',
+				outcome: 'failed',
+				nextAttemptAt: null,
+			});
 			await store.recordCallbackAttempt(last);
 			await store.recordCallbackAttempt(attempt('msg_one', 1));
-			await store.recordCallbackAttempt(attempt('msg_two', 1, { target: 'webhook', webhookId: 'wh_a', statusCode: 200, error: null, outcome: 'delivered', nextAttemptAt: null }));
+			await store.recordCallbackAttempt(
+				attempt('msg_two', 1, {
+					target: 'webhook',
+					webhookId: 'wh_a',
+					statusCode: 200,
+					error: null,
+					outcome: 'delivered',
+					nextAttemptAt: null,
+				}),
+			);
 			expect(await store.listCallbackAttempts('msg_one')).toEqual([attempt('msg_one', 1), last]);
 			expect(await store.listCallbackAttempts('msg_two')).toEqual([
 				expect.objectContaining({ target: 'webhook', webhookId: 'wh_a', outcome: 'delivered' }),
@@ -99,7 +121,7 @@ export function callbackStoreContract(driver: string, open: () => Promise<Store>
 			expect(await store.listCallbackAttempts('msg_none')).toEqual([]);
 		});
 
-		test('deleting a channel removes its webhooks and its messages\' attempts', async () => {
+		test("deleting a channel removes its webhooks and its messages' attempts", async () => {
 			await store.insertWebhook(webhook('wh_a', 'ch_one'), 5);
 			await store.insertMessage(message('msg_one', 'ch_one'), []);
 			await store.recordCallbackAttempt(attempt('msg_one', 1));

@@ -7,7 +7,11 @@ import { ADMIN_KEY, TestServer, api } from './server';
  * Runs the job queue by hand on a manual clock: jumps to the next due job and runs it, until
  * nothing is queued or `maxRuns` rounds passed. Returns how many rounds ran.
  */
-export async function drainJobs(server: TestServer, clock: ManualClock, maxRuns = 100): Promise<number> {
+export async function drainJobs(
+	server: TestServer,
+	clock: ManualClock,
+	maxRuns = 100,
+): Promise<number> {
 	let rounds = 0;
 	for (; rounds < maxRuns; rounds++) {
 		const next = await server.jobs.nextDueAt();
@@ -47,13 +51,20 @@ export interface MessageView {
 }
 
 export async function messageDetail(server: TestServer, id: string): Promise<MessageView> {
-	const res = await api<{ message: MessageView }>(server.url, 'GET', `/v1/messages/${id}`, { key: ADMIN_KEY });
-	if (res.status !== 200) throw new Error(`GET message failed: ${res.status} ${JSON.stringify(res.body)}`);
+	const res = await api<{ message: MessageView }>(server.url, 'GET', `/v1/messages/${id}`, {
+		key: ADMIN_KEY,
+	});
+	if (res.status !== 200)
+		throw new Error(`GET message failed: ${res.status} ${JSON.stringify(res.body)}`);
 	return res.body.message;
 }
 
 /** A receiver's check written from docs/api.md#signatures alone (no server code): HMAC over `<t>.<raw body>`, 300 s window. */
-export function verifiedIndependently(callback: ReceivedCallback, secret: string, nowMs: number): boolean {
+export function verifiedIndependently(
+	callback: ReceivedCallback,
+	secret: string,
+	nowMs: number,
+): boolean {
 	const header = String(callback.headers['x-ping-signature'] ?? '');
 	const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
 	if (!match) return false;

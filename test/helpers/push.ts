@@ -14,9 +14,18 @@ export interface PushTestbed {
 }
 
 /** A fake APNs with a fresh provider key, and the settings that point a server at it. */
-export async function startPushTestbed(options: Partial<FakeApnsOptions> = {}, env: Record<string, string> = {}): Promise<PushTestbed> {
+export async function startPushTestbed(
+	options: Partial<FakeApnsOptions> = {},
+	env: Record<string, string> = {},
+): Promise<PushTestbed> {
 	const key = generateProviderKey();
-	const fake = await FakeApns.start({ teamId: TEAM_ID, keyId: KEY_ID, publicKey: key.publicKey, topics: [TOPIC], ...options });
+	const fake = await FakeApns.start({
+		teamId: TEAM_ID,
+		keyId: KEY_ID,
+		publicKey: key.publicKey,
+		topics: [TOPIC],
+		...options,
+	});
 	return {
 		fake,
 		privateKeyPem: key.privateKeyPem,
@@ -41,14 +50,27 @@ export function deviceToken(): string {
 	return (tokenCounter.toString(16).padStart(8, '0') + 'ab').repeat(7).slice(0, 64);
 }
 
-export async function registerDevice(baseUrl: string, token: string, environment: 'sandbox' | 'production' = 'production', extra: Record<string, unknown> = {}) {
-	const res = await api(baseUrl, 'POST', '/v1/devices', { key: ADMIN_KEY, body: { token, environment, ...extra } });
-	if (res.status !== 201 && res.status !== 200) throw new Error(`device registration failed: ${res.status} ${JSON.stringify(res.body)}`);
+export async function registerDevice(
+	baseUrl: string,
+	token: string,
+	environment: 'sandbox' | 'production' = 'production',
+	extra: Record<string, unknown> = {},
+) {
+	const res = await api(baseUrl, 'POST', '/v1/devices', {
+		key: ADMIN_KEY,
+		body: { token, environment, ...extra },
+	});
+	if (res.status !== 201 && res.status !== 200)
+		throw new Error(`device registration failed: ${res.status} ${JSON.stringify(res.body)}`);
 	return res.body.device as { id: string; environment: string; registered_at: string };
 }
 
 /** Polls `check` (real time, short steps) until it holds; fails with `what` after `ms`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
+export async function waitFor(
+	check: () => boolean | Promise<boolean>,
+	what: string,
+	ms = 5000,
+): Promise<void> {
 	const until = Date.now() + ms;
 	while (!(await check())) {
 		if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
@@ -58,7 +80,15 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
 
 export async function deliveriesOf(baseUrl: string, messageId: string) {
 	const res = await api(baseUrl, 'GET', `/v1/messages/${messageId}`, { key: ADMIN_KEY });
-	return res.body.message.deliveries as Array<{ device_id: string; state: string; reason: string | null; apns_id: string | null; attempts: number; next_attempt_at: string | null; updated_at: string }>;
+	return res.body.message.deliveries as Array<{
+		device_id: string;
+		state: string;
+		reason: string | null;
+		apns_id: string | null;
+		attempts: number;
+		next_attempt_at: string | null;
+		updated_at: string;
+	}>;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -56,7 +56,9 @@ export function describeWithRedis(name: string, body: () => void): void {
 		return;
 	}
 	const banner = '!'.repeat(78);
-	console.warn(`\n${banner}\n!! SKIPPED: "${name}"\n!! ${why}.\n!! The Redis driver is NOT tested in this run.\n${banner}\n`);
+	console.warn(
+		`\n${banner}\n!! SKIPPED: "${name}"\n!! ${why}.\n!! The Redis driver is NOT tested in this run.\n${banner}\n`,
+	);
 	describe.skip(name, body);
 }
 
@@ -72,10 +74,15 @@ async function freePort(): Promise<number> {
 }
 
 /** Resolves once the server answers PING on its port. */
-async function waitUntilReady(port: number, child: ChildProcess, output: () => string): Promise<void> {
+async function waitUntilReady(
+	port: number,
+	child: ChildProcess,
+	output: () => string,
+): Promise<void> {
 	const deadline = Date.now() + 10_000;
 	while (Date.now() < deadline) {
-		if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode}): ${output()}`);
+		if (child.exitCode !== null)
+			throw new Error(`redis-server exited (${child.exitCode}): ${output()}`);
 		const pong = await new Promise<boolean>((resolve) => {
 			const socket = new Socket();
 			let data = '';
@@ -104,16 +111,26 @@ export async function startRedis(): Promise<TestRedis> {
 		const proc = spawn(
 			REDIS_BINARY,
 			[
-				'--port', String(port),
-				'--bind', '127.0.0.1',
-				'--dir', dir,
-				'--save', '',
-				'--appendonly', 'yes',
-				'--appendfsync', 'everysec',
-				'--daemonize', 'no',
-				'--protected-mode', 'yes',
-				'--loglevel', 'warning',
-				'--logfile', '',
+				'--port',
+				String(port),
+				'--bind',
+				'127.0.0.1',
+				'--dir',
+				dir,
+				'--save',
+				'',
+				'--appendonly',
+				'yes',
+				'--appendfsync',
+				'everysec',
+				'--daemonize',
+				'no',
+				'--protected-mode',
+				'yes',
+				'--loglevel',
+				'warning',
+				'--logfile',
+				'',
 			],
 			{ stdio: ['ignore', 'pipe', 'pipe'] },
 		);

@@ -17,7 +17,10 @@ export interface ServerProcess {
 	stop(): Promise<void>;
 }
 
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
+export async function startServerProcess(
+	env: Record<string, string>,
+	timeoutMs = 20_000,
+): Promise<ServerProcess> {
 	const child: ChildProcess = spawn(process.execPath, [...SERVER_CLI], {
 		cwd: ROOT,
 		env: {
@@ -36,7 +39,10 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
 	const url = await new Promise<string>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`server process did not start in time:\n${output}`)), timeoutMs);
+		const timer = setTimeout(
+			() => reject(new Error(`server process did not start in time:\n${output}`)),
+			timeoutMs,
+		);
 		const look = () => {
 			const match = /"event":"server\.started"[^\n]*"url":"([^"]+)"/.exec(output);
 			if (match) {

@@ -20,10 +20,12 @@ export interface TestServer extends RunningServer {
  * with PING_ADMIN_KEY = ADMIN_KEY. Pass `dir` to reopen an existing database (restart tests).
  */
 export async function startTestServer(
-	options: { config?: Partial<Config>; env?: Record<string, string>; dir?: string; clock?: Clock } & Omit<
-		StartOptions,
-		'clock'
-	> = {},
+	options: {
+		config?: Partial<Config>;
+		env?: Record<string, string>;
+		dir?: string;
+		clock?: Clock;
+	} & Omit<StartOptions, 'clock'> = {},
 ): Promise<TestServer> {
 	const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'ping-test-'));
 	const config: Config = {
@@ -35,13 +37,21 @@ export async function startTestServer(
 			PING_LOG_LEVEL: 'silent',
 			// Parity runs: PING_TEST_REDIS_URL=redis://… runs the HTTP suites on the Redis store.
 			...(process.env.PING_TEST_REDIS_URL
-				? { PING_STORE: 'redis', PING_REDIS_URL: process.env.PING_TEST_REDIS_URL, PING_REDIS_PREFIX: `test-${basename(dir)}` }
+				? {
+						PING_STORE: 'redis',
+						PING_REDIS_URL: process.env.PING_TEST_REDIS_URL,
+						PING_REDIS_PREFIX: `test-${basename(dir)}`,
+					}
 				: {}),
 			...options.env,
 		}),
 		...options.config,
 	};
-	const running = await startServer(config, { log: silentLogger, announce: () => undefined, ...options });
+	const running = await startServer(config, {
+		log: silentLogger,
+		announce: () => undefined,
+		...options,
+	});
 	return {
 		...running,
 		dir,
@@ -64,7 +74,13 @@ export async function api<T = any>(
 	baseUrl: string,
 	method: string,
 	path: string,
-	options: { body?: unknown; key?: string; rawBody?: string; contentType?: string; headers?: Record<string, string> } = {},
+	options: {
+		body?: unknown;
+		key?: string;
+		rawBody?: string;
+		contentType?: string;
+		headers?: Record<string, string>;
+	} = {},
 ): Promise<ApiResponse<T>> {
 	const headers: Record<string, string> = { ...options.headers };
 	if (options.key) headers.authorization = `Bearer ${options.key}`;
@@ -90,20 +106,38 @@ export interface TestChannel {
 }
 
 /** Creates a channel with the admin key. */
-export async function createChannel(baseUrl: string, name = 'Test channel', key = ADMIN_KEY): Promise<TestChannel> {
+export async function createChannel(
+	baseUrl: string,
+	name = 'Test channel',
+	key = ADMIN_KEY,
+): Promise<TestChannel> {
 	const res = await api(baseUrl, 'POST', '/v1/channels', { key, body: { name } });
-	if (res.status !== 201) throw new Error(`channel creation failed: ${res.status} ${JSON.stringify(res.body)}`);
-	return { id: res.body.channel.id, token: res.body.webhook_token, secret: res.body.webhook_secret };
+	if (res.status !== 201)
+		throw new Error(`channel creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+	return {
+		id: res.body.channel.id,
+		token: res.body.webhook_token,
+		secret: res.body.webhook_secret,
+	};
 }
 
 /** Sends a message on the channel and returns its id. */
-export async function sendMessage(baseUrl: string, token: string, body: Record<string, unknown>): Promise<string> {
+export async function sendMessage(
+	baseUrl: string,
+	token: string,
+	body: Record<string, unknown>,
+): Promise<string> {
 	const res = await api(baseUrl, 'POST', `/v1/send/${token}`, { body });
 	if (res.status !== 200) throw new Error(`send failed: ${res.status} ${JSON.stringify(res.body)}`);
 	return res.body.id;
 }
 
 /** Answers a message the way the phone app does. */
-export function respond(baseUrl: string, messageId: string, body: Record<string, unknown>, key = ADMIN_KEY) {
+export function respond(
+	baseUrl: string,
+	messageId: string,
+	body: Record<string, unknown>,
+	key = ADMIN_KEY,
+) {
 	return api(baseUrl, 'POST', `/v1/messages/${messageId}/respond`, { key, body });
 }

@@ -13,7 +13,10 @@ describe('the n8n community package', () => {
 		expect(pkg.n8n).toEqual({
 			n8nNodesApiVersion: 1,
 			strict: true,
-			credentials: ['dist/credentials/PingApi.credentials.js', 'dist/credentials/PingAccountApi.credentials.js'],
+			credentials: [
+				'dist/credentials/PingApi.credentials.js',
+				'dist/credentials/PingAccountApi.credentials.js',
+			],
 			nodes: [
 				'dist/nodes/PingSend/PingSend.node.js',
 				'dist/nodes/PingWaitForResponse/PingWaitForResponse.node.js',
@@ -22,19 +25,31 @@ describe('the n8n community package', () => {
 		});
 		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
 		expect(pkg.dependencies ?? {}).toEqual({});
-		for (const script of ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish', 'preprepare', 'postprepare']) {
+		for (const script of [
+			'preinstall',
+			'install',
+			'postinstall',
+			'prepare',
+			'prepublish',
+			'preprepare',
+			'postprepare',
+		]) {
 			expect(pkg.scripts?.[script]).toBeUndefined();
 		}
 	});
 
 	it('has a codex file for every node, and one copy of each icon in icons/', () => {
 		for (const node of ['PingSend', 'PingWaitForResponse', 'PingTrigger']) {
-			const codex = JSON.parse(readFileSync(join(root, 'nodes', node, `${node}.node.json`), 'utf8'));
+			const codex = JSON.parse(
+				readFileSync(join(root, 'nodes', node, `${node}.node.json`), 'utf8'),
+			);
 			expect(codex.node).toBe(`n8n-nodes-ping.${node.charAt(0).toLowerCase()}${node.slice(1)}`);
 		}
 		expect(readdirSync(join(root, 'icons')).sort()).toEqual(['ping.dark.svg', 'ping.svg']);
 		const svgs = ['nodes', 'credentials'].flatMap((dir) =>
-			(readdirSync(join(root, dir), { recursive: true }) as string[]).filter((path) => path.endsWith('.svg')),
+			(readdirSync(join(root, dir), { recursive: true }) as string[]).filter((path) =>
+				path.endsWith('.svg'),
+			),
 		);
 		expect(svgs).toEqual([]);
 	});
@@ -45,7 +60,10 @@ describe('the n8n community package', () => {
 			...pkg.n8n.credentials.map((path: string) => ({ path, up: '../' })),
 		];
 		for (const { path, up } of iconOwners) {
-			const source = readFileSync(join(root, path.replace(/^dist\//, '').replace(/\.js$/, '.ts')), 'utf8');
+			const source = readFileSync(
+				join(root, path.replace(/^dist\//, '').replace(/\.js$/, '.ts')),
+				'utf8',
+			);
 			expect([path, source.match(/\{ light: '[^']+', dark: '[^']+' \}/)?.[0]]).toEqual([
 				path,
 				`{ light: 'file:${up}icons/ping.svg', dark: 'file:${up}icons/ping.dark.svg' }`,
@@ -55,21 +73,37 @@ describe('the n8n community package', () => {
 
 	it('packs only the built nodes, credentials, icons, codex files, package.json, README and LICENSE', () => {
 		// Build what n8n loads (the server workspace is not part of the package).
-		execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: root, stdio: 'pipe' });
-		execFileSync(join(root, 'node_modules', '.bin', 'gulp'), ['build:icons'], { cwd: root, stdio: 'pipe' });
-		const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--workspaces=false'], {
+		execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], {
 			cwd: root,
-			encoding: 'utf8',
-			stdio: ['ignore', 'pipe', 'pipe'],
+			stdio: 'pipe',
 		});
+		execFileSync(join(root, 'node_modules', '.bin', 'gulp'), ['build:icons'], {
+			cwd: root,
+			stdio: 'pipe',
+		});
+		const output = execFileSync(
+			'npm',
+			['pack', '--dry-run', '--json', '--ignore-scripts', '--workspaces=false'],
+			{
+				cwd: root,
+				encoding: 'utf8',
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
 		// n8n resolves `file:` icons relative to the compiled .js file: each one must land on dist/icons.
 		for (const path of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {
 			const compiled = readFileSync(join(root, path), 'utf8');
 			for (const match of compiled.matchAll(/'file:([^']+)'/g)) {
-				expect([path, match[1], existsSync(join(root, dirname(path), match[1]))]).toEqual([path, match[1], true]);
+				expect([path, match[1], existsSync(join(root, dirname(path), match[1]))]).toEqual([
+					path,
+					match[1],
+					true,
+				]);
 			}
 		}
-		const files: string[] = JSON.parse(output)[0].files.map((f: { path: string }) => f.path).sort();
+		const files: string[] = JSON.parse(output)[0]
+			.files.map((f: { path: string }) => f.path)
+			.sort();
 
 		const allowed = (path: string) =>
 			['package.json', 'README.md', 'LICENSE'].includes(path) ||
@@ -92,8 +126,18 @@ describe('the n8n community package', () => {
 		]) {
 			expect(files).toContain(needed);
 		}
-		expect(files.some((path) => path.endsWith('.svg') && !path.startsWith('dist/icons/'))).toBe(false);
-		expect(files.some((path) => path.startsWith('server/') || path.startsWith('test/') || path.endsWith('.map') || path.endsWith('.ts'))).toBe(false);
+		expect(files.some((path) => path.endsWith('.svg') && !path.startsWith('dist/icons/'))).toBe(
+			false,
+		);
+		expect(
+			files.some(
+				(path) =>
+					path.startsWith('server/') ||
+					path.startsWith('test/') ||
+					path.endsWith('.map') ||
+					path.endsWith('.ts'),
+			),
+		).toBe(false);
 	}, 120_000);
 
 	it('nodes import nothing but n8n-workflow and node:crypto', () => {
@@ -108,7 +152,9 @@ describe('the n8n community package', () => {
 			for (const match of text.matchAll(/from '([^']+)'/g)) {
 				const target = match[1];
 				expect([target, path]).toEqual([
-					target.startsWith('.') || target === 'n8n-workflow' || target === 'node:crypto' ? target : 'forbidden import',
+					target.startsWith('.') || target === 'n8n-workflow' || target === 'node:crypto'
+						? target
+						: 'forbidden import',
 					path,
 				]);
 				expect(target).not.toMatch(/server/);

@@ -5,7 +5,11 @@ import { executeContext, scriptedHttp } from './helpers/context';
 import { realHttp } from './helpers/realHttp';
 
 const credentials = {
-	pingApi: { serverUrl: 'http://ping.test/', webhookToken: 'tok/en', webhookSecret: 'a'.repeat(64) },
+	pingApi: {
+		serverUrl: 'http://ping.test/',
+		webhookToken: 'tok/en',
+		webhookSecret: 'a'.repeat(64),
+	},
 };
 const ok = { statusCode: 200, body: { ok: true, id: 'msg_abcdefabcdef', muted: false } };
 
@@ -13,7 +17,10 @@ describe('Ping Send with a mocked n8n context', () => {
 	it('turns the parameters into exactly one send request per item', async () => {
 		const { context, requests } = executeContext({
 			credentials,
-			http: scriptedHttp(ok, { statusCode: 200, body: { ok: true, id: 'msg_second000000', muted: true } }),
+			http: scriptedHttp(ok, {
+				statusCode: 200,
+				body: { ok: true, id: 'msg_second000000', muted: true },
+			}),
 			items: [{ json: { n: 1 } }, { json: { n: 2 } }],
 			parameters: (i) => ({
 				title: `Deploy #${i + 1}?`,
@@ -25,8 +32,22 @@ describe('Ping Send with a mocked n8n context', () => {
 						{ type: 'button', label: 'Approve', key: 'approve', style: 'primary' },
 						{ type: 'button', label: 'Later', key: '', style: 'secondary' },
 						{ type: 'url', label: 'Diff', url: 'https://example.com/diff' },
-						{ type: 'select', label: 'Env', key: 'env', selectOptions: 'Staging=staging\nproduction', value: 'staging' },
-						{ type: 'number', label: 'Replicas', key: 'replicas', min: '1', max: '10', step: '', value: '3' },
+						{
+							type: 'select',
+							label: 'Env',
+							key: 'env',
+							selectOptions: 'Staging=staging\nproduction',
+							value: 'staging',
+						},
+						{
+							type: 'number',
+							label: 'Replicas',
+							key: 'replicas',
+							min: '1',
+							max: '10',
+							step: '',
+							value: '3',
+						},
 					],
 				},
 				options: { callbackUrl: 'https://n8n.example.com/webhook/x', expiresIn: 600 },
@@ -83,11 +104,24 @@ describe('Ping Send with a mocked n8n context', () => {
 
 	it.each([
 		['an empty title', { title: '' }, 'title is required'],
-		['a title over 100 characters', { title: 'x'.repeat(101) }, 'title must be at most 100 characters'],
-		['a body over 10,000 characters', { body: 'b'.repeat(10_001) }, 'body must be at most 10000 characters'],
+		[
+			'a title over 100 characters',
+			{ title: 'x'.repeat(101) },
+			'title must be at most 100 characters',
+		],
+		[
+			'a body over 10,000 characters',
+			{ body: 'b'.repeat(10_001) },
+			'body must be at most 10000 characters',
+		],
 		[
 			'six actions',
-			{ actionsMode: 'json', actionsJson: JSON.stringify(Array.from({ length: 6 }, (_, i) => ({ type: 'button', label: `B${i}` }))) },
+			{
+				actionsMode: 'json',
+				actionsJson: JSON.stringify(
+					Array.from({ length: 6 }, (_, i) => ({ type: 'button', label: `B${i}` })),
+				),
+			},
 			'actions must have at most 5 items',
 		],
 		[
@@ -97,29 +131,72 @@ describe('Ping Send with a mocked n8n context', () => {
 		],
 		[
 			'two actions with one key',
-			{ actionsMode: 'json', actionsJson: '[{"type":"button","label":"A","key":"k"},{"type":"toggle","label":"B","key":"k"}]' },
+			{
+				actionsMode: 'json',
+				actionsJson:
+					'[{"type":"button","label":"A","key":"k"},{"type":"toggle","label":"B","key":"k"}]',
+			},
 			'actions[1].key "k" is used by another action',
 		],
-		['a link that is not http(s)', { actionsMode: 'json', actionsJson: '[{"type":"url","label":"L","value":"ftp://x"}]' }, 'actions[0].value must be a valid http(s) URL'],
+		[
+			'a link that is not http(s)',
+			{ actionsMode: 'json', actionsJson: '[{"type":"url","label":"L","value":"ftp://x"}]' },
+			'actions[0].value must be a valid http(s) URL',
+		],
 		[
 			'a select with eleven options',
 			{
 				actionsMode: 'fields',
-				actionsUi: { action: [{ type: 'select', label: 'S', key: 's', selectOptions: Array.from({ length: 11 }, (_, i) => `o${i}`).join('\n') }] },
+				actionsUi: {
+					action: [
+						{
+							type: 'select',
+							label: 'S',
+							key: 's',
+							selectOptions: Array.from({ length: 11 }, (_, i) => `o${i}`).join('\n'),
+						},
+					],
+				},
 			},
 			'actions[0].options must have between 1 and 10 options',
 		],
-		['a number field with min above max', { actionsMode: 'fields', actionsUi: { action: [{ type: 'number', label: 'N', key: 'n', min: '5', max: '1' }] } }, 'actions[0].min must not be greater than actions[0].max'],
-		['a form field without key', { actionsMode: 'json', actionsJson: '[{"type":"text","label":"Why"}]' }, 'actions[0].key is required'],
+		[
+			'a number field with min above max',
+			{
+				actionsMode: 'fields',
+				actionsUi: { action: [{ type: 'number', label: 'N', key: 'n', min: '5', max: '1' }] },
+			},
+			'actions[0].min must not be greater than actions[0].max',
+		],
+		[
+			'a form field without key',
+			{ actionsMode: 'json', actionsJson: '[{"type":"text","label":"Why"}]' },
+			'actions[0].key is required',
+		],
 		['invalid JSON', { actionsMode: 'json', actionsJson: '[{' }, 'actions must be valid JSON'],
-		['a callback URL that is not a URL', { options: { callbackUrl: 'not a url' } }, 'callback_url must be a valid http(s) URL'],
+		[
+			'a callback URL that is not a URL',
+			{ options: { callbackUrl: 'not a url' } },
+			'callback_url must be a valid http(s) URL',
+		],
 		['a fractional expiry', { options: { expiresIn: 1.5 } }, 'expires_in must be an integer'],
-		['an expiry over 30 days', { options: { expiresIn: 30 * 24 * 3600 + 1 } }, 'expires_in must be between 1 and 2592000'],
+		[
+			'an expiry over 30 days',
+			{ options: { expiresIn: 30 * 24 * 3600 + 1 } },
+			'expires_in must be between 1 and 2592000',
+		],
 	])('fails the item before sending on %s, naming the field', async (_name, override, message) => {
 		const { context, requests } = executeContext({
 			credentials,
 			http: scriptedHttp(),
-			parameters: { title: 'Title', body: '', priority: 'normal', actionsMode: 'none', options: {}, ...override },
+			parameters: {
+				title: 'Title',
+				body: '',
+				priority: 'normal',
+				actionsMode: 'none',
+				options: {},
+				...override,
+			},
 		});
 		const run = new PingSend().execute.call(context);
 		await expect(run).rejects.toThrow(NodeOperationError);
@@ -130,7 +207,10 @@ describe('Ping Send with a mocked n8n context', () => {
 	it("surfaces a server error as NodeApiError carrying the server's message and status", async () => {
 		const { context } = executeContext({
 			credentials,
-			http: scriptedHttp({ statusCode: 400, body: { ok: false, error: 'actions[0].label must be at most 30 characters' } }),
+			http: scriptedHttp({
+				statusCode: 400,
+				body: { ok: false, error: 'actions[0].label must be at most 30 characters' },
+			}),
 			parameters: { title: 'T', actionsMode: 'none', options: {} },
 		});
 		const error = await new PingSend().execute.call(context).catch((e: unknown) => e);
@@ -146,7 +226,9 @@ describe('Ping Send with a mocked n8n context', () => {
 			http: scriptedHttp({ statusCode: 404, body: '<html>Not Found</html>' }),
 			parameters: { title: 'T', actionsMode: 'none', options: {} },
 		});
-		await expect(new PingSend().execute.call(context)).rejects.toThrow(/not a Ping server|is http:\/\/ping.test a Ping server/);
+		await expect(new PingSend().execute.call(context)).rejects.toThrow(
+			/not a Ping server|is http:\/\/ping.test a Ping server/,
+		);
 	});
 
 	it('with continueOnFail, turns each failed item into an error item and sends the others', async () => {
@@ -154,7 +236,10 @@ describe('Ping Send with a mocked n8n context', () => {
 			credentials,
 			continueOnFail: true,
 			items: [{ json: {} }, { json: {} }, { json: {} }],
-			http: scriptedHttp(ok, { statusCode: 401, body: { ok: false, error: 'webhook token is not valid' } }),
+			http: scriptedHttp(ok, {
+				statusCode: 401,
+				body: { ok: false, error: 'webhook token is not valid' },
+			}),
 			parameters: (i) => ({ title: i === 1 ? '' : `T${i}`, actionsMode: 'none', options: {} }),
 		});
 		const [out] = await new PingSend().execute.call(context);
@@ -170,7 +255,9 @@ describe('Ping Send with a mocked n8n context', () => {
 		const description = new PingSend().description;
 		expect(description.usableAsTool).toBe(true);
 		expect(description.name).toBe('pingSend');
-		expect(description.credentials).toEqual([{ name: 'pingApi', required: true, testedBy: 'pingApiConnectionTest' }]);
+		expect(description.credentials).toEqual([
+			{ name: 'pingApi', required: true, testedBy: 'pingApiConnectionTest' },
+		]);
 	});
 });
 
@@ -185,7 +272,13 @@ describe('Ping Send against the real server', () => {
 
 	it('stores the message as sent, with its actions, and returns the server answer', async () => {
 		const channel = await createChannel(server.url);
-		const creds = { pingApi: { serverUrl: `${server.url}/`, webhookToken: channel.token, webhookSecret: channel.secret } };
+		const creds = {
+			pingApi: {
+				serverUrl: `${server.url}/`,
+				webhookToken: channel.token,
+				webhookSecret: channel.secret,
+			},
+		};
 		const { context } = executeContext({
 			credentials: creds,
 			http: realHttp(creds),
@@ -194,7 +287,12 @@ describe('Ping Send against the real server', () => {
 				body: 'Version **2.3**',
 				priority: 'high',
 				actionsMode: 'fields',
-				actionsUi: { action: [{ type: 'button', label: 'Approve', key: 'approve', style: 'primary' }, { type: 'text', label: 'Why', key: 'why', maxLength: 200 }] },
+				actionsUi: {
+					action: [
+						{ type: 'button', label: 'Approve', key: 'approve', style: 'primary' },
+						{ type: 'text', label: 'Why', key: 'why', maxLength: 200 },
+					],
+				},
 				options: { expiresIn: 120 },
 			},
 		});
@@ -202,14 +300,22 @@ describe('Ping Send against the real server', () => {
 		expect(item.json).toMatchObject({ ok: true, muted: false, channel_id: channel.id });
 		expect(item.pairedItem).toEqual({ item: 0 });
 
-		const stored = await api(server.url, 'GET', `/v1/messages/${String(item.json.id)}`, { key: ADMIN_KEY });
+		const stored = await api(server.url, 'GET', `/v1/messages/${String(item.json.id)}`, {
+			key: ADMIN_KEY,
+		});
 		expect(stored.status).toBe(200);
 		expect(JSON.stringify(stored.body)).toContain('Approve deploy?');
 		expect(JSON.stringify(stored.body)).toContain('"key":"why"');
 	});
 
 	it('reports a wrong token with the server message as NodeApiError', async () => {
-		const creds = { pingApi: { serverUrl: server.url, webhookToken: 'wrong-token-wrong-token-wrong-token', webhookSecret: '' } };
+		const creds = {
+			pingApi: {
+				serverUrl: server.url,
+				webhookToken: 'wrong-token-wrong-token-wrong-token',
+				webhookSecret: '',
+			},
+		};
 		const { context } = executeContext({
 			credentials: creds,
 			http: realHttp(creds),

@@ -2,13 +2,23 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 import { signatureV1 } from '../../nodes/shared/signature';
 import { PingTrigger } from '../../nodes/PingTrigger/PingTrigger.node';
-import { ADMIN_KEY, api, createChannel, respond, sendMessage, startTestServer, TestServer } from '../helpers/server';
+import {
+	ADMIN_KEY,
+	api,
+	createChannel,
+	respond,
+	sendMessage,
+	startTestServer,
+	TestServer,
+} from '../helpers/server';
 import { hookContext, scriptedHttp, webhookContext } from './helpers/context';
 import { realHttp } from './helpers/realHttp';
 import { plainHeaders, startReceiver } from './helpers/receiver';
 
 const SECRET = '4140db9a5fa04fe3208183ceb1d659cafbfa23ff3f31e7cc3777fd3062e60992';
-const credentials = { pingApi: { serverUrl: 'http://ping.test', webhookToken: 't', webhookSecret: SECRET } };
+const credentials = {
+	pingApi: { serverUrl: 'http://ping.test', webhookToken: 't', webhookSecret: SECRET },
+};
 const body = JSON.stringify({
 	message_id: 'msg_xxxxxxxxxxxx',
 	channel_id: 'ch_xxxxxxxxxxxx',
@@ -17,16 +27,31 @@ const body = JSON.stringify({
 	responses: { rating: 'good', comment: 'User entered text' },
 });
 const now = () => Math.floor(Date.now() / 1000);
-const signed = (raw: string, t = now(), secret = SECRET) => ({ 'X-Ping-Signature': `t=${t},v1=${signatureV1(secret, t, raw)}` });
+const signed = (raw: string, t = now(), secret = SECRET) => ({
+	'X-Ping-Signature': `t=${t},v1=${signatureV1(secret, t, raw)}`,
+});
 
-function runWebhook(rawBody: string | Buffer, headers: Record<string, string>, parameters = {}, withoutRawBody = false) {
-	const { context, response } = webhookContext({ credentials, rawBody, headers, parameters: { triggeredBy: '', ...parameters }, withoutRawBody });
+function runWebhook(
+	rawBody: string | Buffer,
+	headers: Record<string, string>,
+	parameters = {},
+	withoutRawBody = false,
+) {
+	const { context, response } = webhookContext({
+		credentials,
+		rawBody,
+		headers,
+		parameters: { triggeredBy: '', ...parameters },
+		withoutRawBody,
+	});
 	return new PingTrigger().webhook.call(context).then((result) => ({ result, response }));
 }
 
 describe('Ping Callback Trigger webhook() with a mocked n8n context', () => {
 	it('matches the documented test vector (docs/api.md#signatures)', () => {
-		expect(signatureV1(SECRET, 1768483312, body)).toBe('159071bf947be9d96c90947ed03bb565f6ab702c2cf8c1a680a3d70e74c1f727');
+		expect(signatureV1(SECRET, 1768483312, body)).toBe(
+			'159071bf947be9d96c90947ed03bb565f6ab702c2cf8c1a680a3d70e74c1f727',
+		);
 	});
 
 	it('starts the workflow with the callback body when the signature is valid', async () => {
@@ -77,7 +102,10 @@ describe('Ping Callback Trigger webhook() with a mocked n8n context', () => {
 });
 
 describe('Ping Callback Trigger registration with a mocked n8n context', () => {
-	const accountCredentials = { ...credentials, pingAccountApi: { serverUrl: 'http://ping.test/', apiKey: 'pk_live_x' } };
+	const accountCredentials = {
+		...credentials,
+		pingAccountApi: { serverUrl: 'http://ping.test/', apiKey: 'pk_live_x' },
+	};
 	const hookUrl = 'https://n8n.example.com/webhook/abc/ping';
 	const parameters = { registration: 'automatic', channelId: 'ch_123456789012' };
 
@@ -87,11 +115,17 @@ describe('Ping Callback Trigger registration with a mocked n8n context', () => {
 			credentials: accountCredentials,
 			webhookUrl: hookUrl,
 			http: scriptedHttp(
-				{ statusCode: 200, body: { ok: true, webhooks: [{ id: 'wh_other', url: 'https://elsewhere' }] } },
+				{
+					statusCode: 200,
+					body: { ok: true, webhooks: [{ id: 'wh_other', url: 'https://elsewhere' }] },
+				},
 				{ statusCode: 201, body: { ok: true, webhook: { id: 'wh_new', url: hookUrl } } },
 			),
 		});
-		(context as unknown as { getWorkflow: () => object }).getWorkflow = () => ({ id: 'wf1', name: 'Deploys' });
+		(context as unknown as { getWorkflow: () => object }).getWorkflow = () => ({
+			id: 'wf1',
+			name: 'Deploys',
+		});
 		const methods = new PingTrigger().webhookMethods.default;
 		expect(await methods.checkExists.call(context)).toBe(false);
 		expect(await methods.create.call(context)).toBe(true);
@@ -107,14 +141,26 @@ describe('Ping Callback Trigger registration with a mocked n8n context', () => {
 		const staticData = {};
 		const http = scriptedHttp(
 			{ statusCode: 200, body: { ok: true, webhooks: [{ id: 'wh_mine', url: hookUrl }] } },
-			{ statusCode: 404, body: { ok: false, error: 'webhook wh_mine not found on channel ch_123456789012' } },
+			{
+				statusCode: 404,
+				body: { ok: false, error: 'webhook wh_mine not found on channel ch_123456789012' },
+			},
 		);
-		const { context, requests } = hookContext({ parameters, credentials: accountCredentials, webhookUrl: hookUrl, http, staticData });
+		const { context, requests } = hookContext({
+			parameters,
+			credentials: accountCredentials,
+			webhookUrl: hookUrl,
+			http,
+			staticData,
+		});
 		const methods = new PingTrigger().webhookMethods.default;
 		expect(await methods.checkExists.call(context)).toBe(true);
 		expect(staticData).toEqual({ webhookId: 'wh_mine', channelId: 'ch_123456789012' });
 		expect(await methods.delete.call(context)).toBe(true);
-		expect(requests[1].options).toMatchObject({ method: 'DELETE', url: 'http://ping.test/v1/channels/ch_123456789012/webhooks/wh_mine' });
+		expect(requests[1].options).toMatchObject({
+			method: 'DELETE',
+			url: 'http://ping.test/v1/channels/ch_123456789012/webhooks/wh_mine',
+		});
 		expect(staticData).toEqual({});
 	});
 
@@ -126,7 +172,9 @@ describe('Ping Callback Trigger registration with a mocked n8n context', () => {
 			staticData: { webhookId: 'wh_mine', channelId: 'ch_123456789012' },
 			http: scriptedHttp({ statusCode: 500, body: { ok: false, error: 'database is locked' } }),
 		});
-		await expect(new PingTrigger().webhookMethods.default.delete.call(context)).rejects.toThrow('database is locked');
+		await expect(new PingTrigger().webhookMethods.default.delete.call(context)).rejects.toThrow(
+			'database is locked',
+		);
 	});
 
 	it('registers nothing when the URL is pasted by hand', async () => {
@@ -148,7 +196,10 @@ describe('Ping Callback Trigger registration with a mocked n8n context', () => {
 			parameters,
 			credentials: accountCredentials,
 			webhookUrl: hookUrl,
-			http: scriptedHttp({ statusCode: 200, body: { ok: true, channels: [{ id: 'ch_1', name: 'Deploys' }] } }),
+			http: scriptedHttp({
+				statusCode: 200,
+				body: { ok: true, channels: [{ id: 'ch_1', name: 'Deploys' }] },
+			}),
 		});
 		const options = await new PingTrigger().methods.loadOptions.getChannels.call(context);
 		expect(options).toEqual([{ name: 'Deploys (ch_1)', value: 'ch_1' }]);
@@ -162,7 +213,9 @@ describe('Ping Callback Trigger registration with a mocked n8n context', () => {
 			webhookUrl: hookUrl,
 			http: scriptedHttp({ statusCode: 401, body: { ok: false, error: 'API key is not valid' } }),
 		});
-		const error = await new PingTrigger().methods.loadOptions.getChannels.call(context).catch((e: unknown) => e);
+		const error = await new PingTrigger().methods.loadOptions.getChannels
+			.call(context)
+			.catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect((error as Error).message).toBe('API key is not valid');
 	});
@@ -200,7 +253,10 @@ describe('Ping Callback Trigger: one execution per delivery', () => {
 
 	it("the server's resend (same key, fresh signature) is dropped", async () => {
 		const post = trigger();
-		expect((await post(body, { ...signed(body, now() - 20), 'X-Ping-Idempotency-Key': KEY })).result.workflowData).toHaveLength(1);
+		expect(
+			(await post(body, { ...signed(body, now() - 20), 'X-Ping-Idempotency-Key': KEY })).result
+				.workflowData,
+		).toHaveLength(1);
 		const resent = await post(body, { ...signed(body), 'X-Ping-Idempotency-Key': KEY });
 		expect(resent.result).toEqual({ webhookResponse: { ok: true, duplicate: true } });
 	});
@@ -208,17 +264,30 @@ describe('Ping Callback Trigger: one execution per delivery', () => {
 	it('a replay with the key changed or removed is dropped by its signature', async () => {
 		const post = trigger();
 		const signature = signed(body);
-		expect((await post(body, { ...signature, 'X-Ping-Idempotency-Key': KEY })).result.workflowData).toHaveLength(1);
-		expect((await post(body, { ...signature, 'X-Ping-Idempotency-Key': 'dlv_bbbbbbbbbbbbbbbbbbbb' })).result).toEqual({
+		expect(
+			(await post(body, { ...signature, 'X-Ping-Idempotency-Key': KEY })).result.workflowData,
+		).toHaveLength(1);
+		expect(
+			(await post(body, { ...signature, 'X-Ping-Idempotency-Key': 'dlv_bbbbbbbbbbbbbbbbbbbb' }))
+				.result,
+		).toEqual({
 			webhookResponse: { ok: true, duplicate: true },
 		});
-		expect((await post(body, signature)).result).toEqual({ webhookResponse: { ok: true, duplicate: true } });
+		expect((await post(body, signature)).result).toEqual({
+			webhookResponse: { ok: true, duplicate: true },
+		});
 	});
 
 	it('another delivery (another key and signature) starts its own execution; so does the same delivery in another workflow', async () => {
 		const post = trigger();
-		expect((await post(body, { ...signed(body, now() - 1), 'X-Ping-Idempotency-Key': KEY })).result.workflowData).toHaveLength(1);
-		const other = await post(body, { ...signed(body), 'X-Ping-Idempotency-Key': 'dlv_cccccccccccccccccccc' });
+		expect(
+			(await post(body, { ...signed(body, now() - 1), 'X-Ping-Idempotency-Key': KEY })).result
+				.workflowData,
+		).toHaveLength(1);
+		const other = await post(body, {
+			...signed(body),
+			'X-Ping-Idempotency-Key': 'dlv_cccccccccccccccccccc',
+		});
 		expect(other.result.workflowData).toHaveLength(1);
 		const elsewhere = await trigger()(body, { ...signed(body), 'X-Ping-Idempotency-Key': KEY });
 		expect(elsewhere.result.workflowData).toHaveLength(1);
@@ -226,20 +295,29 @@ describe('Ping Callback Trigger: one execution per delivery', () => {
 
 	it('a forged copy is refused (401) and does not count as the delivery', async () => {
 		const post = trigger();
-		const forged = await post(body, { ...signed(body, now(), 'f'.repeat(64)), 'X-Ping-Idempotency-Key': KEY });
+		const forged = await post(body, {
+			...signed(body, now(), 'f'.repeat(64)),
+			'X-Ping-Idempotency-Key': KEY,
+		});
 		expect(forged.response.statusCode).toBe(401);
-		expect((await post(body, { ...signed(body), 'X-Ping-Idempotency-Key': KEY })).result.workflowData).toHaveLength(1);
+		expect(
+			(await post(body, { ...signed(body), 'X-Ping-Idempotency-Key': KEY })).result.workflowData,
+		).toHaveLength(1);
 	});
 
 	it('the accepted keys are kept in the static data, so a restarted n8n still drops the resend', async () => {
 		const staticData: IDataObject = {};
-		await trigger(staticData, 'restart-wf')(body, { ...signed(body, now() - 5), 'X-Ping-Idempotency-Key': KEY });
+		await trigger(staticData, 'restart-wf')(body, {
+			...signed(body, now() - 5),
+			'X-Ping-Idempotency-Key': KEY,
+		});
 		expect(Object.keys(staticData.pingSeenDeliveries as object)).toContain(`k:${KEY}`);
 		// A fresh module registry: the process memory is gone, as after a restart.
 		let fresh: typeof PingTrigger | undefined;
 		jest.isolateModules(() => {
 			// eslint-disable-next-line @typescript-eslint/no-require-imports
-			fresh = (require('../../nodes/PingTrigger/PingTrigger.node') as { PingTrigger: typeof PingTrigger }).PingTrigger;
+			const module = require('../../nodes/PingTrigger/PingTrigger.node');
+			fresh = (module as { PingTrigger: typeof PingTrigger }).PingTrigger;
 		});
 		const { context } = webhookContext({
 			credentials,
@@ -249,21 +327,42 @@ describe('Ping Callback Trigger: one execution per delivery', () => {
 			staticData,
 			workflowId: 'restart-wf',
 		});
-		expect(await new (fresh as typeof PingTrigger)().webhook.call(context)).toEqual({ webhookResponse: { ok: true, duplicate: true } });
+		expect(await new (fresh as typeof PingTrigger)().webhook.call(context)).toEqual({
+			webhookResponse: { ok: true, duplicate: true },
+		});
 	});
 
 	it('keeps at most 1,000 entries and forgets keys after 48 h', async () => {
-		const { isDuplicateDelivery, KEY_TTL_SECONDS, MAX_SEEN } = await import('../../nodes/PingTrigger/deliveries');
+		const { isDuplicateDelivery, KEY_TTL_SECONDS, MAX_SEEN } =
+			await import('../../nodes/PingTrigger/deliveries');
 		expect(MAX_SEEN).toBe(1_000);
 		expect(KEY_TTL_SECONDS).toBe(48 * 3600);
 		const staticData: IDataObject = {};
-		const { context } = webhookContext({ credentials, rawBody: body, headers: {}, parameters: {}, staticData, workflowId: 'bounded' });
+		const { context } = webhookContext({
+			credentials,
+			rawBody: body,
+			headers: {},
+			parameters: {},
+			staticData,
+			workflowId: 'bounded',
+		});
 		const start = Date.now();
-		for (let i = 0; i < 1_200; i++) expect(isDuplicateDelivery(context, { key: `dlv_${i}`, signature: undefined }, start)).toBe(false);
+		for (let i = 0; i < 1_200; i++)
+			expect(isDuplicateDelivery(context, { key: `dlv_${i}`, signature: undefined }, start)).toBe(
+				false,
+			);
 		expect(Object.keys(staticData.pingSeenDeliveries as object)).toHaveLength(1_000);
-		expect(isDuplicateDelivery(context, { key: 'dlv_1199', signature: undefined }, start)).toBe(true);
+		expect(isDuplicateDelivery(context, { key: 'dlv_1199', signature: undefined }, start)).toBe(
+			true,
+		);
 		expect(isDuplicateDelivery(context, { key: 'dlv_0', signature: undefined }, start)).toBe(false);
-		expect(isDuplicateDelivery(context, { key: 'dlv_1198', signature: undefined }, start + (KEY_TTL_SECONDS + 1) * 1000)).toBe(false);
+		expect(
+			isDuplicateDelivery(
+				context,
+				{ key: 'dlv_1198', signature: undefined },
+				start + (KEY_TTL_SECONDS + 1) * 1000,
+			),
+		).toBe(false);
 	});
 });
 
@@ -282,7 +381,11 @@ describe('Ping Callback Trigger against the real server', () => {
 	it('registers itself, receives the real signed callback of an answer, and refuses altered copies', async () => {
 		const channel = await createChannel(server.url);
 		const creds = {
-			pingApi: { serverUrl: server.url, webhookToken: channel.token, webhookSecret: channel.secret },
+			pingApi: {
+				serverUrl: server.url,
+				webhookToken: channel.token,
+				webhookSecret: channel.secret,
+			},
 			pingAccountApi: { serverUrl: server.url, apiKey: ADMIN_KEY },
 		};
 		const hookUrl = `${receiver.url}/webhook/trigger/ping`;
@@ -292,7 +395,10 @@ describe('Ping Callback Trigger against the real server', () => {
 			webhookUrl: hookUrl,
 			http: realHttp(creds),
 		});
-		(hook.context as unknown as { getWorkflow: () => object }).getWorkflow = () => ({ id: 'wf1', name: 'Trigger test' });
+		(hook.context as unknown as { getWorkflow: () => object }).getWorkflow = () => ({
+			id: 'wf1',
+			name: 'Trigger test',
+		});
 		const methods = new PingTrigger().webhookMethods.default;
 		expect(await methods.checkExists.call(hook.context)).toBe(false);
 		await methods.create.call(hook.context);
@@ -311,7 +417,12 @@ describe('Ping Callback Trigger against the real server', () => {
 
 		const headers = plainHeaders(callback.headers);
 		const run = (raw: Buffer | string, pingApi = creds.pingApi, h = headers) => {
-			const { context, response } = webhookContext({ credentials: { pingApi }, rawBody: raw, headers: h, parameters: { triggeredBy: '' } });
+			const { context, response } = webhookContext({
+				credentials: { pingApi },
+				rawBody: raw,
+				headers: h,
+				parameters: { triggeredBy: '' },
+			});
 			return new PingTrigger().webhook.call(context).then((result) => ({ result, response }));
 		};
 
@@ -327,7 +438,10 @@ describe('Ping Callback Trigger against the real server', () => {
 		expect(tampered.response.statusCode).toBe(401);
 		expect(tampered.result.workflowData).toBeUndefined();
 
-		const wrongSecret = await run(callback.rawBody, { ...creds.pingApi, webhookSecret: 'e'.repeat(64) });
+		const wrongSecret = await run(callback.rawBody, {
+			...creds.pingApi,
+			webhookSecret: 'e'.repeat(64),
+		});
 		expect(wrongSecret.response.statusCode).toBe(401);
 
 		const realNow = Date.now();
@@ -341,7 +455,9 @@ describe('Ping Callback Trigger against the real server', () => {
 		}
 
 		await methods.delete.call(hook.context);
-		const list = await api(server.url, 'GET', `/v1/channels/${channel.id}/webhooks`, { key: ADMIN_KEY });
+		const list = await api(server.url, 'GET', `/v1/channels/${channel.id}/webhooks`, {
+			key: ADMIN_KEY,
+		});
 		expect(list.body.webhooks).toEqual([]);
 	});
 });

@@ -1,5 +1,13 @@
 import { PingWaitForResponse } from '../../nodes/PingWaitForResponse/PingWaitForResponse.node';
-import { ADMIN_KEY, api, createChannel, respond, startTestServer, TestChannel, TestServer } from '../helpers/server';
+import {
+	ADMIN_KEY,
+	api,
+	createChannel,
+	respond,
+	startTestServer,
+	TestChannel,
+	TestServer,
+} from '../helpers/server';
 import type { Parameters } from './helpers/context';
 import { executeContext, webhookContext } from './helpers/context';
 import { realHttp } from './helpers/realHttp';
@@ -21,7 +29,13 @@ describe('Ping Wait for Response against the real server', () => {
 		server = await startTestServer({ env: { PING_CALLBACK_ALLOW: '127.0.0.1/32,::1,localhost' } });
 		receiver = await startReceiver();
 		channel = await createChannel(server.url);
-		creds = { pingApi: { serverUrl: server.url, webhookToken: channel.token, webhookSecret: channel.secret } };
+		creds = {
+			pingApi: {
+				serverUrl: server.url,
+				webhookToken: channel.token,
+				webhookSecret: channel.secret,
+			},
+		};
 	});
 	afterAll(async () => {
 		await receiver.close();
@@ -30,7 +44,9 @@ describe('Ping Wait for Response against the real server', () => {
 
 	async function latestMessageId(after?: string): Promise<string> {
 		for (let attempt = 0; attempt < 100; attempt++) {
-			const list = await api(server.url, 'GET', `/v1/channels/${channel.id}/messages?limit=1`, { key: ADMIN_KEY });
+			const list = await api(server.url, 'GET', `/v1/channels/${channel.id}/messages?limit=1`, {
+				key: ADMIN_KEY,
+			});
 			const id = list.body.messages?.[0]?.id as string | undefined;
 			if (id && id !== after) return id;
 			await new Promise((resolve) => setTimeout(resolve, 20));
@@ -38,7 +54,11 @@ describe('Ping Wait for Response against the real server', () => {
 		throw new Error('no message was sent');
 	}
 
-	async function sendAndResume(parameters: Parameters, answer: Record<string, unknown>, count: number) {
+	async function sendAndResume(
+		parameters: Parameters,
+		answer: Record<string, unknown>,
+		count: number,
+	) {
 		const resumePath = `/webhook-waiting/exec-${count}/node-1234`;
 		const { context, requests, waits, customData } = executeContext({
 			credentials: creds,
@@ -70,16 +90,39 @@ describe('Ping Wait for Response against the real server', () => {
 		return { messageId, result, response: hook.response, callback, customData };
 	}
 
-	const base = { title: 'Deploy v2.3?', body: '**3 commits**', priority: 'high', delivery: 'callback' };
+	const base = {
+		title: 'Deploy v2.3?',
+		body: '**3 commits**',
+		priority: 'high',
+		delivery: 'callback',
+	};
 
 	it('resumes with data.approved === true after Approve, and refuses a forged copy', async () => {
-		const parameters = { ...base, responseType: 'approval', options: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 10, resumeUnit: 'minutes' } } } };
-		const { messageId, result, callback, customData } = await sendAndResume(parameters, { triggered_by: 'approve' }, 1);
+		const parameters = {
+			...base,
+			responseType: 'approval',
+			options: {
+				limitWaitTime: {
+					values: { limitType: 'afterTimeInterval', resumeAmount: 10, resumeUnit: 'minutes' },
+				},
+			},
+		};
+		const { messageId, result, callback, customData } = await sendAndResume(
+			parameters,
+			{ triggered_by: 'approve' },
+			1,
+		);
 		expect(result.workflowData).toEqual([
 			[
 				{
 					json: {
-						data: expect.objectContaining({ approved: true, triggered_by: 'approve', responses: {}, message_id: messageId, channel_id: channel.id }),
+						data: expect.objectContaining({
+							approved: true,
+							triggered_by: 'approve',
+							responses: {},
+							message_id: messageId,
+							channel_id: channel.id,
+						}),
 					},
 					pairedItem: { item: 0 },
 				},
@@ -101,8 +144,15 @@ describe('Ping Wait for Response against the real server', () => {
 	});
 
 	it('resumes with data.approved === false after Decline', async () => {
-		const { result } = await sendAndResume({ ...base, responseType: 'approval' }, { triggered_by: 'decline' }, 2);
-		expect(result.workflowData?.[0][0].json.data).toMatchObject({ approved: false, triggered_by: 'decline' });
+		const { result } = await sendAndResume(
+			{ ...base, responseType: 'approval' },
+			{ triggered_by: 'decline' },
+			2,
+		);
+		expect(result.workflowData?.[0][0].json.data).toMatchObject({
+			approved: false,
+			triggered_by: 'decline',
+		});
 	});
 
 	it('resumes a custom form with each field under its key', async () => {
@@ -111,12 +161,28 @@ describe('Ping Wait for Response against the real server', () => {
 			responseType: 'customForm',
 			defineForm: 'json',
 			formJson: JSON.stringify([
-				{ type: 'select', label: 'Rating', key: 'rating', options: [{ label: 'Good', value: 'good' }, { label: 'Bad', value: 'bad' }] },
+				{
+					type: 'select',
+					label: 'Rating',
+					key: 'rating',
+					options: [
+						{ label: 'Good', value: 'good' },
+						{ label: 'Bad', value: 'bad' },
+					],
+				},
 				{ type: 'number', label: 'Score', key: 'score', min: 0, max: 5 },
 			]),
 		};
-		const { result } = await sendAndResume(parameters, { triggered_by: 'submit', responses: { rating: 'good', score: 4 } }, 3);
-		expect(result.workflowData?.[0][0].json.data).toMatchObject({ rating: 'good', score: 4, triggered_by: 'submit' });
+		const { result } = await sendAndResume(
+			parameters,
+			{ triggered_by: 'submit', responses: { rating: 'good', score: 4 } },
+			3,
+		);
+		expect(result.workflowData?.[0][0].json.data).toMatchObject({
+			rating: 'good',
+			score: 4,
+			triggered_by: 'submit',
+		});
 	});
 
 	it("a real signed answer to another message, replayed to this execution's resume URL: 401, then its own answer resumes it", async () => {
@@ -136,8 +202,16 @@ describe('Ping Wait for Response against the real server', () => {
 		const m1 = await waiting('/webhook-waiting/exec-m1/node-1234');
 		const m2 = await waiting('/webhook-waiting/exec-m2/node-1234');
 		const hand = (callback: ReceivedRequest, customData: Map<string, string>) => {
-			const hook = webhookContext({ credentials: creds, parameters, rawBody: callback.rawBody, headers: plainHeaders(callback.headers), customData });
-			return new PingWaitForResponse().webhook.call(hook.context).then((result) => ({ result, response: hook.response }));
+			const hook = webhookContext({
+				credentials: creds,
+				parameters,
+				rawBody: callback.rawBody,
+				headers: plainHeaders(callback.headers),
+				customData,
+			});
+			return new PingWaitForResponse().webhook
+				.call(hook.context)
+				.then((result) => ({ result, response: hook.response }));
 		};
 
 		const before = receiver.received.length;
@@ -151,22 +225,50 @@ describe('Ping Wait for Response against the real server', () => {
 		expect((await respond(server.url, m1.messageId, { triggered_by: 'decline' })).status).toBe(200);
 		const m1Answer = await receiver.waitFor(before + 2);
 		const resumed = await hand(m1Answer, m1.customData);
-		expect(resumed.result.workflowData?.[0][0].json.data).toMatchObject({ approved: false, message_id: m1.messageId });
+		expect(resumed.result.workflowData?.[0][0].json.data).toMatchObject({
+			approved: false,
+			message_id: m1.messageId,
+		});
 		// And M2's own execution takes its own answer.
-		expect((await hand(m2Answer, m2.customData)).result.workflowData?.[0][0].json.data).toMatchObject({ approved: true, message_id: m2.messageId });
+		expect(
+			(await hand(m2Answer, m2.customData)).result.workflowData?.[0][0].json.data,
+		).toMatchObject({ approved: true, message_id: m2.messageId });
 	});
 
 	it('polling delivery: long-polls until the answer and outputs the same item', async () => {
-		const parameters = { ...base, delivery: 'polling', responseType: 'freeText', options: { pollInterval: 1 } };
-		const { context, requests } = executeContext({ credentials: creds, parameters, http: realHttp(creds) });
+		const parameters = {
+			...base,
+			delivery: 'polling',
+			responseType: 'freeText',
+			options: { pollInterval: 1 },
+		};
+		const { context, requests } = executeContext({
+			credentials: creds,
+			parameters,
+			http: realHttp(creds),
+		});
 		const previous = await latestMessageId();
 		const running = new PingWaitForResponse().execute.call(context);
 		const messageId = await latestMessageId(previous);
 		await new Promise((resolve) => setTimeout(resolve, 100));
-		expect((await respond(server.url, messageId, { triggered_by: 'submit', responses: { text: 'Ship it' } })).status).toBe(200);
+		expect(
+			(
+				await respond(server.url, messageId, {
+					triggered_by: 'submit',
+					responses: { text: 'Ship it' },
+				})
+			).status,
+		).toBe(200);
 		const out = await running;
-		expect(out).toEqual([[{ json: { data: expect.objectContaining({ text: 'Ship it', message_id: messageId }) }, pairedItem: { item: 0 } }]]);
-		expect((requests[0].options.body as object)).not.toHaveProperty('callback_url');
+		expect(out).toEqual([
+			[
+				{
+					json: { data: expect.objectContaining({ text: 'Ship it', message_id: messageId }) },
+					pairedItem: { item: 0 },
+				},
+			],
+		]);
+		expect(requests[0].options.body as object).not.toHaveProperty('callback_url');
 		// One send and a single long-poll that returned when the answer arrived.
 		expect(requests).toHaveLength(2);
 		expect(requests[1].options.qs).toEqual({ wait: 50 });
@@ -177,7 +279,11 @@ describe('Ping Wait for Response against the real server', () => {
 			...base,
 			delivery: 'polling',
 			responseType: 'approval',
-			options: { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 1, resumeUnit: 'seconds' } } },
+			options: {
+				limitWaitTime: {
+					values: { limitType: 'afterTimeInterval', resumeAmount: 1, resumeUnit: 'seconds' },
+				},
+			},
 		};
 		const { context } = executeContext({ credentials: creds, parameters, http: realHttp(creds) });
 		const started = Date.now();

@@ -30,8 +30,12 @@ function fieldOf(message: string): string {
 
 describe('action validation twins', () => {
 	test.each(actionsCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-		expect({ server: outcomeOf(() => serverActions.parseActions(c.actions)) }).toEqual({ server: c.expected });
-		expect({ nodes: outcomeOf(() => nodeActions.parseActions(c.actions)) }).toEqual({ nodes: c.expected });
+		expect({ server: outcomeOf(() => serverActions.parseActions(c.actions)) }).toEqual({
+			server: c.expected,
+		});
+		expect({ nodes: outcomeOf(() => nodeActions.parseActions(c.actions)) }).toEqual({
+			nodes: c.expected,
+		});
 		if (c.expected !== 'accepted') {
 			const error = (() => {
 				try {
@@ -50,9 +54,25 @@ describe('action validation twins', () => {
 	});
 
 	test('the limits have the same names and values on both sides', () => {
-		const limits = ['MAX_ACTIONS', 'MAX_SELECT_OPTIONS', 'TEXT_MAX_LENGTH', 'ACTION_LABEL_MAX', 'KEY_MAX', 'URL_MAX', 'OPTION_LABEL_MAX', 'OPTION_VALUE_MAX', 'PLACEHOLDER_MAX'] as const;
-		for (const name of limits) expect([name, nodeActions[name]]).toEqual([name, serverActions[name]]);
-		for (const name of ['TITLE_MAX', 'BODY_MAX', 'CALLBACK_URL_MAX', 'EXPIRES_IN_MAX_SECONDS'] as const) {
+		const limits = [
+			'MAX_ACTIONS',
+			'MAX_SELECT_OPTIONS',
+			'TEXT_MAX_LENGTH',
+			'ACTION_LABEL_MAX',
+			'KEY_MAX',
+			'URL_MAX',
+			'OPTION_LABEL_MAX',
+			'OPTION_VALUE_MAX',
+			'PLACEHOLDER_MAX',
+		] as const;
+		for (const name of limits)
+			expect([name, nodeActions[name]]).toEqual([name, serverActions[name]]);
+		for (const name of [
+			'TITLE_MAX',
+			'BODY_MAX',
+			'CALLBACK_URL_MAX',
+			'EXPIRES_IN_MAX_SECONDS',
+		] as const) {
 			expect([name, nodeMessage[name]]).toEqual([name, serverMessage[name]]);
 		}
 	});
@@ -60,8 +80,12 @@ describe('action validation twins', () => {
 
 describe('send request validation twins', () => {
 	test.each(sendCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-		expect({ server: outcomeOf(() => serverMessage.parseSendRequest(c.body)) }).toEqual({ server: c.expected });
-		expect({ nodes: outcomeOf(() => nodeMessage.parseSendRequest(c.body)) }).toEqual({ nodes: c.expected });
+		expect({ server: outcomeOf(() => serverMessage.parseSendRequest(c.body)) }).toEqual({
+			server: c.expected,
+		});
+		expect({ nodes: outcomeOf(() => nodeMessage.parseSendRequest(c.body)) }).toEqual({
+			nodes: c.expected,
+		});
 		if (c.expected === 'accepted') {
 			const sent = JSON.parse(JSON.stringify(nodeMessage.parseSendRequest(c.body)));
 			expect(serverMessage.parseSendRequest(sent)).toEqual(serverMessage.parseSendRequest(c.body));
@@ -88,6 +112,8 @@ describe('signature twins', () => {
 
 	test('both sides name the header and the window alike', () => {
 		expect(nodeSignature.SIGNATURE_HEADER).toBe(serverSignature.SIGNATURE_HEADER);
-		expect(nodeSignature.SIGNATURE_TOLERANCE_SECONDS).toBe(serverSignature.SIGNATURE_TOLERANCE_SECONDS);
+		expect(nodeSignature.SIGNATURE_TOLERANCE_SECONDS).toBe(
+			serverSignature.SIGNATURE_TOLERANCE_SECONDS,
+		);
 	});
 });

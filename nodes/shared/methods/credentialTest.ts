@@ -15,7 +15,12 @@ export interface ProbeResponse {
 }
 
 function isPingError(body: unknown): body is { ok: false; error: string } {
-	return typeof body === 'object' && body !== null && (body as IDataObject).ok === false && typeof (body as IDataObject).error === 'string';
+	return (
+		typeof body === 'object' &&
+		body !== null &&
+		(body as IDataObject).ok === false &&
+		typeof (body as IDataObject).error === 'string'
+	);
 }
 
 function notPing(base: string, statusCode: number): INodeCredentialTestResult {
@@ -26,7 +31,10 @@ function notPing(base: string, statusCode: number): INodeCredentialTestResult {
 }
 
 function unreachable(base: string, error: unknown): INodeCredentialTestResult {
-	const reason = (error as { code?: string; message?: string })?.code ?? (error as Error)?.message ?? 'no answer';
+	const reason =
+		(error as { code?: string; message?: string })?.code ??
+		(error as Error)?.message ??
+		'no answer';
 	return {
 		status: 'Error',
 		message: `Wrong Server URL: no server answered at ${base} (${reason}). Check the Server URL.`,
@@ -34,7 +42,10 @@ function unreachable(base: string, error: unknown): INodeCredentialTestResult {
 }
 
 /** How the answer to `GET /v1/callback/{token}/msg_000000000000` reads. */
-export function classifyTokenProbe(base: string, response: ProbeResponse): INodeCredentialTestResult {
+export function classifyTokenProbe(
+	base: string,
+	response: ProbeResponse,
+): INodeCredentialTestResult {
 	const { statusCode, body } = response;
 	if (statusCode === 404 && isPingError(body)) {
 		return { status: 'OK', message: 'The Ping server accepted the webhook token' };
@@ -45,16 +56,29 @@ export function classifyTokenProbe(base: string, response: ProbeResponse): INode
 			message: `Wrong Webhook Token: the Ping server at ${base} refused it (${body.error}). Copy the token of the channel again.`,
 		};
 	}
-	if (statusCode === 200 && typeof body === 'object' && body !== null && typeof (body as IDataObject).status === 'string') {
+	if (
+		statusCode === 200 &&
+		typeof body === 'object' &&
+		body !== null &&
+		typeof (body as IDataObject).status === 'string'
+	) {
 		return { status: 'OK', message: 'The Ping server accepted the webhook token' };
 	}
 	return notPing(base, statusCode);
 }
 
 /** How the answer to `GET /v1/channels` with the API key reads. */
-export function classifyApiKeyProbe(base: string, response: ProbeResponse): INodeCredentialTestResult {
+export function classifyApiKeyProbe(
+	base: string,
+	response: ProbeResponse,
+): INodeCredentialTestResult {
 	const { statusCode, body } = response;
-	if (statusCode === 200 && typeof body === 'object' && body !== null && Array.isArray((body as IDataObject).channels)) {
+	if (
+		statusCode === 200 &&
+		typeof body === 'object' &&
+		body !== null &&
+		Array.isArray((body as IDataObject).channels)
+	) {
 		return { status: 'OK', message: 'The Ping server accepted the API key' };
 	}
 	if ((statusCode === 401 || statusCode === 403) && isPingError(body)) {
@@ -93,11 +117,16 @@ export async function testPingApiCredential(
 	const data = (credential.data ?? {}) as IDataObject;
 	const base = serverBase(String(data.serverUrl ?? ''));
 	const token = String(data.webhookToken ?? '');
-	if (!/^https?:\/\//.test(base)) return { status: 'Error', message: 'Wrong Server URL: it must start with http:// or https://' };
+	if (!/^https?:\/\//.test(base))
+		return { status: 'Error', message: 'Wrong Server URL: it must start with http:// or https://' };
 	if (token === '') return { status: 'Error', message: 'Wrong Webhook Token: it is empty' };
 	let response: ProbeResponse;
 	try {
-		response = await probe(this, `${base}/v1/callback/${encodeURIComponent(token)}/${PROBE_MESSAGE_ID}`, {});
+		response = await probe(
+			this,
+			`${base}/v1/callback/${encodeURIComponent(token)}/${PROBE_MESSAGE_ID}`,
+			{},
+		);
 	} catch (error) {
 		return unreachable(base, error);
 	}
@@ -111,10 +140,13 @@ export async function testPingAccountCredential(
 ): Promise<INodeCredentialTestResult> {
 	const data = (credential.data ?? {}) as IDataObject;
 	const base = serverBase(String(data.serverUrl ?? ''));
-	if (!/^https?:\/\//.test(base)) return { status: 'Error', message: 'Wrong Server URL: it must start with http:// or https://' };
+	if (!/^https?:\/\//.test(base))
+		return { status: 'Error', message: 'Wrong Server URL: it must start with http:// or https://' };
 	let response: ProbeResponse;
 	try {
-		response = await probe(this, `${base}/v1/channels`, { authorization: `Bearer ${String(data.apiKey ?? '')}` });
+		response = await probe(this, `${base}/v1/channels`, {
+			authorization: `Bearer ${String(data.apiKey ?? '')}`,
+		});
 	} catch (error) {
 		return unreachable(base, error);
 	}

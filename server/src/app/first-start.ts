@@ -7,7 +7,12 @@ import { Store } from '../store/store';
  * A first start with no API key and no PING_ADMIN_KEY creates an admin key and prints it once,
  * so the operator gets in without touching the database.
  */
-export async function ensureWayIn(config: Config, store: Store, clock: Clock, announce: (text: string) => void): Promise<void> {
+export async function ensureWayIn(
+	config: Config,
+	store: Store,
+	clock: Clock,
+	announce: (text: string) => void,
+): Promise<void> {
 	const now = clock.now();
 	await store.ensureAccount(ADMIN_ACCOUNT_ID, now);
 	if (config.adminKey !== null || (await store.countApiKeys()) > 0) return;

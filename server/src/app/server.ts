@@ -39,13 +39,21 @@ export interface StartOptions {
 }
 
 /** Opens the store, starts the job queue and the HTTP listener; `close()` stops all of it cleanly. */
-export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(
+	config: Config,
+	options: StartOptions = {},
+): Promise<RunningServer> {
 	const clock = options.clock ?? systemClock;
 	const log = options.log ?? createLogger(config.logLevel);
 	const opened = await openStore(config, { clock, log, store: options.store });
 	const { store, jobs, events } = opened;
 	try {
-		await ensureWayIn(config, store, clock, options.announce ?? ((text) => process.stderr.write(`${text}\n`)));
+		await ensureWayIn(
+			config,
+			store,
+			clock,
+			options.announce ?? ((text) => process.stderr.write(`${text}\n`)),
+		);
 	} catch (error) {
 		await opened.close();
 		throw error;
@@ -55,10 +63,28 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 	const guard = new AddressGuard(config.callbackAllow, options.callbackResolver);
 	const delivery = combineDeliveries(
 		createPushDelivery(config.apns, { store, clock, log, metrics }),
-		createCallbackDelivery({ store, clock, log, events, guard, timeoutMs: config.callbackTimeoutMs }),
+		createCallbackDelivery({
+			store,
+			clock,
+			log,
+			events,
+			guard,
+			timeoutMs: config.callbackTimeoutMs,
+		}),
 	);
-	const ctx: AppContext = { config, store, clock, log, events, delivery, guard, metrics, publicUrl: config.publicUrl ?? '' };
-	for (const [kind, handler] of Object.entries(delivery.handlers)) jobs.register(kind as JobKind, handler as JobHandler);
+	const ctx: AppContext = {
+		config,
+		store,
+		clock,
+		log,
+		events,
+		delivery,
+		guard,
+		metrics,
+		publicUrl: config.publicUrl ?? '',
+	};
+	for (const [kind, handler] of Object.entries(delivery.handlers))
+		jobs.register(kind as JobKind, handler as JobHandler);
 	jobs.start();
 
 	const server: Server = createServer(createRequestHandler(ctx));
@@ -71,7 +97,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 	const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 	const url = `http://${host}:${port}`;
 	ctx.publicUrl = config.publicUrl ?? url;
-	log.info('server.started', { url, store: config.store, database: config.store === 'sqlite' ? config.databaseFile : undefined });
+	log.info('server.started', {
+		url,
+		store: config.store,
+		database: config.store === 'sqlite' ? config.databaseFile : undefined,
+	});
 
 	let closing: Promise<void> | null = null;
 	const close = () =>

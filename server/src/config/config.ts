@@ -50,12 +50,16 @@ export function loadConfig(env: Env = process.env): Config {
 		throw new ConfigError(`PING_PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
 	}
 	const logLevel = readText(env, 'PING_LOG_LEVEL') as LogLevel;
-	if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`PING_LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}`);
+	if (!LOG_LEVELS.includes(logLevel))
+		throw new ConfigError(`PING_LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}`);
 	const store = readText(env, 'PING_STORE');
-	if (store !== 'sqlite' && store !== 'redis') throw new ConfigError(`PING_STORE must be "sqlite" or "redis", got "${store}"`);
+	if (store !== 'sqlite' && store !== 'redis')
+		throw new ConfigError(`PING_STORE must be "sqlite" or "redis", got "${store}"`);
 	const redisUrl = readText(env, 'PING_REDIS_URL');
 	if (redisUrl !== null && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
-		throw new ConfigError('PING_REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)');
+		throw new ConfigError(
+			'PING_REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)',
+		);
 	}
 	if (store === 'redis' && redisUrl === null) {
 		throw new ConfigError('PING_STORE=redis needs PING_REDIS_URL (e.g. redis://127.0.0.1:6379)');

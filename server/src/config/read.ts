@@ -16,9 +16,11 @@ export function readInteger(env: Env, name: string): number {
 	const setting = settingNamed(name);
 	const value = raw(env, name) ?? setting.default;
 	const [min, max] = setting.range ?? [0, Number.MAX_SAFE_INTEGER];
-	if (value === null || !/^\d+$/.test(value)) throw new ConfigError(`${name} must be a whole number, got "${env[name]}"`);
+	if (value === null || !/^\d+$/.test(value))
+		throw new ConfigError(`${name} must be a whole number, got "${env[name]}"`);
 	const number = Number(value);
-	if (number < min || number > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${number}`);
+	if (number < min || number > max)
+		throw new ConfigError(`${name} must be between ${min} and ${max}, got ${number}`);
 	return number;
 }
 

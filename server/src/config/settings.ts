@@ -16,7 +16,13 @@ export interface Setting {
 }
 
 export const SETTINGS: readonly Setting[] = [
-	{ name: 'PING_PORT', group: 'Server', default: '8080', range: [0, 65535], description: 'Port to listen on.' },
+	{
+		name: 'PING_PORT',
+		group: 'Server',
+		default: '8080',
+		range: [0, 65535],
+		description: 'Port to listen on.',
+	},
 	{
 		name: 'PING_HOST',
 		group: 'Server',
@@ -61,25 +67,29 @@ export const SETTINGS: readonly Setting[] = [
 		name: 'PING_LOG_LEVEL',
 		group: 'Server',
 		default: 'info',
-		description: '`debug`, `info`, `warn`, `error` or `silent`. Logs are JSON lines without tokens, keys or secrets.',
+		description:
+			'`debug`, `info`, `warn`, `error` or `silent`. Logs are JSON lines without tokens, keys or secrets.',
 	},
 	{
 		name: 'PING_STORE',
 		group: 'Server',
 		default: 'sqlite',
-		description: '`sqlite` (one file, one process) or `redis` (several instances behind one Redis).',
+		description:
+			'`sqlite` (one file, one process) or `redis` (several instances behind one Redis).',
 	},
 	{
 		name: 'PING_REDIS_URL',
 		group: 'Redis mode',
 		default: null,
-		description: 'Required with `PING_STORE=redis`: `redis://[:password@]host:port[/db]` or `rediss://…`.',
+		description:
+			'Required with `PING_STORE=redis`: `redis://[:password@]host:port[/db]` or `rediss://…`.',
 	},
 	{
 		name: 'PING_REDIS_PREFIX',
 		group: 'Redis mode',
 		default: 'ping',
-		description: 'Prefix of every Redis key (1–64 letters, digits, `_`, `.`, `-`), so several deployments can share one Redis.',
+		description:
+			'Prefix of every Redis key (1–64 letters, digits, `_`, `.`, `-`), so several deployments can share one Redis.',
 	},
 	{
 		name: 'PING_REDIS_RETENTION_DAYS',
@@ -107,7 +117,8 @@ export const SETTINGS: readonly Setting[] = [
 		group: 'Callbacks',
 		default: '10000',
 		range: [50, 120_000],
-		description: "Limit of one callback attempt, from connecting to the end of the receiver's answer.",
+		description:
+			"Limit of one callback attempt, from connecting to the end of the receiver's answer.",
 	},
 	{
 		name: 'PING_APNS_KEY',
@@ -116,8 +127,18 @@ export const SETTINGS: readonly Setting[] = [
 		description:
 			'APNs auth key (`.p8`, EC P-256): a file path or the PEM text (literal `\\n` allowed). Set it and the next three to turn pushes on.',
 	},
-	{ name: 'PING_APNS_KEY_ID', group: 'APNs push', default: null, description: "The key's 10-character id from Apple." },
-	{ name: 'PING_APNS_TEAM_ID', group: 'APNs push', default: null, description: 'Your 10-character Apple team id.' },
+	{
+		name: 'PING_APNS_KEY_ID',
+		group: 'APNs push',
+		default: null,
+		description: "The key's 10-character id from Apple.",
+	},
+	{
+		name: 'PING_APNS_TEAM_ID',
+		group: 'APNs push',
+		default: null,
+		description: 'Your 10-character Apple team id.',
+	},
 	{
 		name: 'PING_APNS_TOPIC',
 		group: 'APNs push',
@@ -149,7 +170,8 @@ export const SETTINGS: readonly Setting[] = [
 		group: 'APNs push',
 		default: '500',
 		range: [1, 1000],
-		description: "Most APNs requests in flight per connection; the APNs server's stream limit lowers it further.",
+		description:
+			"Most APNs requests in flight per connection; the APNs server's stream limit lowers it further.",
 	},
 	{
 		name: 'PING_APNS_TIMEOUT_MS',
@@ -167,7 +189,9 @@ export function settingNamed(name: string): Setting {
 }
 
 function describe(setting: Setting): string {
-	return setting.range ? `${setting.description} Whole number, ${setting.range[0]}–${setting.range[1]}.` : setting.description;
+	return setting.range
+		? `${setting.description} Whole number, ${setting.range[0]}–${setting.range[1]}.`
+		: setting.description;
 }
 
 /** The Markdown table of server/README.md. */

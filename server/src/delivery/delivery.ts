@@ -22,9 +22,12 @@ export interface Delivery {
 /** Several deliveries as one: jobs concatenated, descriptions merged, handlers joined. */
 export function combineDeliveries(...list: Delivery[]): Delivery {
 	return {
-		jobsForNewMessage: async (m, c) => (await Promise.all(list.map((d) => d.jobsForNewMessage(m, c)))).flat(),
-		jobsForAnswer: async (m, a, c) => (await Promise.all(list.map((d) => d.jobsForAnswer(m, a, c)))).flat(),
-		describeMessage: async (m) => Object.assign({}, ...(await Promise.all(list.map((d) => d.describeMessage(m))))),
+		jobsForNewMessage: async (m, c) =>
+			(await Promise.all(list.map((d) => d.jobsForNewMessage(m, c)))).flat(),
+		jobsForAnswer: async (m, a, c) =>
+			(await Promise.all(list.map((d) => d.jobsForAnswer(m, a, c)))).flat(),
+		describeMessage: async (m) =>
+			Object.assign({}, ...(await Promise.all(list.map((d) => d.describeMessage(m))))),
 		handlers: Object.assign({}, ...list.map((d) => d.handlers)),
 		close: async () => void (await Promise.all(list.map((d) => d.close()))),
 	};

@@ -67,7 +67,8 @@ function parseOptions(raw: unknown, field: string): SelectOption[] {
 function parseAction(raw: unknown, field: string): Action {
 	if (!isObject(raw)) throw badRequest(`${field} must be an object`);
 	const type = optionalEnum(raw, 'type', `${field}.type`, ACTION_TYPES);
-	if (type === undefined) throw badRequest(`${field}.type is required (one of: ${ACTION_TYPES.join(', ')})`);
+	if (type === undefined)
+		throw badRequest(`${field}.type is required (one of: ${ACTION_TYPES.join(', ')})`);
 	const label = requiredString(raw, 'label', `${field}.label`, ACTION_LABEL_MAX);
 	switch (type) {
 		case 'url': {
@@ -76,7 +77,8 @@ function parseAction(raw: unknown, field: string): Action {
 		}
 		case 'button': {
 			const key = optionalString(raw, 'key', `${field}.key`, KEY_MAX);
-			if (key !== undefined && key.trim() === '') throw badRequest(`${field}.key must not be empty`);
+			if (key !== undefined && key.trim() === '')
+				throw badRequest(`${field}.key must not be empty`);
 			const style = optionalEnum(raw, 'style', `${field}.style`, BUTTON_STYLES) ?? 'secondary';
 			return key === undefined ? { type, label, style } : { type, label, key, style };
 		}
@@ -87,13 +89,21 @@ function parseAction(raw: unknown, field: string): Action {
 			if (value !== undefined && !options.some((o) => o.value === value)) {
 				throw badRequest(`${field}.value must be the value of one of its options`);
 			}
-			return value === undefined ? { type, label, key, options } : { type, label, key, options, value };
+			return value === undefined
+				? { type, label, key, options }
+				: { type, label, key, options, value };
 		}
 		case 'text': {
 			const key = requiredKey(raw, field);
 			const maxLength =
-				optionalInteger(raw, 'max_length', `${field}.max_length`, 1, TEXT_MAX_LENGTH) ?? TEXT_MAX_LENGTH;
-			const placeholder = optionalString(raw, 'placeholder', `${field}.placeholder`, PLACEHOLDER_MAX);
+				optionalInteger(raw, 'max_length', `${field}.max_length`, 1, TEXT_MAX_LENGTH) ??
+				TEXT_MAX_LENGTH;
+			const placeholder = optionalString(
+				raw,
+				'placeholder',
+				`${field}.placeholder`,
+				PLACEHOLDER_MAX,
+			);
 			const value = optionalString(raw, 'value', `${field}.value`, maxLength);
 			const multiline = optionalBoolean(raw, 'multiline', `${field}.multiline`) ?? false;
 			return { type, label, key, placeholder, value, multiline, max_length: maxLength };
@@ -119,7 +129,12 @@ function parseAction(raw: unknown, field: string): Action {
 	}
 }
 
-function checkNumberBounds(value: number, min: number | undefined, max: number | undefined, field: string): void {
+function checkNumberBounds(
+	value: number,
+	min: number | undefined,
+	max: number | undefined,
+	field: string,
+): void {
 	if (min !== undefined && value < min) throw badRequest(`${field} must be at least ${min}`);
 	if (max !== undefined && value > max) throw badRequest(`${field} must be at most ${max}`);
 }
@@ -132,7 +147,8 @@ export function parseActions(raw: unknown): Action[] {
 	const actions = raw.map((item, i) => parseAction(item, `actions[${i}]`));
 	const seen = new Set<string>();
 	actions.forEach((action, i) => {
-		const key = action.type === 'url' ? null : action.type === 'button' ? buttonKey(action, i) : action.key;
+		const key =
+			action.type === 'url' ? null : action.type === 'button' ? buttonKey(action, i) : action.key;
 		if (key === null) return;
 		if (seen.has(key)) throw badRequest(`actions[${i}].key "${key}" is used by another action`);
 		seen.add(key);
@@ -161,7 +177,8 @@ function parseResponseValue(field: FormAction, value: unknown, at: string): Resp
 			}
 			return value;
 		case 'number':
-			if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`${at} must be a finite number`);
+			if (typeof value !== 'number' || !Number.isFinite(value))
+				throw badRequest(`${at} must be a finite number`);
 			checkNumberBounds(value, field.min, field.max, at);
 			return value;
 		case 'toggle':
@@ -177,7 +194,8 @@ export function parseAnswerInput(
 	responses: unknown,
 ): { triggeredBy: string; responses: Record<string, ResponseValue> } {
 	const allowed = triggerKeys(actions);
-	if (allowed.length === 0) throw badRequest('this message has no buttons or form fields to answer');
+	if (allowed.length === 0)
+		throw badRequest('this message has no buttons or form fields to answer');
 	if (typeof triggeredBy !== 'string' || !allowed.includes(triggeredBy)) {
 		throw badRequest(`triggered_by must be one of: ${allowed.join(', ')}`);
 	}

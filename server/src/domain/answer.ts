@@ -29,7 +29,8 @@ export function callbackBody(message: Message, answer: Answer): CallbackBody {
 export function tapTimestamp(raw: unknown, now: number): string {
 	if (typeof raw === 'string') {
 		const ms = Date.parse(raw);
-		if (Number.isFinite(ms) && /^\d{4}-\d{2}-\d{2}T/.test(raw)) return new Date(ms).toISOString().replace('.000Z', 'Z');
+		if (Number.isFinite(ms) && /^\d{4}-\d{2}-\d{2}T/.test(raw))
+			return new Date(ms).toISOString().replace('.000Z', 'Z');
 	}
 	return new Date(now).toISOString().replace('.000Z', 'Z');
 }

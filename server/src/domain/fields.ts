@@ -23,7 +23,12 @@ export function charLength(value: string): number {
 	return n;
 }
 
-export function optionalString(obj: JsonObject, key: string, field: string, max: number): string | undefined {
+export function optionalString(
+	obj: JsonObject,
+	key: string,
+	field: string,
+	max: number,
+): string | undefined {
 	const value = obj[key];
 	if (value === undefined || value === null) return undefined;
 	if (typeof value !== 'string') throw badRequest(`${field} must be a string`);
@@ -48,7 +53,8 @@ export function optionalBoolean(obj: JsonObject, key: string, field: string): bo
 export function optionalNumber(obj: JsonObject, key: string, field: string): number | undefined {
 	const value = obj[key];
 	if (value === undefined || value === null) return undefined;
-	if (typeof value !== 'number' || !Number.isFinite(value)) throw badRequest(`${field} must be a finite number`);
+	if (typeof value !== 'number' || !Number.isFinite(value))
+		throw badRequest(`${field} must be a finite number`);
 	return value;
 }
 
@@ -61,7 +67,8 @@ export function optionalInteger(
 ): number | undefined {
 	const value = obj[key];
 	if (value === undefined || value === null) return undefined;
-	if (typeof value !== 'number' || !Number.isInteger(value)) throw badRequest(`${field} must be an integer`);
+	if (typeof value !== 'number' || !Number.isInteger(value))
+		throw badRequest(`${field} must be an integer`);
 	if (value < min || value > max) throw badRequest(`${field} must be between ${min} and ${max}`);
 	return value;
 }

@@ -9,7 +9,11 @@ export const MAX_ACTIVE_KEYS = 10;
 export const KEY_PREFIX_LENGTH = 12;
 
 /** A new API key: the record to store (hash only) and the clear key, shown once and never stored. */
-export function makeApiKey(account: string, name: string | null, now: number): { key: ApiKey; secret: string } {
+export function makeApiKey(
+	account: string,
+	name: string | null,
+	now: number,
+): { key: ApiKey; secret: string } {
 	const secret = newApiKey();
 	return {
 		secret,

@@ -1,5 +1,12 @@
 import { parseActions } from './actions';
-import { JsonObject, httpUrl, optionalEnum, optionalInteger, optionalString, requiredString } from './fields';
+import {
+	JsonObject,
+	httpUrl,
+	optionalEnum,
+	optionalInteger,
+	optionalString,
+	requiredString,
+} from './fields';
 import { newMessageId } from './ids';
 import { Action, Message, PRIORITIES, Priority } from './types';
 
@@ -27,13 +34,20 @@ export function parseSendRequest(body: JsonObject): SendRequest {
 	const text = optionalString(body, 'body', 'body', BODY_MAX) ?? null;
 	const priority = optionalEnum(body, 'priority', 'priority', PRIORITIES) ?? 'normal';
 	const rawUrl = optionalString(body, 'callback_url', 'callback_url', CALLBACK_URL_MAX);
-	const callbackUrl = rawUrl === undefined || rawUrl === '' ? null : httpUrl(rawUrl, 'callback_url');
+	const callbackUrl =
+		rawUrl === undefined || rawUrl === '' ? null : httpUrl(rawUrl, 'callback_url');
 	const actions = parseActions(body.actions);
-	const expiresIn = optionalInteger(body, 'expires_in', 'expires_in', 1, EXPIRES_IN_MAX_SECONDS) ?? null;
+	const expiresIn =
+		optionalInteger(body, 'expires_in', 'expires_in', 1, EXPIRES_IN_MAX_SECONDS) ?? null;
 	return { title, body: text, priority, callbackUrl, actions, expiresInSeconds: expiresIn };
 }
 
-export function newMessage(request: SendRequest, channelId: string, muted: boolean, now: number): Message {
+export function newMessage(
+	request: SendRequest,
+	channelId: string,
+	muted: boolean,
+	now: number,
+): Message {
 	return {
 		id: newMessageId(),
 		channelId,
@@ -48,6 +62,7 @@ export function newMessage(request: SendRequest, channelId: string, muted: boole
 	};
 }
 
-export const isExpired = (message: Message, now: number) => message.expiresAt !== null && now >= message.expiresAt;
+export const isExpired = (message: Message, now: number) =>
+	message.expiresAt !== null && now >= message.expiresAt;
 
 export const iso = (ms: number) => new Date(ms).toISOString();

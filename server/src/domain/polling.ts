@@ -22,11 +22,19 @@ export interface PollOutcome {
  * - answer older than the response TTL: `expired`;
  * - otherwise `submitted` with the answer.
  */
-export function pollOutcome(record: MessageRecord, now: number, responseTtlMs: number): PollOutcome {
+export function pollOutcome(
+	record: MessageRecord,
+	now: number,
+	responseTtlMs: number,
+): PollOutcome {
 	const answer = record.answer;
 	if (!answer) return { status: isExpired(record, now) ? 'expired' : 'pending', consumes: false };
 	if (record.readAt !== null) return { status: 'already_read', consumes: false };
-	const withResult = { result: callbackBody(record, answer), submitted_at: iso(answer.submittedAt), consumes: true };
+	const withResult = {
+		result: callbackBody(record, answer),
+		submitted_at: iso(answer.submittedAt),
+		consumes: true,
+	};
 	if (record.callbackState === 'failed') return { status: 'failed', ...withResult };
 	if (now - answer.submittedAt >= responseTtlMs) return { status: 'expired', consumes: false };
 	return { status: 'submitted', ...withResult };

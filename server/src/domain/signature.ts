@@ -73,10 +73,19 @@ export function verifySignature(
 	if (value === undefined || value === '') {
 		return { ok: false, reason: 'missing', message: `no ${SIGNATURE_HEADER} header` };
 	}
-	if (secret === '') return { ok: false, reason: 'no_secret', message: 'no webhook secret to verify the signature with' };
+	if (secret === '')
+		return {
+			ok: false,
+			reason: 'no_secret',
+			message: 'no webhook secret to verify the signature with',
+		};
 	const parsed = parseSignatureHeader(value);
 	if (!parsed) {
-		return { ok: false, reason: 'malformed', message: `${SIGNATURE_HEADER} is not "t=<unix seconds>,v1=<64 hex>"` };
+		return {
+			ok: false,
+			reason: 'malformed',
+			message: `${SIGNATURE_HEADER} is not "t=<unix seconds>,v1=<64 hex>"`,
+		};
 	}
 	const expected = Buffer.from(signatureV1(secret, parsed.t, rawBody), 'hex');
 	let matches = false;
@@ -87,7 +96,13 @@ export function verifySignature(
 	const t = parsed.t;
 	const ageSeconds = Math.floor(nowMs / 1000) - t;
 	if (!matches) {
-		return { ok: false, reason: 'mismatch', message: 'HMAC does not match (wrong secret, or the body was changed)', t, ageSeconds };
+		return {
+			ok: false,
+			reason: 'mismatch',
+			message: 'HMAC does not match (wrong secret, or the body was changed)',
+			t,
+			ageSeconds,
+		};
 	}
 	if (Math.abs(ageSeconds) > toleranceSeconds) {
 		return {

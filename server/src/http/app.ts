@@ -9,12 +9,23 @@ import { ROUTES } from './routes';
 
 function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, string> = {}): void {
 	const [payload, contentType] =
-		'json' in reply ? [JSON.stringify(reply.json), 'application/json; charset=utf-8'] : [reply.text, reply.contentType];
-	res.writeHead(reply.status, { ...extraHeaders, 'content-type': contentType, 'content-length': Buffer.byteLength(payload) });
+		'json' in reply
+			? [JSON.stringify(reply.json), 'application/json; charset=utf-8']
+			: [reply.text, reply.contentType];
+	res.writeHead(reply.status, {
+		...extraHeaders,
+		'content-type': contentType,
+		'content-length': Buffer.byteLength(payload),
+	});
 	res.end(payload);
 }
 
-async function callerOf(ctx: AppContext, auth: Auth, req: IncomingMessage, params: Record<string, string>): Promise<object> {
+async function callerOf(
+	ctx: AppContext,
+	auth: Auth,
+	req: IncomingMessage,
+	params: Record<string, string>,
+): Promise<object> {
 	if (auth === 'token') return { channel: await channelForToken(ctx, params.token) };
 	if (auth === 'key') return { accountId: await accountForApiKey(ctx, req) };
 	return {};
@@ -26,13 +37,26 @@ async function callerOf(ctx: AppContext, auth: Auth, req: IncomingMessage, param
  * its handler. Every failure becomes `{"ok": false, "error": …}`: never a stack trace, never
  * HTML. Everything it uses is passed in; it owns no timers or connections.
  */
-export function createRequestHandler(ctx: AppContext): (req: IncomingMessage, res: ServerResponse) => void {
+export function createRequestHandler(
+	ctx: AppContext,
+): (req: IncomingMessage, res: ServerResponse) => void {
 	const router = new Router(ROUTES);
 
-	async function handle(req: IncomingMessage, route: Route, params: Record<string, string>, query: string): Promise<Reply> {
+	async function handle(
+		req: IncomingMessage,
+		route: Route,
+		params: Record<string, string>,
+		query: string,
+	): Promise<Reply> {
 		const body = await readJsonBody(req, ctx.config.maxBodyBytes);
 		const caller = await callerOf(ctx, route.auth, req, params);
-		const request = { params, query: new URLSearchParams(query), body, raw: req, ...caller } as ApiRequest;
+		const request = {
+			params,
+			query: new URLSearchParams(query),
+			body,
+			raw: req,
+			...caller,
+		} as ApiRequest;
 		return route.handler(ctx, request);
 	}
 
@@ -44,7 +68,10 @@ export function createRequestHandler(ctx: AppContext): (req: IncomingMessage, re
 		const match = router.match(method, path);
 		if (!match.route) {
 			// A path that cannot be decoded names no resource either.
-			send(res, { status: 404, json: { ok: false, error: `no such endpoint: ${method} ${redactedPath(path)}` } });
+			send(res, {
+				status: 404,
+				json: { ok: false, error: `no such endpoint: ${method} ${redactedPath(path)}` },
+			});
 			return;
 		}
 		const { route, params } = match;
@@ -53,7 +80,11 @@ export function createRequestHandler(ctx: AppContext): (req: IncomingMessage, re
 			(error: unknown) => {
 				if (res.headersSent || res.destroyed) return;
 				const failure = failureFor(error, ctx.log, { method, route: route.path });
-				send(res, { status: failure.status, json: { ok: false, error: failure.message } }, failure.retryAfter ? { 'retry-after': failure.retryAfter } : {});
+				send(
+					res,
+					{ status: failure.status, json: { ok: false, error: failure.message } },
+					failure.retryAfter ? { 'retry-after': failure.retryAfter } : {},
+				);
 			},
 		);
 	};

@@ -13,14 +13,17 @@ export async function accountForApiKey(ctx: AppContext, req: IncomingMessage): P
 	const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
 	if (!match) throw new ApiError(401, 'missing API key: send Authorization: Bearer pk_live_…');
 	const presented = match[1];
-	if (ctx.config.adminKey !== null && constantTimeEqual(presented, ctx.config.adminKey)) return ADMIN_ACCOUNT_ID;
+	if (ctx.config.adminKey !== null && constantTimeEqual(presented, ctx.config.adminKey))
+		return ADMIN_ACCOUNT_ID;
 	// Lookup by SHA-256 of the key: the stored hash is the only copy, and the comparison
 	// the database makes is on a hash the caller cannot steer byte by byte.
 	const hash = sha256Hex(presented);
 	const key = await ctx.store.findApiKeyByHash(hash);
-	if (!key || !constantTimeEqual(key.keyHash, hash)) throw new ApiError(401, 'API key is not valid');
+	if (!key || !constantTimeEqual(key.keyHash, hash))
+		throw new ApiError(401, 'API key is not valid');
 	const now = ctx.clock.now();
-	if (key.lastUsedAt === null || now - key.lastUsedAt >= TOUCH_INTERVAL_MS) await ctx.store.touchApiKey(key.id, now);
+	if (key.lastUsedAt === null || now - key.lastUsedAt >= TOUCH_INTERVAL_MS)
+		await ctx.store.touchApiKey(key.id, now);
 	return key.accountId;
 }
 
@@ -28,13 +31,15 @@ export async function accountForApiKey(ctx: AppContext, req: IncomingMessage): P
 export async function channelForToken(ctx: AppContext, token: string): Promise<Channel> {
 	const hash = sha256Hex(token);
 	const channel = await ctx.store.findChannelByTokenHash(hash);
-	if (!channel || !constantTimeEqual(channel.tokenHash, hash)) throw new ApiError(401, 'webhook token is not valid');
+	if (!channel || !constantTimeEqual(channel.tokenHash, hash))
+		throw new ApiError(401, 'webhook token is not valid');
 	return channel;
 }
 
 /** The account's own channel, or 404 (another account's channel looks like a missing one). */
 export async function ownChannel(ctx: AppContext, accountId: string, id: string): Promise<Channel> {
 	const channel = await ctx.store.getChannel(id);
-	if (!channel || channel.accountId !== accountId) throw new ApiError(404, `channel ${id} not found`);
+	if (!channel || channel.accountId !== accountId)
+		throw new ApiError(404, `channel ${id} not found`);
 	return channel;
 }

@@ -5,18 +5,28 @@ const NOT_JSON = 'request body must be JSON (Content-Type: application/json)';
 
 /** A request declares a body by a length above zero or by chunked transfer. */
 function hasBody(req: IncomingMessage): boolean {
-	return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+	return (
+		req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
+	);
 }
 
 /** Refuses what can be refused from the headers alone, before a byte of the body is read. */
 function checkHeaders(req: IncomingMessage, maxBytes: number): void {
-	const [type, ...params] = (req.headers['content-type'] ?? '').split(';').map((part) => part.trim().toLowerCase());
+	const [type, ...params] = (req.headers['content-type'] ?? '')
+		.split(';')
+		.map((part) => part.trim().toLowerCase());
 	if (type !== 'application/json' && !type.endsWith('+json')) throw new ApiError(415, NOT_JSON);
-	const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
-	if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw new ApiError(415, 'request body must be UTF-8 JSON');
+	const charset = params
+		.find((p) => p.startsWith('charset='))
+		?.slice('charset='.length)
+		.replace(/"/g, '');
+	if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')
+		throw new ApiError(415, 'request body must be UTF-8 JSON');
 	const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-	if (encoding !== 'identity') throw new ApiError(415, 'request body must not be compressed (Content-Encoding)');
-	if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw new ApiError(413, `request body is larger than ${maxBytes} bytes`);
+	if (encoding !== 'identity')
+		throw new ApiError(415, 'request body must not be compressed (Content-Encoding)');
+	if (Number(req.headers['content-length'] ?? 0) > maxBytes)
+		throw new ApiError(413, `request body is larger than ${maxBytes} bytes`);
 }
 
 /**

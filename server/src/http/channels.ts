@@ -22,7 +22,8 @@ function parseMutedUntil(body: JsonObject): number | null | undefined {
 	const raw = body.muted_until;
 	if (raw === null) return null;
 	const ms = typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(raw) ? Date.parse(raw) : NaN;
-	if (!Number.isFinite(ms)) throw badRequest('muted_until must be an ISO-8601 time or null (null unmutes)');
+	if (!Number.isFinite(ms))
+		throw badRequest('muted_until must be an ISO-8601 time or null (null unmutes)');
 	return ms;
 }
 

@@ -17,7 +17,8 @@ function parseToken(body: JsonObject, required: boolean): string | undefined {
 		if (required) throw badRequest('token is required (the APNs device token, hex)');
 		return undefined;
 	}
-	if (!TOKEN_PATTERN.test(token)) throw badRequest('token must be an APNs device token: 64 to 200 hex characters');
+	if (!TOKEN_PATTERN.test(token))
+		throw badRequest('token must be an APNs device token: 64 to 200 hex characters');
 	return token.toLowerCase();
 }
 
@@ -77,10 +78,14 @@ export async function updateDevice(ctx: AppContext, req: ApiRequest<'key'>): Pro
 	const token = parseToken(req.body, false);
 	if (token !== undefined) {
 		const clash = await ctx.store.findDeviceByToken(device.accountId, token);
-		if (clash && clash.id !== device.id) throw new ApiError(409, 'token is already registered as another device');
+		if (clash && clash.id !== device.id)
+			throw new ApiError(409, 'token is already registered as another device');
 		patch.token = token;
 	}
-	const updated = await ctx.store.updateDevice(device.id, { ...patch, registeredAt: ctx.clock.now() });
+	const updated = await ctx.store.updateDevice(device.id, {
+		...patch,
+		registeredAt: ctx.clock.now(),
+	});
 	return json({ ok: true, device: presentDevice(updated ?? device) });
 }
 

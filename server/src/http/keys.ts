@@ -12,7 +12,9 @@ export async function createKey(ctx: AppContext, req: ApiRequest<'key'>): Promis
 	const { key, secret } = makeApiKey(req.accountId, name, ctx.clock.now());
 	await ctx.store.ensureAccount(key.accountId, key.createdAt);
 	if ((await ctx.store.insertApiKey(key, MAX_ACTIVE_KEYS)) === 'limit') {
-		throw conflict(`an account may have at most ${MAX_ACTIVE_KEYS} active API keys; delete one first`);
+		throw conflict(
+			`an account may have at most ${MAX_ACTIVE_KEYS} active API keys; delete one first`,
+		);
 	}
 	return json({ ok: true, key: presentKey(key), api_key: secret }, 201);
 }
@@ -23,6 +25,7 @@ export async function listKeys(ctx: AppContext, req: ApiRequest<'key'>): Promise
 }
 
 export async function deleteKey(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
-	if (!(await ctx.store.deleteApiKey(req.accountId, req.params.id))) throw new ApiError(404, `API key ${req.params.id} not found`);
+	if (!(await ctx.store.deleteApiKey(req.accountId, req.params.id)))
+		throw new ApiError(404, `API key ${req.params.id} not found`);
 	return json({ ok: true });
 }

@@ -18,7 +18,8 @@ function encodeCursor(message: MessageRecord): string {
 
 function decodeCursor(raw: string): { createdAt: number; id: string } {
 	const [createdAt, id] = Buffer.from(raw, 'base64url').toString('utf8').split(':');
-	if (!/^\d+$/.test(createdAt ?? '') || !id) throw badRequest('cursor is not valid: use next_cursor from the previous page');
+	if (!/^\d+$/.test(createdAt ?? '') || !id)
+		throw badRequest('cursor is not valid: use next_cursor from the previous page');
 	return { createdAt: Number(createdAt), id };
 }
 
@@ -84,6 +85,10 @@ export async function respondToMessage(ctx: AppContext, req: ApiRequest<'key'>):
 	if (saved === 'missing') throw new ApiError(404, `message ${message.id} not found`);
 	if (saved === 'conflict') throw conflict('message was already answered; the first answer stands');
 	ctx.events.notify(message.id);
-	ctx.log.info('message.answered', { message_id: message.id, channel_id: channel.id, triggered_by: answer.triggeredBy });
+	ctx.log.info('message.answered', {
+		message_id: message.id,
+		channel_id: channel.id,
+		triggered_by: answer.triggeredBy,
+	});
 	return json({ ok: true, answer: callbackBody(message, answer) });
 }

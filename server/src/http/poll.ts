@@ -19,7 +19,15 @@ export function parseWait(raw: string | null): number {
 export async function pollRoute(ctx: AppContext, req: ApiRequest<'token'>): Promise<Reply> {
 	// A long-poll stops waiting once its client has gone.
 	const clientGone = () => req.raw.socket.destroyed;
-	return json(await pollMessage(ctx, req.channel, req.params.messageId, parseWait(req.query.get('wait')), clientGone));
+	return json(
+		await pollMessage(
+			ctx,
+			req.channel,
+			req.params.messageId,
+			parseWait(req.query.get('wait')),
+			clientGone,
+		),
+	);
 }
 
 /**
@@ -42,7 +50,9 @@ export async function pollMessage(
 			messageId,
 			// Another channel's message must look missing and must never be consumed.
 			(record): PollOutcome =>
-				record.channelId === channel.id ? pollOutcome(record, now, ttlMs) : { status: 'pending', consumes: false },
+				record.channelId === channel.id
+					? pollOutcome(record, now, ttlMs)
+					: { status: 'pending', consumes: false },
 			now,
 		);
 		if (!polled || polled.record.channelId !== channel.id) {

@@ -42,7 +42,10 @@ export function presentDevice(device: Device) {
 }
 
 /** `answered`, `expired` (unanswered past `expires_in`) or `pending`. */
-export function messageState(message: MessageRecord, now: number): 'answered' | 'expired' | 'pending' {
+export function messageState(
+	message: MessageRecord,
+	now: number,
+): 'answered' | 'expired' | 'pending' {
 	if (message.answer) return 'answered';
 	return isExpired(message, now) ? 'expired' : 'pending';
 }

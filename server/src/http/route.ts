@@ -27,11 +27,15 @@ export type ApiRequest<A extends Auth = Auth> = {
 } & Callers[A];
 
 /** A JSON answer (`{"ok": true, …}` by convention), or plain text (metrics). */
-export type Reply = { status: number; json: unknown } | { status: number; text: string; contentType: string };
+export type Reply =
+	{ status: number; json: unknown } | { status: number; text: string; contentType: string };
 
 export const json = (body: unknown, status = 200): Reply => ({ status, json: body });
 
-export type Handler<A extends Auth> = (ctx: AppContext, req: ApiRequest<A>) => Promise<Reply> | Reply;
+export type Handler<A extends Auth> = (
+	ctx: AppContext,
+	req: ApiRequest<A>,
+) => Promise<Reply> | Reply;
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -44,6 +48,11 @@ export interface Route {
 }
 
 /** One entry of the route table, with the handler's request typed by its authentication. */
-export function route<A extends Auth>(method: Method, path: string, auth: A, handler: Handler<A>): Route {
+export function route<A extends Auth>(
+	method: Method,
+	path: string,
+	auth: A,
+	handler: Handler<A>,
+): Route {
 	return { method, path, auth, handler: handler as Handler<Auth> };
 }

@@ -1,6 +1,7 @@
 import { Method, Route } from './route';
 
-export type Match = { route: Route; params: Record<string, string> } | { route: null; badEscape: boolean };
+export type Match =
+	{ route: Route; params: Record<string, string> } | { route: null; badEscape: boolean };
 
 interface CompiledRoute {
 	route: Route;

@@ -12,7 +12,12 @@ export const MAX_WEBHOOKS_PER_CHANNEL = 20;
 const DESCRIPTION_MAX = 200;
 
 export function presentWebhook(webhook: ChannelWebhook) {
-	return { id: webhook.id, url: webhook.url, description: webhook.description, created_at: iso(webhook.createdAt) };
+	return {
+		id: webhook.id,
+		url: webhook.url,
+		description: webhook.description,
+		created_at: iso(webhook.createdAt),
+	};
 }
 
 /**
@@ -23,12 +28,21 @@ export async function createWebhook(ctx: AppContext, req: ApiRequest<'key'>): Pr
 	if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
 	const channel = await ownChannel(ctx, req.accountId, req.params.id);
 	const url = httpUrl(requiredString(req.body, 'url', 'url', CALLBACK_URL_MAX), 'url');
-	const description = optionalString(req.body, 'description', 'description', DESCRIPTION_MAX) ?? null;
+	const description =
+		optionalString(req.body, 'description', 'description', DESCRIPTION_MAX) ?? null;
 	const refused = await ctx.guard.refusalForUrl(new URL(url));
 	if (refused) throw badRequest(`url is not allowed: ${refused.message}`);
-	const webhook: ChannelWebhook = { id: newWebhookId(), channelId: channel.id, url, description, createdAt: ctx.clock.now() };
+	const webhook: ChannelWebhook = {
+		id: newWebhookId(),
+		channelId: channel.id,
+		url,
+		description,
+		createdAt: ctx.clock.now(),
+	};
 	if ((await ctx.store.insertWebhook(webhook, MAX_WEBHOOKS_PER_CHANNEL)) === 'limit') {
-		throw conflict(`channel ${channel.id} already has ${MAX_WEBHOOKS_PER_CHANNEL} webhooks; delete one first`);
+		throw conflict(
+			`channel ${channel.id} already has ${MAX_WEBHOOKS_PER_CHANNEL} webhooks; delete one first`,
+		);
 	}
 	ctx.log.info('webhook.created', { channel_id: channel.id, webhook_id: webhook.id });
 	return json({ ok: true, webhook: presentWebhook(webhook) }, 201);
@@ -43,7 +57,8 @@ export async function listWebhooks(ctx: AppContext, req: ApiRequest<'key'>): Pro
 export async function deleteWebhook(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
 	const channel = await ownChannel(ctx, req.accountId, req.params.id);
 	const id = req.params.webhookId;
-	if (!(await ctx.store.deleteWebhook(channel.id, id))) throw new ApiError(404, `webhook ${id} not found on channel ${channel.id}`);
+	if (!(await ctx.store.deleteWebhook(channel.id, id)))
+		throw new ApiError(404, `webhook ${id} not found on channel ${channel.id}`);
 	ctx.log.info('webhook.deleted', { channel_id: channel.id, webhook_id: id });
 	return json({ ok: true });
 }

@@ -79,7 +79,10 @@ export class BullJobQueue implements JobQueue {
 	) {
 		this.options = { ...BULL_DEFAULTS, ...options };
 		this.dispatch = new JobDispatch(clock, log);
-		this.queue = new Queue(this.options.name, { connection: connect('producer'), prefix: this.options.prefix });
+		this.queue = new Queue(this.options.name, {
+			connection: connect('producer'),
+			prefix: this.options.prefix,
+		});
 		this.queue.on('error', this.report('jobs.queue_error'));
 	}
 
@@ -194,7 +197,10 @@ export class BullJobQueue implements JobQueue {
 		// may only notice that Redis left while we wait, so the shorter grace starts from then.
 		const closing = worker.close();
 		const redisGone = this.whenDisconnected(this.workerConnection);
-		const grace = Promise.race([closing, redisGone.then(() => new Promise((r) => setTimeout(r, REDIS_GONE_GRACE_MS)))]);
+		const grace = Promise.race([
+			closing,
+			redisGone.then(() => new Promise((r) => setTimeout(r, REDIS_GONE_GRACE_MS))),
+		]);
 		await this.bounded(grace, graceMs);
 		closing.catch(() => undefined);
 	}
@@ -275,18 +281,27 @@ export class BullJobQueue implements JobQueue {
 
 	/** Redis being away is logged once per connection (store/redis/open.ts); BullMQ repeats it every retry. */
 	private report(event: string): (error: Error) => void {
-		return (error) => (this.isRedisAway(error) ? this.log.debug : this.log.warn)(event, { error: errorMessage(error) });
+		return (error) =>
+			(this.isRedisAway(error) ? this.log.debug : this.log.warn)(event, {
+				error: errorMessage(error),
+			});
 	}
 
 	/** Background worker: a retry moves the job to the delayed set and tells BullMQ so. */
 	private async process(bullJob: BullJob, token?: string): Promise<void> {
-		const retryAt = this.notYet(bullJob) ? (bullJob.data as JobData).runAt : await this.runHandler(bullJob);
+		const retryAt = this.notYet(bullJob)
+			? (bullJob.data as JobData).runAt
+			: await this.runHandler(bullJob);
 		if (retryAt === null) return;
 		await this.reschedule(bullJob, token, retryAt);
 		throw new DelayedError();
 	}
 
-	private async reschedule(bullJob: BullJob, token: string | undefined, retryAt: number): Promise<void> {
+	private async reschedule(
+		bullJob: BullJob,
+		token: string | undefined,
+		retryAt: number,
+	): Promise<void> {
 		const data = bullJob.data as JobData;
 		if (data.runAt !== retryAt) await bullJob.updateData({ ...data, runAt: retryAt });
 		await bullJob.moveToDelayed(Date.now() + this.delayUntil(retryAt), token);
@@ -299,7 +314,13 @@ export class BullJobQueue implements JobQueue {
 		// Counted durably before the run, like the SQLite job table's claim: a run cut short by a
 		// dead instance still counts (BullMQ's own counter also counts early fetches put back).
 		await bullJob.updateData({ ...data, attempts: attempts + 1 });
-		const job = { id: String(bullJob.id), kind: data.kind, payload: data.payload, runAt: data.runAt, attempts } as Job;
+		const job = {
+			id: String(bullJob.id),
+			kind: data.kind,
+			payload: data.payload,
+			runAt: data.runAt,
+			attempts,
+		} as Job;
 		const retryAt = await this.dispatch.run(job);
 		this.ran++;
 		return retryAt;

@@ -33,7 +33,11 @@ export class JobDispatch {
 			const result = await handler(job);
 			return result && typeof result.retryAt === 'number' ? result.retryAt : null;
 		} catch (error) {
-			this.log.error('jobs.handler_failed', { job_id: job.id, kind: job.kind, error: errorMessage(error) });
+			this.log.error('jobs.handler_failed', {
+				job_id: job.id,
+				kind: job.kind,
+				error: errorMessage(error),
+			});
 			return this.clock.now() + UNKNOWN_OR_CRASHED_RETRY_MS;
 		}
 	}

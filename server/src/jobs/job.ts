@@ -34,7 +34,9 @@ export interface CallbackJobPayload {
 }
 
 /** A job to queue: its kind, its payload and when it is due (epoch ms by the injected clock). */
-export type NewJob<K extends JobKind = JobKind> = K extends JobKind ? { kind: K; payload: JobPayloads[K]; runAt: number } : never;
+export type NewJob<K extends JobKind = JobKind> = K extends JobKind
+	? { kind: K; payload: JobPayloads[K]; runAt: number }
+	: never;
 
 /** A queued job as a handler sees it. */
 export type Job<K extends JobKind = JobKind> = NewJob<K> & {

@@ -84,7 +84,11 @@ export class SqliteJobQueue implements JobQueue {
 	async runDue(): Promise<number> {
 		let ran = 0;
 		for (;;) {
-			const jobs = await this.store.claimDueJobs(this.clock.now(), this.options.concurrency, this.options.leaseMs);
+			const jobs = await this.store.claimDueJobs(
+				this.clock.now(),
+				this.options.concurrency,
+				this.options.leaseMs,
+			);
 			if (jobs.length === 0) return ran;
 			ran += jobs.length;
 			await Promise.all(jobs.map((job) => this.run(job)));
@@ -144,14 +148,17 @@ export class SqliteJobQueue implements JobQueue {
 				// A retry due sooner than the idle sleep (an early callback retry, 250 ms) must not
 				// wait for the timer armed before it existed: look again, which re-arms the timer.
 				const soonRetry = retryAt !== null && retryAt - this.clock.now() < this.options.idleMs;
-				if (this.tickAgain || soonRetry || this.inFlight.size === this.options.concurrency - 1) this.wake();
+				if (this.tickAgain || soonRetry || this.inFlight.size === this.options.concurrency - 1)
+					this.wake();
 			});
 		this.inFlight.add(promise);
 	}
 
 	private async run(job: Job): Promise<number | null> {
 		const retryAt = await this.dispatch.run(job);
-		await (retryAt === null ? this.store.completeJob(job.id) : this.store.retryJob(job.id, retryAt)).catch((error) =>
+		await (
+			retryAt === null ? this.store.completeJob(job.id) : this.store.retryJob(job.id, retryAt)
+		).catch((error) =>
 			this.log.error('jobs.outcome_not_saved', { job_id: job.id, error: errorMessage(error) }),
 		);
 		return retryAt;

@@ -13,11 +13,16 @@ export interface Logger {
 	error(event: string, fields?: LogFields): void;
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
-	const emit = (at: Exclude<LogLevel, 'silent'>) => (event: string, fields: LogFields = {}) => {
-		if (ORDER[at] < ORDER[level]) return;
-		write(`${JSON.stringify({ time: new Date().toISOString(), level: at, event, ...fields })}\n`);
-	};
+export function createLogger(
+	level: LogLevel,
+	write: (line: string) => void = (l) => process.stdout.write(l),
+): Logger {
+	const emit =
+		(at: Exclude<LogLevel, 'silent'>) =>
+		(event: string, fields: LogFields = {}) => {
+			if (ORDER[at] < ORDER[level]) return;
+			write(`${JSON.stringify({ time: new Date().toISOString(), level: at, event, ...fields })}\n`);
+		};
 	return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 

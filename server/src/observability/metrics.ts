@@ -38,7 +38,8 @@ function labelKey(labels: Labels): string {
 		.join('\u0000');
 }
 
-const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const escapeLabel = (value: string) =>
+	value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 
 function formatLabels(labels: Labels): string {
 	const keys = Object.keys(labels).sort();
@@ -80,7 +81,8 @@ export class Metrics {
 			lines.push(`# TYPE ${s.name} ${s.type}`);
 			// A series nobody touched yet still shows 0 when it has no labels, so dashboards see it.
 			if (s.values.size === 0) lines.push(`${s.name} 0`);
-			for (const { labels, value } of s.values.values()) lines.push(`${s.name}${formatLabels(labels)} ${value}`);
+			for (const { labels, value } of s.values.values())
+				lines.push(`${s.name}${formatLabels(labels)} ${value}`);
 		}
 		return `${lines.join('\n')}\n`;
 	}

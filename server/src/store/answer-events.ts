@@ -17,7 +17,8 @@ export class AnswerEvents {
 			const done = () => {
 				clearTimeout(timer);
 				waiters.delete(done);
-				if (waiters.size === 0 && this.waiters.get(messageId) === waiters) this.waiters.delete(messageId);
+				if (waiters.size === 0 && this.waiters.get(messageId) === waiters)
+					this.waiters.delete(messageId);
 				resolve();
 			};
 			const timer = setTimeout(done, Math.max(0, timeoutMs));

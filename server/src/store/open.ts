@@ -23,11 +23,15 @@ export interface OpenStore {
  * - `redis`: the Redis store, BullMQ shared by every instance, wake-ups over pub/sub.
  * A store passed in (tests) must be a SQLite store: it brings its job table.
  */
-export async function openStore(config: Config, deps: { clock: Clock; log: Logger; store?: Store }): Promise<OpenStore> {
+export async function openStore(
+	config: Config,
+	deps: { clock: Clock; log: Logger; store?: Store },
+): Promise<OpenStore> {
 	const { clock, log } = deps;
 	if (deps.store || config.store === 'sqlite') {
 		const store = deps.store ?? new SqliteStore(config.databaseFile);
-		if (!(store instanceof SqliteStore)) throw new Error('a store passed to startServer must be a SqliteStore');
+		if (!(store instanceof SqliteStore))
+			throw new Error('a store passed to startServer must be a SqliteStore');
 		const jobs = new SqliteJobQueue(store, clock, log);
 		store.onJobsQueued = () => jobs.wake();
 		return { store, jobs, events: new AnswerEvents(), close: () => store.close() };

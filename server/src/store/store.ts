@@ -107,7 +107,12 @@ export interface Store {
 	getMessage(id: string): Promise<MessageRecord | null>;
 	listMessages(channelId: string, page: MessagePage): Promise<MessageRecord[]>;
 	/** First answer wins; `callbackState` is `pending` when a callback will be sent, else `none`. */
-	saveAnswer(messageId: string, answer: Answer, callbackState: CallbackState, jobs: NewJob[]): Promise<SaveAnswerResult>;
+	saveAnswer(
+		messageId: string,
+		answer: Answer,
+		callbackState: CallbackState,
+		jobs: NewJob[],
+	): Promise<SaveAnswerResult>;
 	/** Applies `decide` to the record and, when it consumes, marks the answer read, atomically. */
 	pollAnswer(
 		messageId: string,

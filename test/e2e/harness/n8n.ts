@@ -94,20 +94,31 @@ export async function startN8n(installation: N8nInstallation, userFolder: string
 	await waitFor(
 		`n8n to answer /healthz/readiness on ${baseUrl}`,
 		async () => {
-			if (child.hasExited()) throw new GiveUp(`n8n exited with ${await child.exited} before becoming ready\n${describeLog()}`);
+			if (child.hasExited())
+				throw new GiveUp(
+					`n8n exited with ${await child.exited} before becoming ready\n${describeLog()}`,
+				);
 			const res = await fetch(`${baseUrl}/healthz/readiness`).catch(() => undefined);
 			return res?.status === 200 ? true : undefined;
 		},
 		{ timeoutMs: N8N_START_TIMEOUT_MS, intervalMs: 500 },
 		describeLog,
-);
+	);
 
 	const browserId = randomUUID();
 	let cookie = '';
-	const request = async (method: string, url: string, body: unknown, headers: Record<string, string>) => {
+	const request = async (
+		method: string,
+		url: string,
+		body: unknown,
+		headers: Record<string, string>,
+	) => {
 		const res = await fetch(url, {
 			method,
-			headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+			headers: {
+				...(body === undefined ? {} : { 'content-type': 'application/json' }),
+				...headers,
+			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const text = await res.text();
@@ -125,8 +136,14 @@ export async function startN8n(installation: N8nInstallation, userFolder: string
 	const login = await waitFor(
 		'the n8n owner (from N8N_INSTANCE_OWNER_*) to be able to log in',
 		async () => {
-			const res = await request('POST', `${baseUrl}/rest/login`, { emailOrLdapLoginId: OWNER.email, password: OWNER.password }, { 'browser-id': browserId });
-			if (res.status !== 200) throw new Error(`POST /rest/login → ${res.status} ${res.text.slice(0, 300)}`);
+			const res = await request(
+				'POST',
+				`${baseUrl}/rest/login`,
+				{ emailOrLdapLoginId: OWNER.email, password: OWNER.password },
+				{ 'browser-id': browserId },
+			);
+			if (res.status !== 200)
+				throw new Error(`POST /rest/login → ${res.status} ${res.text.slice(0, 300)}`);
 			return res;
 		},
 		{ timeoutMs: 30_000, intervalMs: 500 },
@@ -137,20 +154,33 @@ export async function startN8n(installation: N8nInstallation, userFolder: string
 		.map((part) => part.split(';')[0].trim())
 		.filter((pair) => pair.startsWith('n8n-auth='))
 		.join('; ');
-	if (!cookie) throw new Error(`n8n login returned no n8n-auth cookie (set-cookie: ${setCookie.slice(0, 200)})`);
+	if (!cookie)
+		throw new Error(
+			`n8n login returned no n8n-auth cookie (set-cookie: ${setCookie.slice(0, 200)})`,
+		);
 
-	const rest = async (method: string, path: string, body?: unknown) => request(method, `${baseUrl}/rest${path}`, body, session());
+	const rest = async (method: string, path: string, body?: unknown) =>
+		request(method, `${baseUrl}/rest${path}`, body, session());
 	const scopes = await rest('GET', '/api-keys/scopes');
-	if (scopes.status !== 200) throw new Error(`GET /rest/api-keys/scopes → ${scopes.status} ${scopes.text.slice(0, 300)}`);
-	const created = await rest('POST', '/api-keys', { label: 'ping e2e', scopes: scopes.body.data, expiresAt: null });
+	if (scopes.status !== 200)
+		throw new Error(`GET /rest/api-keys/scopes → ${scopes.status} ${scopes.text.slice(0, 300)}`);
+	const created = await rest('POST', '/api-keys', {
+		label: 'ping e2e',
+		scopes: scopes.body.data,
+		expiresAt: null,
+	});
 	const apiKey: string | undefined = created.body?.data?.rawApiKey;
-	if (created.status !== 200 || !apiKey) throw new Error(`creating an n8n API key failed: ${created.status} ${created.text.slice(0, 300)}`);
+	if (created.status !== 200 || !apiKey)
+		throw new Error(
+			`creating an n8n API key failed: ${created.status} ${created.text.slice(0, 300)}`,
+		);
 
 	return {
 		baseUrl,
 		port,
 		process: child,
-		publicApi: (method, path, body) => request(method, `${baseUrl}/api/v1${path}`, body, { 'x-n8n-api-key': apiKey }),
+		publicApi: (method, path, body) =>
+			request(method, `${baseUrl}/api/v1${path}`, body, { 'x-n8n-api-key': apiKey }),
 		rest,
 		get: (path) => request('GET', `${baseUrl}${path}`, undefined, session()),
 		webhookUrl: (path) => `${baseUrl}/webhook/${path.replace(/^\/+/, '')}`,

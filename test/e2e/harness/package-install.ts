@@ -31,14 +31,23 @@ export function installIntoN8n(tarball: string, userFolder: string): string {
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
 	const target = join(nodesDir, 'node_modules', PACKAGE_NAME);
 	mkdirSync(target, { recursive: true });
-	run('unpacking the package tarball', 'tar', ['-xzf', tarball, '-C', target, '--strip-components=1'], {
-		cwd: nodesDir,
-		timeoutMs: 60_000,
-	});
+	run(
+		'unpacking the package tarball',
+		'tar',
+		['-xzf', tarball, '-C', target, '--strip-components=1'],
+		{
+			cwd: nodesDir,
+			timeoutMs: 60_000,
+		},
+	);
 	const version = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8')).version as string;
 	writeFileSync(
 		join(nodesDir, 'package.json'),
-		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: version } }, null, 2) + '\n',
+		JSON.stringify(
+			{ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: version } },
+			null,
+			2,
+		) + '\n',
 	);
 	return target;
 }

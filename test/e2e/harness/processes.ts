@@ -65,7 +65,8 @@ export function startProcess(options: {
 	} finally {
 		closeSync(fd);
 	}
-	if (child.pid === undefined) throw new Error(`could not start ${options.name} (${options.command})`);
+	if (child.pid === undefined)
+		throw new Error(`could not start ${options.name} (${options.command})`);
 	const pid = child.pid;
 	let done = false;
 	const exited = new Promise<number | string>((resolve) => {
@@ -130,7 +131,9 @@ export function run(
 				? `did not finish within ${Math.round(options.timeoutMs / 1000)} s`
 				: result.error.message
 			: `exited with ${result.status ?? result.signal}`;
-		throw new Error(`${what} failed: \`${command} ${args.join(' ')}\` ${reason}\n${tail(output, 4000)}`);
+		throw new Error(
+			`${what} failed: \`${command} ${args.join(' ')}\` ${reason}\n${tail(output, 4000)}`,
+		);
 	}
 	return result.stdout;
 }

@@ -74,7 +74,11 @@ export async function startStack(): Promise<Stack> {
 /** Stops everything; on failure prints n8n's log and keeps the work folder for a post-mortem. */
 export async function stopStack(stack: Stack | undefined, failed: boolean): Promise<void> {
 	if (!stack) return;
-	await stopAll([() => stack.apns.close(), () => stack.ping.stop({ keepFiles: true }), () => stack.n8n.stop()]);
+	await stopAll([
+		() => stack.apns.close(),
+		() => stack.ping.stop({ keepFiles: true }),
+		() => stack.n8n.stop(),
+	]);
 	if (failed) {
 		printN8nLog(stack.n8n.process.logFile, stack.n8n.process.log());
 		progress(`a scenario failed; files kept in ${stack.workDir}`);
@@ -89,7 +93,9 @@ function printN8nLog(file: string, text: string): void {
 		.split('\n')
 		.filter((line) => !/^(Starting|Finished) migration /.test(line))
 		.join('\n');
-	process.stderr.write(`\n===== n8n log (${file}) =====\n${tail(log, 60_000)}\n===== end of n8n log =====\n`);
+	process.stderr.write(
+		`\n===== n8n log (${file}) =====\n${tail(log, 60_000)}\n===== end of n8n log =====\n`,
+	);
 }
 
 async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {

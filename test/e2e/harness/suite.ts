@@ -5,7 +5,10 @@ import { progress, startStack, Stack, stopStack } from './stack';
  * `afterAll` whether anything failed, so scenarios are declared with `scenario()`, which
  * records failures; n8n's log is printed only then.
  */
-export function e2eSuite(): { stack: () => Stack; scenario: (name: string, fn: () => Promise<void>, timeoutMs?: number) => void } {
+export function e2eSuite(): {
+	stack: () => Stack;
+	scenario: (name: string, fn: () => Promise<void>, timeoutMs?: number) => void;
+} {
 	let stack: Stack | undefined;
 	let failed = false;
 

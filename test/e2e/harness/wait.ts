@@ -37,7 +37,9 @@ export async function waitFor<T>(
 		}
 		if (Date.now() >= deadline) {
 			const extra = describeLast ? `; ${describeLast()}` : '';
-			throw new WaitTimeoutError(`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what} (last: ${last}${extra})`);
+			throw new WaitTimeoutError(
+				`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what} (last: ${last}${extra})`,
+			);
 		}
 		await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
 	}
@@ -52,7 +54,8 @@ export async function expectNothingFor(
 	const end = Date.now() + durationMs;
 	while (Date.now() < end) {
 		const seen = await probe();
-		if (seen !== undefined) throw new Error(`${what} happened but must not: ${JSON.stringify(seen)}`);
+		if (seen !== undefined)
+			throw new Error(`${what} happened but must not: ${JSON.stringify(seen)}`);
 		await sleep(intervalMs);
 	}
 }

@@ -26,7 +26,10 @@ export interface Execution {
 	workflowId: string;
 	data?: {
 		resultData: {
-			runData: Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, any> }> | null> } }>>;
+			runData: Record<
+				string,
+				Array<{ data?: { main?: Array<Array<{ json: Record<string, any> }> | null> } }>
+			>;
 			lastNodeExecuted?: string;
 			error?: { message: string };
 		};
@@ -34,11 +37,17 @@ export interface Execution {
 }
 
 function expectStatus(what: string, res: { status: number; text: string }, ok = [200]): void {
-	if (!ok.includes(res.status)) throw new Error(`${what} → HTTP ${res.status}: ${res.text.slice(0, 800)}`);
+	if (!ok.includes(res.status))
+		throw new Error(`${what} → HTTP ${res.status}: ${res.text.slice(0, 800)}`);
 }
 
 /** Creates a credential through n8n's public API and returns its id. */
-export async function createCredential(n8n: N8n, name: string, type: string, data: Record<string, unknown>): Promise<string> {
+export async function createCredential(
+	n8n: N8n,
+	name: string,
+	type: string,
+	data: Record<string, unknown>,
+): Promise<string> {
 	const res = await n8n.publicApi('POST', '/credentials', { name, type, data });
 	expectStatus(`creating credential "${name}" (${type})`, res);
 	return res.body.id;
@@ -49,16 +58,24 @@ export async function createCredential(n8n: N8n, name: string, type: string, dat
  * replaces placeholders such as `__PING_CHANNEL_ID__` (values that only exist in this run),
  * and points each node's credentials at the ids created for this run, by credential type.
  */
-export function loadWorkflow(file: string, credentialIds: Record<string, string>, placeholders: Record<string, string> = {}): WorkflowFile {
+export function loadWorkflow(
+	file: string,
+	credentialIds: Record<string, string>,
+	placeholders: Record<string, string> = {},
+): WorkflowFile {
 	let text = readFileSync(join(WORKFLOWS_DIR, file), 'utf8');
-	for (const [name, value] of Object.entries(placeholders)) text = text.split(`__${name}__`).join(value);
+	for (const [name, value] of Object.entries(placeholders))
+		text = text.split(`__${name}__`).join(value);
 	const leftover = /__[A-Z][A-Z0-9_]*__/.exec(text);
 	if (leftover) throw new Error(`${file}: placeholder ${leftover[0]} has no value in this run`);
 	const workflow = JSON.parse(text) as WorkflowFile;
 	for (const node of workflow.nodes) {
 		for (const [type, reference] of Object.entries(node.credentials ?? {})) {
 			const id = credentialIds[type];
-			if (!id) throw new Error(`${file}: node "${node.name}" needs a "${type}" credential the run did not create`);
+			if (!id)
+				throw new Error(
+					`${file}: node "${node.name}" needs a "${type}" credential the run did not create`,
+				);
 			node.credentials![type] = { ...reference, id };
 		}
 	}
@@ -86,14 +103,24 @@ export async function publishWorkflow(n8n: N8n, id: string): Promise<void> {
 	const res = await n8n.publicApi('POST', `/workflows/${id}/publish`, {});
 	expectStatus(`publishing workflow ${id}`, res);
 	const versionId: string = res.body.activeVersionId ?? res.body.versionId;
-	await waitForPublication(n8n, id, (status) => status.status !== 'in_progress' && status.liveVersionId === versionId, `workflow ${id} version ${versionId} to go live`);
+	await waitForPublication(
+		n8n,
+		id,
+		(status) => status.status !== 'in_progress' && status.liveVersionId === versionId,
+		`workflow ${id} version ${versionId} to go live`,
+	);
 }
 
 /** Unpublishes and waits until n8n has torn the triggers down (webhooks deregistered). */
 export async function unpublishWorkflow(n8n: N8n, id: string): Promise<void> {
 	const res = await n8n.publicApi('POST', `/workflows/${id}/unpublish`);
 	expectStatus(`unpublishing workflow ${id}`, res);
-	await waitForPublication(n8n, id, (status) => status.status === 'not_published', `workflow ${id} to be unpublished`);
+	await waitForPublication(
+		n8n,
+		id,
+		(status) => status.status === 'not_published',
+		`workflow ${id} to be unpublished`,
+	);
 }
 
 interface PublicationStatus {
@@ -103,7 +130,12 @@ interface PublicationStatus {
 	triggers: Array<{ nodeId: string; status: string; errorMessage: string | null }>;
 }
 
-async function waitForPublication(n8n: N8n, id: string, done: (status: PublicationStatus) => boolean, what: string): Promise<void> {
+async function waitForPublication(
+	n8n: N8n,
+	id: string,
+	done: (status: PublicationStatus) => boolean,
+	what: string,
+): Promise<void> {
 	let last: PublicationStatus | undefined;
 	await waitFor(
 		what,
@@ -122,7 +154,11 @@ async function waitForPublication(n8n: N8n, id: string, done: (status: Publicati
 }
 
 /** All executions of a workflow (newest first), with their data. */
-export async function listExecutions(n8n: N8n, workflowId: string, status?: string): Promise<Execution[]> {
+export async function listExecutions(
+	n8n: N8n,
+	workflowId: string,
+	status?: string,
+): Promise<Execution[]> {
 	const query = new URLSearchParams({ workflowId, includeData: 'true', limit: '100' });
 	if (status) query.set('status', status);
 	const res = await n8n.publicApi('GET', `/executions?${query}`);
@@ -150,7 +186,8 @@ export async function waitForExecutions(
 		async () => {
 			last = await listExecutions(n8n, workflowId);
 			const settled = last.filter((execution) => !['new', 'running'].includes(execution.status));
-			if (last.length > count) throw new Error(`expected ${count} execution(s), found ${last.length}`);
+			if (last.length > count)
+				throw new Error(`expected ${count} execution(s), found ${last.length}`);
 			return settled.length === count ? settled : undefined;
 		},
 		{ timeoutMs, intervalMs: 500 },
@@ -163,7 +200,9 @@ export function nodeOutput(execution: Execution, nodeName: string): Array<Record
 	const runs = execution.data?.resultData.runData[nodeName];
 	if (!runs?.length) {
 		const ran = Object.keys(execution.data?.resultData.runData ?? {});
-		throw new Error(`node "${nodeName}" did not run in execution ${execution.id} (ran: ${ran.join(', ') || 'none'}; status ${execution.status})`);
+		throw new Error(
+			`node "${nodeName}" did not run in execution ${execution.id} (ran: ${ran.join(', ') || 'none'}; status ${execution.status})`,
+		);
 	}
 	const last = runs[runs.length - 1];
 	return (last.data?.main?.[0] ?? []).map((item) => item.json);

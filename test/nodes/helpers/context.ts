@@ -24,7 +24,10 @@ export interface FullResponse {
 	headers?: Record<string, string>;
 }
 
-export type HttpHandler = (credentialType: string, options: IHttpRequestOptions) => Promise<FullResponse>;
+export type HttpHandler = (
+	credentialType: string,
+	options: IHttpRequestOptions,
+) => Promise<FullResponse>;
 
 export const testNode: INode = {
 	id: 'node-1234',
@@ -63,7 +66,11 @@ export interface RecordedRequest {
 
 function requestHelpers(http: HttpHandler, requests: RecordedRequest[]) {
 	return {
-		async httpRequestWithAuthentication(this: unknown, credentialType: string, options: IHttpRequestOptions) {
+		async httpRequestWithAuthentication(
+			this: unknown,
+			credentialType: string,
+			options: IHttpRequestOptions,
+		) {
 			requests.push({ credentialType, options });
 			const response = await http(credentialType, options);
 			if (options.returnFullResponse) return response;
@@ -98,7 +105,10 @@ export interface ExecuteContextOptions {
 }
 
 /** Evaluates `{{ $execution.customData.get("k") }}` / `.set("k", "v")` over a map, as n8n 1.x would. */
-function customDataExpression(expression: string, map: Map<string, string> | undefined): { handled: boolean; value?: unknown } {
+function customDataExpression(
+	expression: string,
+	map: Map<string, string> | undefined,
+): { handled: boolean; value?: unknown } {
 	const call = /\$execution\.customData\.(get|set)\((.*)\)\s*}}/.exec(expression);
 	if (!call || !map) return { handled: false };
 	const args = JSON.parse(`[${call[2]}]`) as string[];
@@ -146,7 +156,8 @@ export function executeContext(options: ExecuteContextOptions): ExecuteContext {
 		},
 		continueOnFail: () => options.continueOnFail ?? false,
 		evaluateExpression: (expression: string) => {
-			if (expression.includes('$execution') && expression.includes('resumeUrl')) return options.resumeUrl;
+			if (expression.includes('$execution') && expression.includes('resumeUrl'))
+				return options.resumeUrl;
 			const custom = customDataExpression(expression, options.expressionCustomData);
 			if (custom.handled) return custom.value;
 			throw new Error(`test context: cannot evaluate ${expression}`);
@@ -161,7 +172,8 @@ export function executeContext(options: ExecuteContextOptions): ExecuteContext {
 		helpers: requestHelpers(options.http, requests),
 	};
 	if (options.getSignedResumeUrl) context.getSignedResumeUrl = options.getSignedResumeUrl;
-	if (options.setSignatureValidationRequired) context.setSignatureValidationRequired = options.setSignatureValidationRequired;
+	if (options.setSignatureValidationRequired)
+		context.setSignatureValidationRequired = options.setSignatureValidationRequired;
 	if (options.customData !== null) context.customData = customDataOver(customData);
 	return { context: context as unknown as IExecuteFunctions, requests, waits, customData };
 }
@@ -197,14 +209,18 @@ export function webhookContext(options: WebhookContextOptions): WebhookContext {
 	// accepted deliveries does not carry over between unrelated tests.
 	const workflowId = options.workflowId ?? `wf-${++workflowCount}`;
 	const response: { statusCode?: number; body?: unknown } = {};
-	const raw = Buffer.isBuffer(options.rawBody) ? options.rawBody : Buffer.from(options.rawBody, 'utf8');
+	const raw = Buffer.isBuffer(options.rawBody)
+		? options.rawBody
+		: Buffer.from(options.rawBody, 'utf8');
 	let parsed: IDataObject = {};
 	try {
 		parsed = JSON.parse(raw.toString('utf8')) as IDataObject;
 	} catch {
 		parsed = {};
 	}
-	const headers = Object.fromEntries(Object.entries(options.headers).map(([k, v]) => [k.toLowerCase(), v]));
+	const headers = Object.fromEntries(
+		Object.entries(options.headers).map(([k, v]) => [k.toLowerCase(), v]),
+	);
 	const request: Record<string, unknown> = { method: 'POST', headers, body: parsed, query: {} };
 	if (!options.withoutRawBody) request.rawBody = raw;
 	const res = {
@@ -251,7 +267,8 @@ export function webhookContext(options: WebhookContextOptions): WebhookContext {
 			throw new Error('test context: no HTTP from webhook()');
 		}, []),
 	};
-	if (options.customData !== null) context.customData = customDataOver(options.customData ?? new Map());
+	if (options.customData !== null)
+		context.customData = customDataOver(options.customData ?? new Map());
 	return { context: context as unknown as IWebhookFunctions, response };
 }
 
@@ -282,7 +299,11 @@ export function hookContext(options: HookContextOptions) {
 		getActivationMode: () => 'activate',
 		helpers: requestHelpers(options.http, requests),
 	};
-	return { context: context as unknown as IHookFunctions & ILoadOptionsFunctions, requests, staticData };
+	return {
+		context: context as unknown as IHookFunctions & ILoadOptionsFunctions,
+		requests,
+		staticData,
+	};
 }
 
 /** A scripted server: answers in order, failing the test if the node asks for more. */

@@ -10,9 +10,11 @@ import type { Credentials, FullResponse, HttpHandler } from './context';
 export function realHttp(credentials: Credentials): HttpHandler {
 	return async (credentialType: string, options: IHttpRequestOptions): Promise<FullResponse> => {
 		const url = new URL(options.url);
-		for (const [key, value] of Object.entries((options.qs ?? {}) as IDataObject)) url.searchParams.set(key, String(value));
+		for (const [key, value] of Object.entries((options.qs ?? {}) as IDataObject))
+			url.searchParams.set(key, String(value));
 		const headers: Record<string, string> = { ...(options.headers as Record<string, string>) };
-		if (credentialType === 'pingAccountApi') headers.authorization = `Bearer ${String(credentials.pingAccountApi.apiKey)}`;
+		if (credentialType === 'pingAccountApi')
+			headers.authorization = `Bearer ${String(credentials.pingAccountApi.apiKey)}`;
 		let body: string | undefined;
 		if (options.body !== undefined) {
 			body = JSON.stringify(options.body);
@@ -32,8 +34,14 @@ export function realHttp(credentials: Credentials): HttpHandler {
 			parsed = text;
 		}
 		if (!options.ignoreHttpStatusErrors && (res.status < 200 || res.status > 299)) {
-			throw Object.assign(new Error(`Request failed with status code ${res.status}`), { httpCode: String(res.status) });
+			throw Object.assign(new Error(`Request failed with status code ${res.status}`), {
+				httpCode: String(res.status),
+			});
 		}
-		return { statusCode: res.status, body: parsed, headers: Object.fromEntries(res.headers.entries()) };
+		return {
+			statusCode: res.status,
+			body: parsed,
+			headers: Object.fromEntries(res.headers.entries()),
+		};
 	};
 }

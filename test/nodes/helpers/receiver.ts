@@ -36,7 +36,10 @@ export async function startReceiver() {
 			const deadline = Date.now() + timeoutMs;
 			while (received.length < count) {
 				const left = deadline - Date.now();
-				if (left <= 0) throw new Error(`receiver: ${received.length} of ${count} requests after ${timeoutMs} ms`);
+				if (left <= 0)
+					throw new Error(
+						`receiver: ${received.length} of ${count} requests after ${timeoutMs} ms`,
+					);
 				await new Promise<void>((resolve) => {
 					const timer = setTimeout(resolve, left);
 					waiters.push(() => {
@@ -55,7 +58,8 @@ export async function startReceiver() {
 export function plainHeaders(headers: IncomingHttpHeaders): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const [name, value] of Object.entries(headers)) {
-		if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+		if (value !== undefined)
+			out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
 	}
 	return out;
 }

@@ -1,6 +1,16 @@
-import { buttonKey, parseActions, parseAnswerInput, triggerKeys } from '../../../server/src/domain/actions';
+import {
+	buttonKey,
+	parseActions,
+	parseAnswerInput,
+	triggerKeys,
+} from '../../../server/src/domain/actions';
 import { tapTimestamp } from '../../../server/src/domain/answer';
-import { constantTimeEqual, newMessageId, newWebhookSecret, newWebhookToken } from '../../../server/src/domain/ids';
+import {
+	constantTimeEqual,
+	newMessageId,
+	newWebhookSecret,
+	newWebhookToken,
+} from '../../../server/src/domain/ids';
 import { pollOutcome } from '../../../server/src/domain/polling';
 import { MessageRecord } from '../../../server/src/domain/types';
 
@@ -21,18 +31,31 @@ describe('ids', () => {
 
 describe('actions', () => {
 	test('trigger keys: buttons (own or positional key), else submit for forms, else none', () => {
-		const withButtons = parseActions([{ type: 'url', label: 'u', value: 'https://x.y' }, { type: 'button', label: 'b' }, { type: 'button', label: 'c', key: 'c' }]);
+		const withButtons = parseActions([
+			{ type: 'url', label: 'u', value: 'https://x.y' },
+			{ type: 'button', label: 'b' },
+			{ type: 'button', label: 'c', key: 'c' },
+		]);
 		expect(triggerKeys(withButtons)).toEqual(['button_1', 'c']);
 		expect(buttonKey(withButtons[0], 0)).toBeNull();
-		expect(triggerKeys(parseActions([{ type: 'toggle', label: 't', key: 't' }]))).toEqual(['submit']);
+		expect(triggerKeys(parseActions([{ type: 'toggle', label: 't', key: 't' }]))).toEqual([
+			'submit',
+		]);
 		expect(triggerKeys([])).toEqual([]);
 	});
 
 	test('answers keep only validated, typed values', () => {
 		const actions = parseActions([{ type: 'number', label: 'n', key: 'n', min: 0 }]);
-		expect(parseAnswerInput(actions, 'submit', { n: 0 })).toEqual({ triggeredBy: 'submit', responses: { n: 0 } });
-		expect(() => parseAnswerInput(actions, 'submit', { n: -1 })).toThrow('responses.n must be at least 0');
-		expect(() => parseAnswerInput(actions, 'submit', { n: Number.NaN })).toThrow('responses.n must be a finite number');
+		expect(parseAnswerInput(actions, 'submit', { n: 0 })).toEqual({
+			triggeredBy: 'submit',
+			responses: { n: 0 },
+		});
+		expect(() => parseAnswerInput(actions, 'submit', { n: -1 })).toThrow(
+			'responses.n must be at least 0',
+		);
+		expect(() => parseAnswerInput(actions, 'submit', { n: Number.NaN })).toThrow(
+			'responses.n must be a finite number',
+		);
 	});
 });
 
@@ -41,9 +64,12 @@ describe('tap timestamp', () => {
 	test('keeps a valid ISO time, normalised to UTC', () => {
 		expect(tapTimestamp('2026-01-12T21:18:13+01:00', now)).toBe('2026-01-12T20:18:13Z');
 	});
-	test.each([undefined, 'yesterday', 12345, '2026-13-45T00:00:00Z'])('falls back to the server clock for %p', (raw) => {
-		expect(tapTimestamp(raw, now)).toBe('2026-01-01T12:00:00Z');
-	});
+	test.each([undefined, 'yesterday', 12345, '2026-13-45T00:00:00Z'])(
+		'falls back to the server clock for %p',
+		(raw) => {
+			expect(tapTimestamp(raw, now)).toBe('2026-01-01T12:00:00Z');
+		},
+	);
 });
 
 describe('poll state machine', () => {
@@ -62,7 +88,13 @@ describe('poll state machine', () => {
 		readAt: null,
 		callbackState: 'none',
 	};
-	const answer = { triggeredBy: 'a', responses: {}, timestamp: '1970-01-01T00:00:01Z', submittedAt: 1000, responder: null };
+	const answer = {
+		triggeredBy: 'a',
+		responses: {},
+		timestamp: '1970-01-01T00:00:01Z',
+		submittedAt: 1000,
+		responder: null,
+	};
 	const ttl = 600_000;
 
 	test.each<[string, Partial<MessageRecord>, number, string, boolean]>([
@@ -71,8 +103,20 @@ describe('poll state machine', () => {
 		['answered, unread', { answer }, 5000, 'submitted', true],
 		['answered, past the TTL', { answer }, 1000 + ttl, 'expired', false],
 		['answered, read', { answer, readAt: 2000 }, 5000, 'already_read', false],
-		['callback failed: the answer is handed out once, whatever its age', { answer, callbackState: 'failed' }, 10 * ttl, 'failed', true],
-		['callback failed and read', { answer, callbackState: 'failed', readAt: 2000 }, 5000, 'already_read', false],
+		[
+			'callback failed: the answer is handed out once, whatever its age',
+			{ answer, callbackState: 'failed' },
+			10 * ttl,
+			'failed',
+			true,
+		],
+		[
+			'callback failed and read',
+			{ answer, callbackState: 'failed', readAt: 2000 },
+			5000,
+			'already_read',
+			false,
+		],
 	])('%s → %s', (_name, patch, now, status, consumes) => {
 		const outcome = pollOutcome({ ...base, ...patch }, now, ttl);
 		expect(outcome.status).toBe(status);

@@ -1,11 +1,20 @@
 import { ManualClock } from '../../../server/src/domain/time';
-import { ADMIN_KEY, api, createChannel, respond, sendMessage, startTestServer, TestServer } from '../../helpers/server';
+import {
+	ADMIN_KEY,
+	api,
+	createChannel,
+	respond,
+	sendMessage,
+	startTestServer,
+	TestServer,
+} from '../../helpers/server';
 
 /** The account API (docs/api.md#account-api): keys, channels, devices, history, message detail. */
 
 let server: TestServer;
 let clock: ManualClock;
-const call = (method: string, path: string, body?: unknown, key = ADMIN_KEY) => api(server.url, method, path, { key, body });
+const call = (method: string, path: string, body?: unknown, key = ADMIN_KEY) =>
+	api(server.url, method, path, { key, body });
 
 beforeAll(async () => {
 	clock = new ManualClock(Date.UTC(2026, 5, 1));
@@ -34,7 +43,8 @@ describe('API keys', () => {
 
 	test('at most 10 active keys per account', async () => {
 		const existing = (await call('GET', '/v1/keys')).body.keys.length;
-		for (let i = existing; i < 10; i++) expect((await call('POST', '/v1/keys', {})).status).toBe(201);
+		for (let i = existing; i < 10; i++)
+			expect((await call('POST', '/v1/keys', {})).status).toBe(201);
 		const over = await call('POST', '/v1/keys', {});
 		expect(over.status).toBe(409);
 		expect(over.body.error).toContain('at most 10 active API keys');
@@ -43,7 +53,11 @@ describe('API keys', () => {
 
 describe('channels', () => {
 	test('create, read, list, patch, delete', async () => {
-		const created = await call('POST', '/v1/channels', { name: 'Deploys', icon: 'rocket', color: '#112233' });
+		const created = await call('POST', '/v1/channels', {
+			name: 'Deploys',
+			icon: 'rocket',
+			color: '#112233',
+		});
 		expect(created.status).toBe(201);
 		expect(created.body.webhook_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
 		expect(created.body.webhook_secret).toMatch(/^[0-9a-f]{64}$/);
@@ -51,14 +65,33 @@ describe('channels', () => {
 		const id = created.body.channel.id;
 		expect(id).toMatch(/^ch_[A-Za-z0-9]{12}$/);
 
-		expect((await call('GET', `/v1/channels/${id}`)).body.channel).toMatchObject({ name: 'Deploys', icon: 'rocket', color: '#112233' });
-		expect((await call('GET', '/v1/channels')).body.channels.map((c: { id: string }) => c.id)).toContain(id);
-		const patched = await call('PATCH', `/v1/channels/${id}`, { name: 'Prod deploys', color: null });
-		expect(patched.body.channel).toMatchObject({ name: 'Prod deploys', color: null, icon: 'rocket' });
+		expect((await call('GET', `/v1/channels/${id}`)).body.channel).toMatchObject({
+			name: 'Deploys',
+			icon: 'rocket',
+			color: '#112233',
+		});
+		expect(
+			(await call('GET', '/v1/channels')).body.channels.map((c: { id: string }) => c.id),
+		).toContain(id);
+		const patched = await call('PATCH', `/v1/channels/${id}`, {
+			name: 'Prod deploys',
+			color: null,
+		});
+		expect(patched.body.channel).toMatchObject({
+			name: 'Prod deploys',
+			color: null,
+			icon: 'rocket',
+		});
 
 		expect((await call('DELETE', `/v1/channels/${id}`)).status).toBe(200);
 		expect((await call('GET', `/v1/channels/${id}`)).status).toBe(404);
-		expect((await api(server.url, 'POST', `/v1/send/${created.body.webhook_token}`, { body: { title: 't' } })).status).toBe(401);
+		expect(
+			(
+				await api(server.url, 'POST', `/v1/send/${created.body.webhook_token}`, {
+					body: { title: 't' },
+				})
+			).status,
+		).toBe(401);
 	});
 
 	test.each([
@@ -76,17 +109,27 @@ describe('channels', () => {
 		const channel = await createChannel(server.url, 'Mutable');
 		const until = new Date(clock.now() + 3600_000).toISOString();
 		await call('PATCH', `/v1/channels/${channel.id}`, { muted_until: until });
-		const muted = await api(server.url, 'POST', `/v1/send/${channel.token}`, { body: { title: 'quiet' } });
+		const muted = await api(server.url, 'POST', `/v1/send/${channel.token}`, {
+			body: { title: 'quiet' },
+		});
 		expect(muted.body).toMatchObject({ ok: true, muted: true });
 		// A muted message is still stored and listed.
 		const history = await call('GET', `/v1/channels/${channel.id}/messages`);
 		expect(history.body.messages[0]).toMatchObject({ id: muted.body.id, muted: true });
 
 		clock.advance(3600_000);
-		expect((await api(server.url, 'POST', `/v1/send/${channel.token}`, { body: { title: 't' } })).body.muted).toBe(false);
-		await call('PATCH', `/v1/channels/${channel.id}`, { muted_until: new Date(clock.now() + 60_000).toISOString() });
+		expect(
+			(await api(server.url, 'POST', `/v1/send/${channel.token}`, { body: { title: 't' } })).body
+				.muted,
+		).toBe(false);
+		await call('PATCH', `/v1/channels/${channel.id}`, {
+			muted_until: new Date(clock.now() + 60_000).toISOString(),
+		});
 		await call('PATCH', `/v1/channels/${channel.id}`, { muted_until: null });
-		expect((await api(server.url, 'POST', `/v1/send/${channel.token}`, { body: { title: 't' } })).body.muted).toBe(false);
+		expect(
+			(await api(server.url, 'POST', `/v1/send/${channel.token}`, { body: { title: 't' } })).body
+				.muted,
+		).toBe(false);
 	});
 
 	test('regenerate: the old token dies at once, the new one works', async () => {
@@ -95,25 +138,38 @@ describe('channels', () => {
 		expect(regenerated.status).toBe(200);
 		const fresh: string = regenerated.body.webhook_token;
 		expect(fresh).not.toBe(channel.token);
-		expect((await api(server.url, 'POST', `/v1/send/${channel.token}`, { body: { title: 't' } })).status).toBe(401);
-		expect((await api(server.url, 'POST', `/v1/send/${fresh}`, { body: { title: 't' } })).status).toBe(200);
+		expect(
+			(await api(server.url, 'POST', `/v1/send/${channel.token}`, { body: { title: 't' } })).status,
+		).toBe(401);
+		expect(
+			(await api(server.url, 'POST', `/v1/send/${fresh}`, { body: { title: 't' } })).status,
+		).toBe(200);
 	});
 
 	test('secret and its rotation', async () => {
 		const channel = await createChannel(server.url, 'Secret');
 		const secret = await call('GET', `/v1/channels/${channel.id}/secret`);
-		expect(secret.body).toEqual({ ok: true, webhook_secret: channel.secret, algorithm: 'HMAC-SHA256', header_name: 'X-Ping-Signature' });
+		expect(secret.body).toEqual({
+			ok: true,
+			webhook_secret: channel.secret,
+			algorithm: 'HMAC-SHA256',
+			header_name: 'X-Ping-Signature',
+		});
 		const rotated = await call('POST', `/v1/channels/${channel.id}/secret/rotate`);
 		expect(rotated.body.webhook_secret).toMatch(/^[0-9a-f]{64}$/);
 		expect(rotated.body.webhook_secret).not.toBe(channel.secret);
-		expect((await call('GET', `/v1/channels/${channel.id}/secret`)).body.webhook_secret).toBe(rotated.body.webhook_secret);
+		expect((await call('GET', `/v1/channels/${channel.id}/secret`)).body.webhook_secret).toBe(
+			rotated.body.webhook_secret,
+		);
 	});
 
-	test('another account\'s channel looks missing', async () => {
+	test("another account's channel looks missing", async () => {
 		const channel = await createChannel(server.url, 'Mine');
 		const other = await fetchOtherAccountKey();
 		expect((await call('GET', `/v1/channels/${channel.id}`, undefined, other)).status).toBe(404);
-		expect((await call('GET', `/v1/channels/${channel.id}/secret`, undefined, other)).status).toBe(404);
+		expect((await call('GET', `/v1/channels/${channel.id}/secret`, undefined, other)).status).toBe(
+			404,
+		);
 		expect((await call('GET', '/v1/channels', undefined, other)).body.channels).toEqual([]);
 	});
 });
@@ -131,7 +187,11 @@ describe('devices', () => {
 	const token = 'ab'.repeat(32);
 
 	test('register, re-register (refreshes), patch, list, delete', async () => {
-		const created = await call('POST', '/v1/devices', { token: token.toUpperCase(), environment: 'sandbox', topic: 'app.ping' });
+		const created = await call('POST', '/v1/devices', {
+			token: token.toUpperCase(),
+			environment: 'sandbox',
+			topic: 'app.ping',
+		});
 		expect(created.status).toBe(201);
 		expect(created.body.device).toMatchObject({ token, environment: 'sandbox', topic: 'app.ping' });
 		const id = created.body.device.id;
@@ -140,7 +200,9 @@ describe('devices', () => {
 		const again = await call('POST', '/v1/devices', { token, environment: 'production' });
 		expect(again.status).toBe(200);
 		expect(again.body.device).toMatchObject({ id, environment: 'production' });
-		expect(Date.parse(again.body.device.registered_at)).toBeGreaterThan(Date.parse(created.body.device.registered_at));
+		expect(Date.parse(again.body.device.registered_at)).toBeGreaterThan(
+			Date.parse(created.body.device.registered_at),
+		);
 
 		const patched = await call('PATCH', `/v1/devices/${id}`, { name: 'iPhone' });
 		expect(patched.body.device.name).toBe('iPhone');
@@ -152,7 +214,10 @@ describe('devices', () => {
 	test.each([
 		[{}, 'token is required'],
 		[{ token: 'xyz' }, 'token must be an APNs device token'],
-		[{ token: 'ab'.repeat(32), environment: 'staging' }, 'environment must be one of: sandbox, production'],
+		[
+			{ token: 'ab'.repeat(32), environment: 'staging' },
+			'environment must be one of: sandbox, production',
+		],
 	])('%j is a 400: %s', async (body, error) => {
 		const res = await call('POST', '/v1/devices', body);
 		expect(res.status).toBe(400);
@@ -170,9 +235,15 @@ describe('messages', () => {
 		}
 		const first = await call('GET', `/v1/channels/${channel.id}/messages?limit=2`);
 		expect(first.body.messages.map((m: { id: string }) => m.id)).toEqual([ids[4], ids[3]]);
-		const second = await call('GET', `/v1/channels/${channel.id}/messages?limit=2&cursor=${first.body.next_cursor}`);
+		const second = await call(
+			'GET',
+			`/v1/channels/${channel.id}/messages?limit=2&cursor=${first.body.next_cursor}`,
+		);
 		expect(second.body.messages.map((m: { id: string }) => m.id)).toEqual([ids[2], ids[1]]);
-		const third = await call('GET', `/v1/channels/${channel.id}/messages?limit=2&cursor=${second.body.next_cursor}`);
+		const third = await call(
+			'GET',
+			`/v1/channels/${channel.id}/messages?limit=2&cursor=${second.body.next_cursor}`,
+		);
 		expect(third.body.messages.map((m: { id: string }) => m.id)).toEqual([ids[0]]);
 		expect(third.body.next_cursor).toBeNull();
 		expect((await call('GET', `/v1/channels/${channel.id}/messages?limit=0`)).status).toBe(400);
@@ -186,7 +257,11 @@ describe('messages', () => {
 		await server.ctx.store.insertApiKey(key, Number.MAX_SAFE_INTEGER);
 		const lookups = jest.spyOn(server.ctx.store, 'findApiKeyByHash');
 		try {
-			for (const path of [`/v1/channels/${channel.id}/messages`, `/v1/channels/${channel.id}/webhooks`, `/v1/channels/${channel.id}`]) {
+			for (const path of [
+				`/v1/channels/${channel.id}/messages`,
+				`/v1/channels/${channel.id}/webhooks`,
+				`/v1/channels/${channel.id}`,
+			]) {
 				lookups.mockClear();
 				expect((await call('GET', path, undefined, stored)).status).toBe(200);
 				expect(lookups).toHaveBeenCalledTimes(1);
@@ -203,7 +278,11 @@ describe('messages', () => {
 			body: '**v2**',
 			actions: [{ type: 'button', label: 'Go', key: 'go' }],
 		});
-		expect((await call('GET', `/v1/messages/${id}`)).body.message).toMatchObject({ id, state: 'pending', answer: null });
+		expect((await call('GET', `/v1/messages/${id}`)).body.message).toMatchObject({
+			id,
+			state: 'pending',
+			answer: null,
+		});
 		await respond(server.url, id, { triggered_by: 'go', responder: 'alice' });
 		const detail = (await call('GET', `/v1/messages/${id}`)).body.message;
 		expect(detail).toMatchObject({

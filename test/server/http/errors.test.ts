@@ -1,4 +1,11 @@
-import { ADMIN_KEY, api, createChannel, startTestServer, TestChannel, TestServer } from '../../helpers/server';
+import {
+	ADMIN_KEY,
+	api,
+	createChannel,
+	startTestServer,
+	TestChannel,
+	TestServer,
+} from '../../helpers/server';
 
 /** Bad input gets a clear 4xx in the error envelope, and nothing is stored. */
 
@@ -12,33 +19,51 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 async function storedMessages(): Promise<number> {
-	const res = await api(server.url, 'GET', `/v1/channels/${channel.id}/messages`, { key: ADMIN_KEY });
+	const res = await api(server.url, 'GET', `/v1/channels/${channel.id}/messages`, {
+		key: ADMIN_KEY,
+	});
 	return res.body.messages.length;
 }
 
-async function expectNothingStored(res: { status: number; body: any }, status: number, error: string) {
+async function expectNothingStored(
+	res: { status: number; body: any },
+	status: number,
+	error: string,
+) {
 	expect(res.status).toBe(status);
 	expect(res.body).toEqual({ ok: false, error: expect.stringContaining(error) });
 	expect(await storedMessages()).toBe(0);
 }
 
 test('malformed JSON is a 400', async () => {
-	const res = await api(server.url, 'POST', `/v1/send/${channel.token}`, { rawBody: '{"title": "x",' });
+	const res = await api(server.url, 'POST', `/v1/send/${channel.token}`, {
+		rawBody: '{"title": "x",',
+	});
 	await expectNothingStored(res, 400, 'request body is not valid JSON');
 });
 
 test('a body that is not JSON is a 415', async () => {
-	const res = await api(server.url, 'POST', `/v1/send/${channel.token}`, { rawBody: 'title=x', contentType: 'application/x-www-form-urlencoded' });
+	const res = await api(server.url, 'POST', `/v1/send/${channel.token}`, {
+		rawBody: 'title=x',
+		contentType: 'application/x-www-form-urlencoded',
+	});
 	await expectNothingStored(res, 415, 'Content-Type: application/json');
 });
 
 test('a JSON body over the size limit is a 413', async () => {
-	const res = await api(server.url, 'POST', `/v1/send/${channel.token}`, { body: { title: 't', body: 'x'.repeat(4000) } });
+	const res = await api(server.url, 'POST', `/v1/send/${channel.token}`, {
+		body: { title: 't', body: 'x'.repeat(4000) },
+	});
 	await expectNothingStored(res, 413, 'larger than 2048 bytes');
 });
 
 test('an unknown webhook token is a 401 on send', async () => {
-	const res = await api(server.url, 'POST', '/v1/send/unknown-token-unknown-token-unknown-token-1', { body: { title: 't' } });
+	const res = await api(
+		server.url,
+		'POST',
+		'/v1/send/unknown-token-unknown-token-unknown-token-1',
+		{ body: { title: 't' } },
+	);
 	await expectNothingStored(res, 401, 'webhook token is not valid');
 });
 
@@ -51,7 +76,9 @@ test('an unknown route is a JSON 404 that does not echo the token', async () => 
 
 test('account endpoints without a key are 401, with a bad key 401', async () => {
 	expect((await api(server.url, 'GET', '/v1/channels')).status).toBe(401);
-	const res = await api(server.url, 'GET', '/v1/channels', { key: 'pk_live_00000000000000000000000000000000' });
+	const res = await api(server.url, 'GET', '/v1/channels', {
+		key: 'pk_live_00000000000000000000000000000000',
+	});
 	expect(res.status).toBe(401);
 	expect(res.body).toEqual({ ok: false, error: 'API key is not valid' });
 });

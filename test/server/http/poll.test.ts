@@ -1,5 +1,14 @@
 import { ManualClock } from '../../../server/src/domain/time';
-import { ADMIN_KEY, api, createChannel, respond, sendMessage, startTestServer, TestChannel, TestServer } from '../../helpers/server';
+import {
+	ADMIN_KEY,
+	api,
+	createChannel,
+	respond,
+	sendMessage,
+	startTestServer,
+	TestChannel,
+	TestServer,
+} from '../../helpers/server';
 
 /** Ping's polling API: statuses, single read, auto-expire, token auth, no overwrite. */
 
@@ -22,13 +31,17 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const poll = (id: string, token = channel.token, query = '') => api(server.url, 'GET', `/v1/callback/${token}/${id}${query}`);
+const poll = (id: string, token = channel.token, query = '') =>
+	api(server.url, 'GET', `/v1/callback/${token}/${id}${query}`);
 
 test('pending, then submitted with the full result, then already_read', async () => {
 	const id = await sendMessage(server.url, channel.token, APPROVAL);
 	expect((await poll(id)).body).toEqual({ status: 'pending' });
 
-	const answered = await respond(server.url, id, { triggered_by: 'approve', timestamp: '2026-01-13T15:30:00Z' });
+	const answered = await respond(server.url, id, {
+		triggered_by: 'approve',
+		timestamp: '2026-01-13T15:30:00Z',
+	});
 	expect(answered.status).toBe(200);
 
 	const first = await poll(id);
@@ -52,7 +65,12 @@ test('form answers carry typed responses; a form without buttons is answered wit
 	const id = await sendMessage(server.url, channel.token, {
 		title: 'Deploy details',
 		actions: [
-			{ type: 'select', label: 'Env', key: 'environment', options: [{ label: 'Production', value: 'production' }] },
+			{
+				type: 'select',
+				label: 'Env',
+				key: 'environment',
+				options: [{ label: 'Production', value: 'production' }],
+			},
 			{ type: 'text', label: 'Notes', key: 'notes' },
 			{ type: 'number', label: 'Replicas', key: 'replicas', min: 1, max: 9 },
 			{ type: 'toggle', label: 'Notify', key: 'notify' },
@@ -93,7 +111,7 @@ test('expires_in: after it the message is expired and cannot be answered', async
 	expect(late.body.error).toContain('expired');
 });
 
-test('token auth: a wrong token is 401; another channel\'s message is 404 and is not consumed', async () => {
+test("token auth: a wrong token is 401; another channel's message is 404 and is not consumed", async () => {
 	const other = await createChannel(server.url, 'Other');
 	const id = await sendMessage(server.url, other.token, APPROVAL);
 	await respond(server.url, id, { triggered_by: 'approve' });
@@ -106,7 +124,9 @@ test('token auth: a wrong token is 401; another channel\'s message is 404 and is
 	const missing = await poll('msg_000000000000', channel.token);
 	expect(foreign.status).toBe(404);
 	expect(missing.status).toBe(404);
-	expect(foreign.body.error.replace(id, 'X')).toBe(missing.body.error.replace('msg_000000000000', 'X'));
+	expect(foreign.body.error.replace(id, 'X')).toBe(
+		missing.body.error.replace('msg_000000000000', 'X'),
+	);
 
 	expect((await poll(id, other.token)).body.status).toBe('submitted');
 });
@@ -133,14 +153,46 @@ describe('answers are validated against the message and store nothing when wrong
 	const cases: Array<[string, Record<string, unknown>, string]> = [
 		['unknown triggered_by', { triggered_by: 'nope' }, 'triggered_by must be one of: send'],
 		['missing triggered_by', {}, 'triggered_by must be one of'],
-		['submit when the form has a button', { triggered_by: 'submit' }, 'triggered_by must be one of: send'],
-		['a response for a key that is no form field', { triggered_by: 'send', responses: { send: 'x' } }, 'responses.send is not a form field'],
-		['a select value not among the options', { triggered_by: 'send', responses: { env: 'b' } }, 'responses.env must be one of: a'],
-		['text longer than max_length', { triggered_by: 'send', responses: { note: 'toolong' } }, 'responses.note must be at most 5'],
-		['number out of bounds', { triggered_by: 'send', responses: { n: 4 } }, 'responses.n must be at most 3'],
-		['number as a string', { triggered_by: 'send', responses: { n: '2' } }, 'responses.n must be a finite number'],
-		['toggle not a boolean', { triggered_by: 'send', responses: { t: 'true' } }, 'responses.t must be true or false'],
-		['responses not an object', { triggered_by: 'send', responses: [1] }, 'responses must be an object'],
+		[
+			'submit when the form has a button',
+			{ triggered_by: 'submit' },
+			'triggered_by must be one of: send',
+		],
+		[
+			'a response for a key that is no form field',
+			{ triggered_by: 'send', responses: { send: 'x' } },
+			'responses.send is not a form field',
+		],
+		[
+			'a select value not among the options',
+			{ triggered_by: 'send', responses: { env: 'b' } },
+			'responses.env must be one of: a',
+		],
+		[
+			'text longer than max_length',
+			{ triggered_by: 'send', responses: { note: 'toolong' } },
+			'responses.note must be at most 5',
+		],
+		[
+			'number out of bounds',
+			{ triggered_by: 'send', responses: { n: 4 } },
+			'responses.n must be at most 3',
+		],
+		[
+			'number as a string',
+			{ triggered_by: 'send', responses: { n: '2' } },
+			'responses.n must be a finite number',
+		],
+		[
+			'toggle not a boolean',
+			{ triggered_by: 'send', responses: { t: 'true' } },
+			'responses.t must be true or false',
+		],
+		[
+			'responses not an object',
+			{ triggered_by: 'send', responses: [1] },
+			'responses must be an object',
+		],
 	];
 	test.each(cases)('%s', async (_name, answer, error) => {
 		const id = await sendMessage(server.url, channel.token, FORM);
@@ -153,7 +205,10 @@ describe('answers are validated against the message and store nothing when wrong
 	test('a button without key is answered with its position-based key', async () => {
 		const id = await sendMessage(server.url, channel.token, {
 			title: 't',
-			actions: [{ type: 'url', label: 'Docs', value: 'https://example.com' }, { type: 'button', label: 'OK' }],
+			actions: [
+				{ type: 'url', label: 'Docs', value: 'https://example.com' },
+				{ type: 'button', label: 'OK' },
+			],
 		});
 		expect((await respond(server.url, id, { triggered_by: 'button_0' })).status).toBe(400);
 		expect((await respond(server.url, id, { triggered_by: 'button_1' })).status).toBe(200);
@@ -168,10 +223,24 @@ describe('answers are validated against the message and store nothing when wrong
 
 	test('another account cannot answer: 404', async () => {
 		const id = await sendMessage(server.url, channel.token, APPROVAL);
-		const created = await api(server.url, 'POST', '/v1/keys', { key: ADMIN_KEY, body: { name: 'same account' } });
+		const created = await api(server.url, 'POST', '/v1/keys', {
+			key: ADMIN_KEY,
+			body: { name: 'same account' },
+		});
 		// A key of the same account may answer; an unknown key is 401.
-		expect((await respond(server.url, id, { triggered_by: 'approve' }, 'pk_live_unknownunknownunknownunknown00')).status).toBe(401);
-		expect((await respond(server.url, id, { triggered_by: 'approve' }, created.body.api_key)).status).toBe(200);
+		expect(
+			(
+				await respond(
+					server.url,
+					id,
+					{ triggered_by: 'approve' },
+					'pk_live_unknownunknownunknownunknown00',
+				)
+			).status,
+		).toBe(401);
+		expect(
+			(await respond(server.url, id, { triggered_by: 'approve' }, created.body.api_key)).status,
+		).toBe(200);
 	});
 });
 
@@ -215,7 +284,9 @@ describe('the documented protections under concurrency', () => {
 	test('20 simultaneous answers to one message: exactly one 200, the rest 409', async () => {
 		const id = await sendMessage(server.url, channel.token, APPROVAL);
 		const results = await Promise.all(
-			Array.from({ length: 20 }, (_, i) => respond(server.url, id, { triggered_by: i % 2 ? 'approve' : 'reject' })),
+			Array.from({ length: 20 }, (_, i) =>
+				respond(server.url, id, { triggered_by: i % 2 ? 'approve' : 'reject' }),
+			),
 		);
 		const codes = results.map((r) => r.status);
 		expect(codes.filter((c) => c === 200)).toHaveLength(1);

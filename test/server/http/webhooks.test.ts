@@ -3,7 +3,16 @@ import { makeApiKey } from '../../../server/src/domain/keys';
 import { MAX_WEBHOOKS_PER_CHANNEL } from '../../../server/src/http/webhooks';
 import { FakeReceiver } from '../../fakes/callback-receiver';
 import { drainJobs, messageDetail, verifiedIndependently } from '../../helpers/callbacks';
-import { ADMIN_KEY, TestChannel, TestServer, api, createChannel, respond, sendMessage, startTestServer } from '../../helpers/server';
+import {
+	ADMIN_KEY,
+	TestChannel,
+	TestServer,
+	api,
+	createChannel,
+	respond,
+	sendMessage,
+	startTestServer,
+} from '../../helpers/server';
 
 const APPROVE = [{ type: 'button', label: 'Approve', key: 'approve' }];
 
@@ -15,7 +24,10 @@ describe('channel webhooks', () => {
 
 	const path = (suffix = '') => `/v1/channels/${channel.id}/webhooks${suffix}`;
 	const register = (url: string, description?: string) =>
-		api(server.url, 'POST', path(), { key: ADMIN_KEY, body: description === undefined ? { url } : { url, description } });
+		api(server.url, 'POST', path(), {
+			key: ADMIN_KEY,
+			body: description === undefined ? { url } : { url, description },
+		});
 	const receiver = async () => {
 		const r = await new FakeReceiver().start();
 		receivers.push(r);
@@ -52,19 +64,33 @@ describe('channel webhooks', () => {
 
 		const listed = await api(server.url, 'GET', path(), { key: ADMIN_KEY });
 		expect(listed.status).toBe(200);
-		expect(listed.body).toEqual({ ok: true, webhooks: [created.body.webhook, second.body.webhook] });
+		expect(listed.body).toEqual({
+			ok: true,
+			webhooks: [created.body.webhook, second.body.webhook],
+		});
 
-		const deleted = await api(server.url, 'DELETE', path(`/${created.body.webhook.id}`), { key: ADMIN_KEY });
+		const deleted = await api(server.url, 'DELETE', path(`/${created.body.webhook.id}`), {
+			key: ADMIN_KEY,
+		});
 		expect(deleted).toMatchObject({ status: 200, body: { ok: true } });
-		expect((await api(server.url, 'GET', path(), { key: ADMIN_KEY })).body.webhooks).toEqual([second.body.webhook]);
-		const again = await api(server.url, 'DELETE', path(`/${created.body.webhook.id}`), { key: ADMIN_KEY });
+		expect((await api(server.url, 'GET', path(), { key: ADMIN_KEY })).body.webhooks).toEqual([
+			second.body.webhook,
+		]);
+		const again = await api(server.url, 'DELETE', path(`/${created.body.webhook.id}`), {
+			key: ADMIN_KEY,
+		});
 		expect(again.status).toBe(404);
-		expect(again.body).toEqual({ ok: false, error: expect.stringContaining(created.body.webhook.id) });
+		expect(again.body).toEqual({
+			ok: false,
+			error: expect.stringContaining(created.body.webhook.id),
+		});
 	});
 
 	test('auth, ownership and validation errors', async () => {
 		expect((await api(server.url, 'GET', path())).status).toBe(401);
-		expect((await api(server.url, 'POST', path(), { body: { url: 'https://8.8.8.8/' } })).status).toBe(401);
+		expect(
+			(await api(server.url, 'POST', path(), { body: { url: 'https://8.8.8.8/' } })).status,
+		).toBe(401);
 		expect((await api(server.url, 'DELETE', path('/wh_aaaaaaaaaaaa'))).status).toBe(401);
 
 		// Another account's channel looks like a missing one.
@@ -72,10 +98,18 @@ describe('channel webhooks', () => {
 		await server.ctx.store.ensureAccount('usr_other', clock.now());
 		await server.ctx.store.insertApiKey(key, 10);
 		expect((await api(server.url, 'GET', path(), { key: secret })).status).toBe(404);
-		expect((await api(server.url, 'POST', path(), { key: secret, body: { url: 'https://8.8.8.8/' } })).status).toBe(404);
+		expect(
+			(await api(server.url, 'POST', path(), { key: secret, body: { url: 'https://8.8.8.8/' } }))
+				.status,
+		).toBe(404);
 		const mine = await register('https://8.8.8.8/hook');
-		expect((await api(server.url, 'DELETE', path(`/${mine.body.webhook.id}`), { key: secret })).status).toBe(404);
-		expect((await api(server.url, 'GET', '/v1/channels/ch_doesnotexist/webhooks', { key: ADMIN_KEY })).status).toBe(404);
+		expect(
+			(await api(server.url, 'DELETE', path(`/${mine.body.webhook.id}`), { key: secret })).status,
+		).toBe(404);
+		expect(
+			(await api(server.url, 'GET', '/v1/channels/ch_doesnotexist/webhooks', { key: ADMIN_KEY }))
+				.status,
+		).toBe(404);
 
 		const bad = async (body: unknown, pattern: RegExp) => {
 			const res = await api(server.url, 'POST', path(), { key: ADMIN_KEY, body });
@@ -85,14 +119,24 @@ describe('channel webhooks', () => {
 		await bad({}, /^url is required/);
 		await bad({ url: 42 }, /^url must be a string/);
 		await bad({ url: 'ftp://example.com/x' }, /^url must be a valid http\(s\) URL/);
-		await bad({ url: 'https://8.8.8.8/', description: 'x'.repeat(201) }, /^description must be at most 200/);
-		await bad({ url: 'http://10.0.0.7/hook' }, /^url is not allowed: 10\.0\.0\.7 is a private address.*PING_CALLBACK_ALLOW/);
-		await bad({ url: 'http://[::1]:5678/hook' }, /^url is not allowed: ::1 is a loopback address.*PING_CALLBACK_ALLOW=::1\/128/);
+		await bad(
+			{ url: 'https://8.8.8.8/', description: 'x'.repeat(201) },
+			/^description must be at most 200/,
+		);
+		await bad(
+			{ url: 'http://10.0.0.7/hook' },
+			/^url is not allowed: 10\.0\.0\.7 is a private address.*PING_CALLBACK_ALLOW/,
+		);
+		await bad(
+			{ url: 'http://[::1]:5678/hook' },
+			/^url is not allowed: ::1 is a loopback address.*PING_CALLBACK_ALLOW=::1\/128/,
+		);
 		await bad([], /JSON object/);
 	});
 
 	test(`a channel holds at most ${MAX_WEBHOOKS_PER_CHANNEL} webhooks`, async () => {
-		for (let i = 0; i < MAX_WEBHOOKS_PER_CHANNEL; i++) expect((await register(`https://8.8.8.8/${i}`)).status).toBe(201);
+		for (let i = 0; i < MAX_WEBHOOKS_PER_CHANNEL; i++)
+			expect((await register(`https://8.8.8.8/${i}`)).status).toBe(201);
 		const over = await register('https://8.8.8.8/over');
 		expect(over.status).toBe(409);
 		expect(over.body.error).toMatch(/at most|already has 20 webhooks/);
@@ -102,7 +146,11 @@ describe('channel webhooks', () => {
 		const [hookA, hookB, callback] = [await receiver(), await receiver(), await receiver()];
 		const a = (await register(hookA.url)).body.webhook;
 		const b = (await register(hookB.url)).body.webhook;
-		const id = await sendMessage(server.url, channel.token, { title: 'Ship?', callback_url: callback.url, actions: APPROVE });
+		const id = await sendMessage(server.url, channel.token, {
+			title: 'Ship?',
+			callback_url: callback.url,
+			actions: APPROVE,
+		});
 		expect((await respond(server.url, id, { triggered_by: 'approve' })).status).toBe(200);
 		expect(await server.jobs.runDue()).toBe(3);
 
@@ -110,7 +158,11 @@ describe('channel webhooks', () => {
 		for (const got of all) {
 			expect(got).toHaveLength(1);
 			expect(verifiedIndependently(got[0], channel.secret, clock.now())).toBe(true);
-			expect(got[0].body).toMatchObject({ message_id: id, channel_id: channel.id, triggered_by: 'approve' });
+			expect(got[0].body).toMatchObject({
+				message_id: id,
+				channel_id: channel.id,
+				triggered_by: 'approve',
+			});
 		}
 		expect(all[0][0].raw).toBe(all[2][0].raw);
 		const keys = all.map((got) => got[0].headers['x-ping-idempotency-key']);
@@ -120,16 +172,31 @@ describe('channel webhooks', () => {
 		expect(detail.callback_state).toBe('delivered');
 		const byTarget = (t: string, w: string | null) =>
 			detail.callback_attempts.find((x) => x.target === t && x.webhook_id === w);
-		expect(byTarget('callback_url', null)).toMatchObject({ status_code: 200, outcome: 'delivered', delivery_id: keys[2] });
-		expect(byTarget('webhook', a.id)).toMatchObject({ status_code: 200, outcome: 'delivered', delivery_id: keys[0] });
-		expect(byTarget('webhook', b.id)).toMatchObject({ status_code: 200, outcome: 'delivered', delivery_id: keys[1] });
+		expect(byTarget('callback_url', null)).toMatchObject({
+			status_code: 200,
+			outcome: 'delivered',
+			delivery_id: keys[2],
+		});
+		expect(byTarget('webhook', a.id)).toMatchObject({
+			status_code: 200,
+			outcome: 'delivered',
+			delivery_id: keys[0],
+		});
+		expect(byTarget('webhook', b.id)).toMatchObject({
+			status_code: 200,
+			outcome: 'delivered',
+			delivery_id: keys[1],
+		});
 	});
 
 	test("a webhook's failures are retried on its own and never decide the message's callback state", async () => {
 		const hook = await receiver();
 		hook.reply = () => ({ status: 500 });
 		await register(hook.url);
-		const id = await sendMessage(server.url, channel.token, { title: 'No callback_url', actions: APPROVE });
+		const id = await sendMessage(server.url, channel.token, {
+			title: 'No callback_url',
+			actions: APPROVE,
+		});
 		await respond(server.url, id, { triggered_by: 'approve' });
 		await drainJobs(server, clock);
 		const detail = await messageDetail(server, id);

@@ -1,7 +1,14 @@
 import { ManualClock } from '../../../server/src/domain/time';
 import { newChannelId, newDeviceId, newKeyId, newMessageId } from '../../../server/src/domain/ids';
 import { PollOutcome, pollOutcome } from '../../../server/src/domain/polling';
-import { Answer, ApiKey, Channel, DeviceDelivery, Device, Message } from '../../../server/src/domain/types';
+import {
+	Answer,
+	ApiKey,
+	Channel,
+	DeviceDelivery,
+	Device,
+	Message,
+} from '../../../server/src/domain/types';
 import { JobQueue } from '../../../server/src/jobs/queue';
 import { CallbackJobPayload, Job } from '../../../server/src/jobs/job';
 import { Store } from '../../../server/src/store/store';
@@ -95,16 +102,33 @@ export function messageFixture(channelId: string, over: Partial<Message> = {}): 
 }
 
 export function answerFixture(over: Partial<Answer> = {}): Answer {
-	return { triggeredBy: 'yes', responses: { why: 'ok' }, timestamp: new Date(T0).toISOString(), submittedAt: T0, responder: null, ...over };
+	return {
+		triggeredBy: 'yes',
+		responses: { why: 'ok' },
+		timestamp: new Date(T0).toISOString(),
+		submittedAt: T0,
+		responder: null,
+		...over,
+	};
 }
 
 /** A callback job's payload, told apart by its delivery id. */
 function callbackPayload(messageId: string, deliveryId: string): CallbackJobPayload {
-	return { messageId, deliveryId, target: 'callback_url', webhookId: null, url: 'https://example.com/hook', body: '{}' };
+	return {
+		messageId,
+		deliveryId,
+		target: 'callback_url',
+		webhookId: null,
+		url: 'https://example.com/hook',
+		body: '{}',
+	};
 }
 
 /** Polls until `check` stops throwing (jobs run on their own schedule), or fails with its error. */
-export async function eventually(check: () => void | Promise<void>, timeoutMs = 8_000): Promise<void> {
+export async function eventually(
+	check: () => void | Promise<void>,
+	timeoutMs = 8_000,
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		try {
@@ -137,7 +161,8 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 			d.clock.set(T0);
 			queues = [];
 			// Keys, channels and devices belong to an existing account (SQLite enforces it).
-			for (const account of ['usr_contract', 'usr_a', 'usr_b']) await store.ensureAccount(account, T0);
+			for (const account of ['usr_contract', 'usr_a', 'usr_b'])
+				await store.ensureAccount(account, T0);
 		});
 		afterEach(async () => {
 			await Promise.all(queues.map((q) => q.stop().catch(() => undefined)));
@@ -146,8 +171,14 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 
 		describe('accounts and API keys', () => {
 			test('ensureAccount creates once and keeps the first creation time', async () => {
-				expect(await store.ensureAccount('usr_new', T0 + 1)).toEqual({ id: 'usr_new', createdAt: T0 + 1 });
-				expect(await store.ensureAccount('usr_new', T0 + 5_000)).toEqual({ id: 'usr_new', createdAt: T0 + 1 });
+				expect(await store.ensureAccount('usr_new', T0 + 1)).toEqual({
+					id: 'usr_new',
+					createdAt: T0 + 1,
+				});
+				expect(await store.ensureAccount('usr_new', T0 + 5_000)).toEqual({
+					id: 'usr_new',
+					createdAt: T0 + 1,
+				});
 			});
 
 			test('keys are found by hash, listed per account in creation order, counted across accounts', async () => {
@@ -164,7 +195,9 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 
 			test('the per-account key limit holds, also under concurrency, and a delete frees a slot', async () => {
 				const results = await Promise.all(
-					Array.from({ length: 8 }, () => store.insertApiKey(apiKeyFixture({ accountId: 'usr_a' }), 3)),
+					Array.from({ length: 8 }, () =>
+						store.insertApiKey(apiKeyFixture({ accountId: 'usr_a' }), 3),
+					),
 				);
 				expect(results.filter((r) => r === 'inserted')).toHaveLength(3);
 				expect(await store.insertApiKey(apiKeyFixture({ accountId: 'usr_b' }), 3)).toBe('inserted');
@@ -214,8 +247,19 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 			test('updateChannel applies the patch and the time; a new token hash replaces the old one at once', async () => {
 				const c = channelFixture({ mutedUntil: T0 + 1_000 });
 				await store.insertChannel(c);
-				const updated = await store.updateChannel(c.id, { name: 'Renamed', mutedUntil: null, tokenHash: 'new-hash', icon: '🚀' }, T0 + 9);
-				expect(updated).toEqual({ ...c, name: 'Renamed', mutedUntil: null, tokenHash: 'new-hash', icon: '🚀', updatedAt: T0 + 9 });
+				const updated = await store.updateChannel(
+					c.id,
+					{ name: 'Renamed', mutedUntil: null, tokenHash: 'new-hash', icon: '🚀' },
+					T0 + 9,
+				);
+				expect(updated).toEqual({
+					...c,
+					name: 'Renamed',
+					mutedUntil: null,
+					tokenHash: 'new-hash',
+					icon: '🚀',
+					updatedAt: T0 + 9,
+				});
 				expect(await store.getChannel(c.id)).toEqual(updated);
 				expect(await store.findChannelByTokenHash(c.tokenHash)).toBeNull();
 				expect(await store.findChannelByTokenHash('new-hash')).toEqual(updated);
@@ -230,7 +274,11 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 					store.updateChannel(c.id, { color: '#00ff00' }, T0 + 2),
 					store.updateChannel(c.id, { webhookSecret: 'b'.repeat(64) }, T0 + 3),
 				]);
-				expect(await store.getChannel(c.id)).toMatchObject({ name: 'N', color: '#00ff00', webhookSecret: 'b'.repeat(64) });
+				expect(await store.getChannel(c.id)).toMatchObject({
+					name: 'N',
+					color: '#00ff00',
+					webhookSecret: 'b'.repeat(64),
+				});
 			});
 
 			test('deleteChannel removes the channel, its token, its messages; other channels keep theirs', async () => {
@@ -264,8 +312,17 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				expect(await store.findDeviceByToken('usr_b', d1.token)).toBeNull();
 				expect((await store.listDevices('usr_a')).map((x) => x.id)).toEqual([d2.id, d1.id]);
 
-				const updated = await store.updateDevice(d1.id, { token: 'cafe01', environment: 'production', registeredAt: T0 + 50 });
-				expect(updated).toEqual({ ...d1, token: 'cafe01', environment: 'production', registeredAt: T0 + 50 });
+				const updated = await store.updateDevice(d1.id, {
+					token: 'cafe01',
+					environment: 'production',
+					registeredAt: T0 + 50,
+				});
+				expect(updated).toEqual({
+					...d1,
+					token: 'cafe01',
+					environment: 'production',
+					registeredAt: T0 + 50,
+				});
 				expect(await store.findDeviceByToken('usr_a', d1.token)).toBeNull();
 				expect(await store.findDeviceByToken('usr_a', 'cafe01')).toEqual(updated);
 				expect(await store.updateDevice('dev_unknown0000', { name: 'x' })).toBeNull();
@@ -305,13 +362,31 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				});
 				expect(await store.listDeliveries('msg_deliveries01')).toEqual([]);
 				await store.addDeliveries('msg_deliveries01', ['dev_b', 'dev_a'], T0);
-				expect(await store.listDeliveries('msg_deliveries01')).toEqual([row('dev_a'), row('dev_b')]);
-				const sent = row('dev_a', { state: 'sent', apnsId: '123e4567-e89b-12d3-a456-426614174000', attempts: 1, updatedAt: T0 + 5 });
-				const retrying = row('dev_b', { state: 'retrying', reason: 'TooManyRequests', attempts: 1, nextAttemptAt: T0 + 30_000, updatedAt: T0 + 5 });
+				expect(await store.listDeliveries('msg_deliveries01')).toEqual([
+					row('dev_a'),
+					row('dev_b'),
+				]);
+				const sent = row('dev_a', {
+					state: 'sent',
+					apnsId: '123e4567-e89b-12d3-a456-426614174000',
+					attempts: 1,
+					updatedAt: T0 + 5,
+				});
+				const retrying = row('dev_b', {
+					state: 'retrying',
+					reason: 'TooManyRequests',
+					attempts: 1,
+					nextAttemptAt: T0 + 30_000,
+					updatedAt: T0 + 5,
+				});
 				await store.saveDeliveries([sent, retrying]);
 				// Adding again (a later run of the job) keeps what is there and adds only new devices.
 				await store.addDeliveries('msg_deliveries01', ['dev_a', 'dev_c'], T0 + 9);
-				expect(await store.listDeliveries('msg_deliveries01')).toEqual([sent, retrying, row('dev_c', { updatedAt: T0 + 9 })]);
+				expect(await store.listDeliveries('msg_deliveries01')).toEqual([
+					sent,
+					retrying,
+					row('dev_c', { updatedAt: T0 + 9 }),
+				]);
 				expect(await store.listDeliveries('msg_other000000')).toEqual([]);
 			});
 		});
@@ -324,9 +399,19 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 			});
 
 			test('a message round-trips with every field; no answer, unread, no callback yet', async () => {
-				const m = messageFixture(channel.id, { body: null, callbackUrl: 'https://example.com/cb?x=1', expiresAt: T0 + 60_000, muted: true });
+				const m = messageFixture(channel.id, {
+					body: null,
+					callbackUrl: 'https://example.com/cb?x=1',
+					expiresAt: T0 + 60_000,
+					muted: true,
+				});
 				await store.insertMessage(m, []);
-				expect(await store.getMessage(m.id)).toEqual({ ...m, answer: null, readAt: null, callbackState: 'none' });
+				expect(await store.getMessage(m.id)).toEqual({
+					...m,
+					answer: null,
+					readAt: null,
+					callbackState: 'none',
+				});
 				expect(await store.getMessage('msg_000000000000')).toBeNull();
 			});
 
@@ -365,16 +450,26 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				await store.insertMessage(m, []);
 				const first = answerFixture({ triggeredBy: 'yes' });
 				expect(await store.saveAnswer(m.id, first, 'pending', [])).toBe('saved');
-				expect(await store.saveAnswer(m.id, answerFixture({ triggeredBy: 'no' }), 'none', [])).toBe('conflict');
-				expect(await store.getMessage(m.id)).toMatchObject({ answer: first, callbackState: 'pending', readAt: null });
+				expect(await store.saveAnswer(m.id, answerFixture({ triggeredBy: 'no' }), 'none', [])).toBe(
+					'conflict',
+				);
+				expect(await store.getMessage(m.id)).toMatchObject({
+					answer: first,
+					callbackState: 'pending',
+					readAt: null,
+				});
 				expect(await store.saveAnswer('msg_000000000000', first, 'none', [])).toBe('missing');
 			});
 
 			test('of 20 concurrent answers exactly one is saved, and it is the stored one', async () => {
 				const m = messageFixture(channel.id);
 				await store.insertMessage(m, []);
-				const answers = Array.from({ length: 20 }, (_, i) => answerFixture({ responses: { why: `answer ${i}` } }));
-				const results = await Promise.all(answers.map((a) => store.saveAnswer(m.id, a, 'none', [])));
+				const answers = Array.from({ length: 20 }, (_, i) =>
+					answerFixture({ responses: { why: `answer ${i}` } }),
+				);
+				const results = await Promise.all(
+					answers.map((a) => store.saveAnswer(m.id, a, 'none', [])),
+				);
 				expect(results.filter((r) => r === 'saved')).toHaveLength(1);
 				expect(results.filter((r) => r === 'conflict')).toHaveLength(19);
 				expect((await store.getMessage(m.id))?.answer).toEqual(answers[results.indexOf('saved')]);
@@ -389,7 +484,11 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				expect(pending?.record.id).toBe(m.id);
 				await store.saveAnswer(m.id, answerFixture(), 'none', []);
 				const submitted = await poll(store, m.id, T0 + 1_000);
-				expect(submitted?.outcome).toMatchObject({ status: 'submitted', consumes: true, result: { message_id: m.id, triggered_by: 'yes' } });
+				expect(submitted?.outcome).toMatchObject({
+					status: 'submitted',
+					consumes: true,
+					result: { message_id: m.id, triggered_by: 'yes' },
+				});
 				expect((await store.getMessage(m.id))?.readAt).toBe(T0 + 1_000);
 				expect((await poll(store, m.id, T0 + 2_000))?.outcome.status).toBe('already_read');
 				expect((await store.getMessage(m.id))?.readAt).toBe(T0 + 1_000);
@@ -399,13 +498,15 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				const m = messageFixture(channel.id);
 				await store.insertMessage(m, []);
 				await store.saveAnswer(m.id, answerFixture(), 'none', []);
-				const outcomes = await Promise.all(Array.from({ length: 20 }, () => poll(store, m.id, T0 + 10)));
+				const outcomes = await Promise.all(
+					Array.from({ length: 20 }, () => poll(store, m.id, T0 + 10)),
+				);
 				const statuses = outcomes.map((o) => o?.outcome.status);
 				expect(statuses.filter((s) => s === 'submitted')).toHaveLength(1);
 				expect(statuses.filter((s) => s === 'already_read')).toHaveLength(19);
 			});
 
-			test('TTL by the caller\'s clock: an unread answer expires after the response TTL, a message after expires_in', async () => {
+			test("TTL by the caller's clock: an unread answer expires after the response TTL, a message after expires_in", async () => {
 				const answered = messageFixture(channel.id);
 				const unanswered = messageFixture(channel.id, { expiresAt: T0 + 120_000 });
 				await store.insertMessage(answered, []);
@@ -418,7 +519,7 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				expect((await store.getMessage(answered.id))?.readAt).toBeNull();
 			});
 
-			test('a failed callback\'s answer does not expire unread: polled once as failed with the answer, then already_read', async () => {
+			test("a failed callback's answer does not expire unread: polled once as failed with the answer, then already_read", async () => {
 				const m = messageFixture(channel.id, { callbackUrl: 'https://example.com/cb' });
 				await store.insertMessage(m, []);
 				await store.saveAnswer(m.id, answerFixture({ submittedAt: T0 }), 'pending', []);
@@ -454,15 +555,21 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				q.register('push.message', handler);
 				q.start();
 				const m = messageFixture(channel.id);
-				await store.insertMessage(m, [{ kind: 'push.message', payload: { message_id: m.id }, runAt: T0 }]);
+				await store.insertMessage(m, [
+					{ kind: 'push.message', payload: { message_id: m.id }, runAt: T0 },
+				]);
 				await q.runDue();
 				await eventually(() => expect(seen).toHaveLength(1));
-				expect(seen[0]).toMatchObject({ kind: 'push.message', payload: { message_id: m.id }, attempts: 0 });
+				expect(seen[0]).toMatchObject({
+					kind: 'push.message',
+					payload: { message_id: m.id },
+					attempts: 0,
+				});
 				await q.runDue();
 				expect(seen).toHaveLength(1);
 			});
 
-			test('only the winning answer\'s jobs are kept: 20 concurrent answers → one callback job', async () => {
+			test("only the winning answer's jobs are kept: 20 concurrent answers → one callback job", async () => {
 				const q = queue();
 				const { seen, handler } = recorder();
 				q.register('callback.deliver', handler);
@@ -495,7 +602,9 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				q.start();
 				const m = messageFixture(channel.id);
 				await store.insertMessage(m, []);
-				await store.saveAnswer(m.id, answerFixture(), 'pending', [{ kind: 'callback.deliver', payload: callbackPayload(m.id, 'x1'), runAt: T0 }]);
+				await store.saveAnswer(m.id, answerFixture(), 'pending', [
+					{ kind: 'callback.deliver', payload: callbackPayload(m.id, 'x1'), runAt: T0 },
+				]);
 				await q.runDue();
 				await eventually(() => expect(seen).toHaveLength(1));
 				await eventually(async () => expect(await q.nextDueAt()).toBe(T0 + 30_000));
@@ -505,7 +614,11 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				d.clock.advance(1_000);
 				await q.runDue();
 				await eventually(() => expect(seen).toHaveLength(2));
-				expect(seen[1]).toMatchObject({ id: seen[0].id, payload: { deliveryId: 'x1' }, attempts: 1 });
+				expect(seen[1]).toMatchObject({
+					id: seen[0].id,
+					payload: { deliveryId: 'x1' },
+					attempts: 1,
+				});
 				await eventually(async () => expect(await q.nextDueAt()).toBeNull());
 				d.clock.advance(3_600_000);
 				await q.runDue();
@@ -520,7 +633,9 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 					if (seen.length === 1) throw new Error('APNs exploded');
 				});
 				q.start();
-				await store.insertMessage(messageFixture(channel.id), [{ kind: 'push.message', payload: { message_id: 'p1' }, runAt: T0 }]);
+				await store.insertMessage(messageFixture(channel.id), [
+					{ kind: 'push.message', payload: { message_id: 'p1' }, runAt: T0 },
+				]);
 				await q.runDue();
 				await eventually(() => expect(seen).toHaveLength(1));
 				d.clock.advance(59_000);
@@ -534,7 +649,9 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 
 			test('jobs are durable: queued while no instance runs, they run when one starts', async () => {
 				const m = messageFixture(channel.id);
-				await store.insertMessage(m, [{ kind: 'push.message', payload: { message_id: 'later' }, runAt: T0 }]);
+				await store.insertMessage(m, [
+					{ kind: 'push.message', payload: { message_id: 'later' }, runAt: T0 },
+				]);
 				const first = queue();
 				await first.stop();
 				const q = queue();
@@ -542,7 +659,9 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				q.register('push.message', handler);
 				q.start();
 				await q.runDue();
-				await eventually(() => expect(seen.map((j) => j.payload)).toEqual([{ message_id: 'later' }]));
+				await eventually(() =>
+					expect(seen.map((j) => j.payload)).toEqual([{ message_id: 'later' }]),
+				);
 			});
 
 			test('a job runs once even with two instances taking jobs at the same time', async () => {
@@ -560,7 +679,9 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				b.start();
 				await Promise.all(
 					Array.from({ length: 20 }, (_, n) =>
-						store.insertMessage(messageFixture(channel.id), [{ kind: 'push.message', payload: { message_id: `n${n}` }, runAt: T0 }]),
+						store.insertMessage(messageFixture(channel.id), [
+							{ kind: 'push.message', payload: { message_id: `n${n}` }, runAt: T0 },
+						]),
 					),
 				);
 				await Promise.all([a.runDue(), b.runDue()]);
@@ -579,7 +700,9 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				dying.start();
 				const m = messageFixture(channel.id);
 				await store.insertMessage(m, []);
-				await store.saveAnswer(m.id, answerFixture(), 'pending', [{ kind: 'callback.deliver', payload: callbackPayload(m.id, 'm'), runAt: T0 }]);
+				await store.saveAnswer(m.id, answerFixture(), 'pending', [
+					{ kind: 'callback.deliver', payload: callbackPayload(m.id, 'm'), runAt: T0 },
+				]);
 				void dying.runDue();
 				await eventually(() => expect(started).toBe(1));
 				await d.crash(dying);

@@ -18,7 +18,8 @@ export const ALLOW_SETTING = 'PING_CALLBACK_ALLOW';
 const SEND_TIME_LOOKUP_MS = 2_000;
 
 export type Resolver = (hostname: string, family: number) => Promise<LookupAddress[]>;
-const systemResolver: Resolver = (hostname, family) => dns.lookup(hostname, { all: true, family, verbatim: true });
+const systemResolver: Resolver = (hostname, family) =>
+	dns.lookup(hostname, { all: true, family, verbatim: true });
 
 interface AllowList {
 	/** Exact host names, lowercased; `.example.com` matches every subdomain of example.com. */
@@ -27,7 +28,8 @@ interface AllowList {
 }
 
 /** A DNS name (labels of letters, digits, `-`, `_`), optionally `*.`-prefixed. */
-const HOST_PATTERN = /^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/;
+const HOST_PATTERN =
+	/^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/;
 
 /**
  * Parses PING_CALLBACK_ALLOW entries (`10.0.0.0/8`, `::1`, `n8n.internal`, `*.corp.example`).
@@ -43,7 +45,9 @@ export function parseAllowList(entries: readonly string[]): AllowList {
 		else if (HOST_PATTERN.test(entry)) {
 			list.hosts.push(entry.replace(/^\*\./, '.').replace(/\.$/, ''));
 		} else {
-			throw new Error(`${ALLOW_SETTING} entry "${raw.trim()}" is not a host name, an IP address or a CIDR range`);
+			throw new Error(
+				`${ALLOW_SETTING} entry "${raw.trim()}" is not a host name, an IP address or a CIDR range`,
+			);
 		}
 	}
 	return list;
@@ -51,7 +55,10 @@ export function parseAllowList(entries: readonly string[]): AllowList {
 
 /** Splits the raw setting (comma-separated) into entries, checking each. */
 export function allowEntriesFromEnv(raw: string | undefined): string[] {
-	const entries = (raw ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+	const entries = (raw ?? '')
+		.split(',')
+		.map((e) => e.trim())
+		.filter((e) => e !== '');
 	parseAllowList(entries);
 	return entries;
 }
@@ -151,7 +158,11 @@ export class AddressGuard {
 					return (callback as (e: Error) => void)(error as Error);
 				}
 				if (all) return (callback as (e: null, a: LookupAddress[]) => void)(null, accepted);
-				(callback as (e: null, a: string, f: number) => void)(null, accepted[0].address, accepted[0].family);
+				(callback as (e: null, a: string, f: number) => void)(
+					null,
+					accepted[0].address,
+					accepted[0].family,
+				);
 			},
 			(error: Error) => (callback as (e: Error) => void)(error),
 		);

@@ -60,9 +60,15 @@ export function createCallbackDelivery(deps: {
 			const now = clock.now();
 			const jobs: NewJob[] = [];
 			const deliver = (target: CallbackTarget, webhookId: string | null, url: string) =>
-				jobs.push(callbackJob({ messageId: message.id, deliveryId: newDeliveryId(), target, webhookId, url, body }, now));
+				jobs.push(
+					callbackJob(
+						{ messageId: message.id, deliveryId: newDeliveryId(), target, webhookId, url, body },
+						now,
+					),
+				);
 			if (message.callbackUrl) deliver('callback_url', null, message.callbackUrl);
-			for (const webhook of await store.listWebhooks(channel.id)) deliver('webhook', webhook.id, webhook.url);
+			for (const webhook of await store.listWebhooks(channel.id))
+				deliver('webhook', webhook.id, webhook.url);
 			return jobs;
 		},
 

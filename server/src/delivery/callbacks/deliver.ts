@@ -45,11 +45,22 @@ export function deliverCallback(deps: DeliveryDeps): JobHandler<'callback.delive
 		const message = await store.getMessage(p.messageId);
 		const channel = message ? await store.getChannel(message.channelId) : null;
 		if (!message || !channel) {
-			log.info('callback.dropped', { message_id: p.messageId, delivery_id: p.deliveryId, reason: 'message or channel deleted' });
+			log.info('callback.dropped', {
+				message_id: p.messageId,
+				delivery_id: p.deliveryId,
+				reason: 'message or channel deleted',
+			});
 			return;
 		}
-		if (p.target === 'webhook' && (p.webhookId === null || !(await store.getWebhook(p.webhookId)))) {
-			log.info('callback.dropped', { message_id: p.messageId, delivery_id: p.deliveryId, reason: 'webhook removed' });
+		if (
+			p.target === 'webhook' &&
+			(p.webhookId === null || !(await store.getWebhook(p.webhookId)))
+		) {
+			log.info('callback.dropped', {
+				message_id: p.messageId,
+				delivery_id: p.deliveryId,
+				reason: 'webhook removed',
+			});
 			return;
 		}
 
@@ -107,7 +118,11 @@ export function deliverCallback(deps: DeliveryDeps): JobHandler<'callback.delive
 			}
 			return;
 		}
-		log.info('callback.retrying', { ...fields, error: outcome.error, next_attempt_at: new Date(nextAttemptAt as number).toISOString() });
+		log.info('callback.retrying', {
+			...fields,
+			error: outcome.error,
+			next_attempt_at: new Date(nextAttemptAt as number).toISOString(),
+		});
 		return { retryAt: nextAttemptAt as number };
 	};
 }

@@ -46,7 +46,13 @@ export class CallbackPoster {
 	) {
 		// An idle connection is closed after 4 s, before the common 5 s keep-alive of receivers
 		// and proxies, so a callback is never written into a socket the receiver is closing.
-		const options = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 4_000, lookup: guard.lookup };
+		const options = {
+			keepAlive: true,
+			maxSockets: 64,
+			maxFreeSockets: 16,
+			timeout: 4_000,
+			lookup: guard.lookup,
+		};
 		this.httpAgent = new http.Agent(options);
 		this.httpsAgent = new https.Agent(options);
 	}
@@ -75,7 +81,8 @@ export class CallbackPoster {
 			return Promise.resolve(failure('callback URL is not valid'));
 		}
 		const secure = url.protocol === 'https:';
-		if (!secure && url.protocol !== 'http:') return Promise.resolve(failure('callback URL must be http or https'));
+		if (!secure && url.protocol !== 'http:')
+			return Promise.resolve(failure('callback URL must be http or https'));
 		// An IP literal never goes through `lookup`, so it is judged here (and again on connect).
 		const host = bareHost(url.hostname);
 		const refused = isIpLiteral(url) ? this.guard.refusal(host, host) : null;

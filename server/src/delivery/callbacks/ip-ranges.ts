@@ -34,7 +34,8 @@ function parseIpv6(text: string): bigint {
 	const leftGroups = left ? left.split(':') : [];
 	const rightGroups = right ? right.split(':') : [];
 	const missing = 8 - leftGroups.length - rightGroups.length;
-	const groups = right === null ? leftGroups : [...leftGroups, ...Array(missing).fill('0'), ...rightGroups];
+	const groups =
+		right === null ? leftGroups : [...leftGroups, ...Array(missing).fill('0'), ...rightGroups];
 	let value = groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g || '0', 16)), 0n);
 	if (tailV4 !== null) value = (value & ~0xffffffffn) | tailV4;
 	return value;
@@ -138,7 +139,9 @@ const IPV4_COMPATIBLE = cidr('::/96');
 
 /** The IPv4 address inside an IPv4-mapped IPv6 one (`::ffff:a.b.c.d`), else the address itself. */
 export function unmapIpv4(ip: IpAddress): IpAddress {
-	return ip.family === 6 && inCidr(ip, EMBEDDED_V4[0].range) ? { family: 4, value: ip.value & 0xffffffffn } : ip;
+	return ip.family === 6 && inCidr(ip, EMBEDDED_V4[0].range)
+		? { family: 4, value: ip.value & 0xffffffffn }
+		: ip;
 }
 
 export function formatIpv4(value: bigint): string {

@@ -1,7 +1,12 @@
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Clock, systemClock } from '../../domain/time';
-import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, SignatureCheck, verifySignature } from '../../domain/signature';
+import {
+	IDEMPOTENCY_HEADER,
+	SIGNATURE_HEADER,
+	SignatureCheck,
+	verifySignature,
+} from '../../domain/signature';
 
 /**
  * A callback receiver for trying Ping out locally (`ping-server listen`), like the one Ping's
@@ -63,7 +68,9 @@ export async function startCallbackReceiver(options: ReceiverOptions): Promise<R
 		);
 		const ok = check === null || check.ok;
 		res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
-		res.end(JSON.stringify(ok ? { ok: true } : { ok: false, error: `signature ${describeCheck(check)}` }));
+		res.end(
+			JSON.stringify(ok ? { ok: true } : { ok: false, error: `signature ${describeCheck(check)}` }),
+		);
 	};
 
 	const server: Server = createServer((req, res) => {

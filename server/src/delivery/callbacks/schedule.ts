@@ -52,10 +52,9 @@ export function retryCeilingMs(attempt: number): number {
 }
 
 /** Sum of every ceiling: no delivery lasts longer than this from its first attempt. */
-export const MAX_SCHEDULE_SPAN_MS = Array.from({ length: MAX_ATTEMPTS - 1 }, (_, i) => retryCeilingMs(i + 1)).reduce(
-	(a, b) => a + b,
-	0,
-);
+export const MAX_SCHEDULE_SPAN_MS = Array.from({ length: MAX_ATTEMPTS - 1 }, (_, i) =>
+	retryCeilingMs(i + 1),
+).reduce((a, b) => a + b, 0);
 
 /**
  * Milliseconds to wait after failed attempt `attempt` (1-based), or null when it was the

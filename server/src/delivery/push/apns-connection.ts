@@ -41,7 +41,13 @@ export interface ApnsRequest {
  */
 export type ApnsResponse =
 	| { kind: 'accepted'; apnsId: string | null }
-	| { kind: 'rejected'; status: number; reason: string; timestamp: number | null; retryAfterMs: number | null }
+	| {
+			kind: 'rejected';
+			status: number;
+			reason: string;
+			timestamp: number | null;
+			retryAfterMs: number | null;
+	  }
 	| { kind: 'refused'; reason: string }
 	| { kind: 'connection'; reason: string };
 
@@ -77,7 +83,11 @@ function causes(error: unknown): Array<Error & { code?: string }> {
 }
 
 const STREAM_WAS_NOT_PROCESSED = /REFUSED_STREAM/;
-const SESSION_GONE = new Set(['ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION', 'ERR_HTTP2_STREAM_CANCEL']);
+const SESSION_GONE = new Set([
+	'ERR_HTTP2_GOAWAY_SESSION',
+	'ERR_HTTP2_INVALID_SESSION',
+	'ERR_HTTP2_STREAM_CANCEL',
+]);
 
 export function classify(result: ApnClientResult | Error, now: number): ApnsResponse {
 	if (result instanceof Error) {
@@ -85,15 +95,26 @@ export function classify(result: ApnClientResult | Error, now: number): ApnsResp
 		const code = (result as { code?: string }).code ?? result.name;
 		return { kind: 'refused', reason: code };
 	}
-	if (result.status === undefined && result.error === undefined) return { kind: 'accepted', apnsId: result['apns-id'] ?? null };
+	if (result.status === undefined && result.error === undefined)
+		return { kind: 'accepted', apnsId: result['apns-id'] ?? null };
 	const status = Number(result.status);
 	if (Number.isInteger(status) && status >= 400) {
-		const reason = result.response?.reason ?? (status === 500 ? 'InternalServerError' : result.error?.message ?? `HTTP ${status}`);
-		const timestamp = typeof result.response?.timestamp === 'number' ? result.response.timestamp : null;
-		return { kind: 'rejected', status, reason, timestamp, retryAfterMs: parseRetryAfter(result.retryAfter, now) };
+		const reason =
+			result.response?.reason ??
+			(status === 500 ? 'InternalServerError' : (result.error?.message ?? `HTTP ${status}`));
+		const timestamp =
+			typeof result.response?.timestamp === 'number' ? result.response.timestamp : null;
+		return {
+			kind: 'rejected',
+			status,
+			reason,
+			timestamp,
+			retryAfterMs: parseRetryAfter(result.retryAfter, now),
+		};
 	}
 	const chain = causes(result.error);
-	if (chain.some((e) => STREAM_WAS_NOT_PROCESSED.test(e.message))) return { kind: 'refused', reason: 'REFUSED_STREAM' };
+	if (chain.some((e) => STREAM_WAS_NOT_PROCESSED.test(e.message)))
+		return { kind: 'refused', reason: 'REFUSED_STREAM' };
 	const gone = chain.find((e) => e.code !== undefined && SESSION_GONE.has(e.code));
 	if (gone) return { kind: 'refused', reason: gone.code as string };
 	// Short, bounded reasons: they end up as metric labels.
@@ -121,7 +142,12 @@ export class ApnsConnection {
 		private readonly config: ApnsConfig,
 		private readonly events: ConnectionEvents,
 	) {
-		const Client = clientFactory({ logger: quiet, errorLogger: quiet, config: buildConfig, http2: this.http2() });
+		const Client = clientFactory({
+			logger: quiet,
+			errorLogger: quiet,
+			config: buildConfig,
+			http2: this.http2(),
+		});
 		const client = new Client({
 			token: { key: config.key, keyId: config.keyId, teamId: config.teamId },
 			production: environment === 'production',
@@ -150,18 +176,31 @@ export class ApnsConnection {
 	}
 
 	/** Sends one notification; `avoid` is a session that just refused us: use a new one. */
-	async send(request: ApnsRequest, now: () => number, avoid?: http2.ClientHttp2Session): Promise<ApnsResponse & { session?: http2.ClientHttp2Session }> {
+	async send(
+		request: ApnsRequest,
+		now: () => number,
+		avoid?: http2.ClientHttp2Session,
+	): Promise<ApnsResponse & { session?: http2.ClientHttp2Session }> {
 		await this.slot();
 		let session: http2.ClientHttp2Session | undefined;
 		try {
 			if (this.closed) return { kind: 'connection', reason: 'SenderStopped' };
 			session = await this.session(avoid);
 			const result = await this.client
-				.request(session, APNS_HOSTS[this.environment], { headers: request.headers, body: request.payload }, `/3/device/${request.token}`, 'POST')
+				.request(
+					session,
+					APNS_HOSTS[this.environment],
+					{ headers: request.headers, body: request.payload },
+					`/3/device/${request.token}`,
+					'POST',
+				)
 				.catch((error: ApnClientResult | Error) => error);
 			return { ...classify(result, now()), session };
 		} catch (error) {
-			return { ...classify(error instanceof Error ? error : new Error(String(error)), now()), session };
+			return {
+				...classify(error instanceof Error ? error : new Error(String(error)), now()),
+				session,
+			};
 		} finally {
 			this.release();
 		}
@@ -223,7 +262,8 @@ export class ApnsConnection {
 			// It refused a stream without going away: let its open streams finish, start a new one.
 			void this.client.closeAndDestroySession(current);
 		}
-		const usable = (s: http2.ClientHttp2Session | null | undefined) => s && !s.closed && !s.destroyed && s !== avoid;
+		const usable = (s: http2.ClientHttp2Session | null | undefined) =>
+			s && !s.closed && !s.destroyed && s !== avoid;
 		if (!usable(this.client.session)) await this.client.connect();
 		const session = this.client.session;
 		if (!session) throw new Error('APNs session could not be opened');
@@ -234,7 +274,8 @@ export class ApnsConnection {
 	private http2() {
 		// The port travels in node-apn's options (its `port` setting); only the host is ours to swap.
 		const { host, port } = this.config;
-		const target = (authority: string | URL) => (host === null ? authority : `https://${host.includes(':') ? `[${host}]` : host}:${port}`);
+		const target = (authority: string | URL) =>
+			host === null ? authority : `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
 		return {
 			constants: http2.constants,
 			connect: ((authority: string | URL, options?: http2.SecureClientSessionOptions) => {
@@ -243,16 +284,34 @@ export class ApnsConnection {
 					this.serverLimit = settings.maxConcurrentStreams ?? this.serverLimit;
 					this.pump();
 				});
-				session.on('error', (error: Error) => this.events.log('push.connection_error', { environment: this.environment, error: error.message }));
-				session.on('goaway', (code, lastStreamId) => this.events.log('push.goaway', { environment: this.environment, code, last_stream_id: lastStreamId }));
+				session.on('error', (error: Error) =>
+					this.events.log('push.connection_error', {
+						environment: this.environment,
+						error: error.message,
+					}),
+				);
+				session.on('goaway', (code, lastStreamId) =>
+					this.events.log('push.goaway', {
+						environment: this.environment,
+						code,
+						last_stream_id: lastStreamId,
+					}),
+				);
 				this.sessions.add(session);
 				session.once('close', () => this.sessions.delete(session));
 				const request = session.request.bind(session);
-				session.request = ((headers?: http2.OutgoingHttpHeaders, opts?: http2.ClientSessionRequestOptions) => {
+				session.request = ((
+					headers?: http2.OutgoingHttpHeaders,
+					opts?: http2.ClientSessionRequestOptions,
+				) => {
 					const stream = request(headers, opts);
-					stream.prependListener('response', (responseHeaders: http2.IncomingHttpHeaders & Record<string, unknown>) => {
-						if (responseHeaders['retry-after'] !== undefined) responseHeaders['Retry-After'] = responseHeaders['retry-after'];
-					});
+					stream.prependListener(
+						'response',
+						(responseHeaders: http2.IncomingHttpHeaders & Record<string, unknown>) => {
+							if (responseHeaders['retry-after'] !== undefined)
+								responseHeaders['Retry-After'] = responseHeaders['retry-after'];
+						},
+					);
 					return stream;
 				}) as typeof session.request;
 				return session;

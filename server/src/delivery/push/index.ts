@@ -35,4 +35,3 @@ export function createPushDelivery(
 	}
 	return new PushDelivery({ ...deps, metrics, sender });
 }
-

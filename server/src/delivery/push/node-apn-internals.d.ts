@@ -17,7 +17,12 @@ declare module '@parse/node-apn/lib/credentials' {
 declare module '@parse/node-apn/lib/config' {
 	type Logger = ((message: string) => void) & { enabled: boolean };
 	type Config = (options: Record<string, unknown>) => Record<string, unknown>;
-	function config(dependencies: { logger: Logger; prepareCertificate: unknown; prepareToken: unknown; prepareCA: unknown }): Config;
+	function config(dependencies: {
+		logger: Logger;
+		prepareCertificate: unknown;
+		prepareToken: unknown;
+		prepareCA: unknown;
+	}): Config;
 	export = config;
 }
 
@@ -36,7 +41,11 @@ declare module '@parse/node-apn/lib/client' {
 
 	interface ApnClient {
 		session: ClientHttp2Session | null | undefined;
-		config: { address: string; requestTimeout: number; token: { current: string; generation: number } | null };
+		config: {
+			address: string;
+			requestTimeout: number;
+			token: { current: string; generation: number } | null;
+		};
 		connect(): Promise<void>;
 		request(
 			session: ClientHttp2Session,
@@ -61,7 +70,10 @@ declare module '@parse/node-apn/lib/client' {
 		logger: Logger;
 		errorLogger?: Logger;
 		config: unknown;
-		http2: { connect: typeof import('node:http2').connect; constants: typeof import('node:http2').constants };
+		http2: {
+			connect: typeof import('node:http2').connect;
+			constants: typeof import('node:http2').constants;
+		};
 	}): ApnClientConstructor;
 	export = client;
 }

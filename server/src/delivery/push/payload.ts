@@ -55,7 +55,10 @@ const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /** Whole user-perceived characters, so a cut never splits a surrogate pair, an emoji or an accent. */
 function graphemes(text: string): string[] {
-	return Array.from(new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text), (s) => s.segment);
+	return Array.from(
+		new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text),
+		(s) => s.segment,
+	);
 }
 
 /** The longest prefix (in graphemes) + ellipsis for which `fits` holds; '' when none does. */
@@ -83,13 +86,16 @@ export function buildNotification(message: Message): PushNotification {
 	let title = message.title;
 	let body = message.body === null ? '' : stripMarkdown(message.body);
 	let payload = payloadJson(message, title, body);
-	const fits = (t: string, b: string) => byteLength(payloadJson(message, t, b)) <= APNS_MAX_PAYLOAD_BYTES;
+	const fits = (t: string, b: string) =>
+		byteLength(payloadJson(message, t, b)) <= APNS_MAX_PAYLOAD_BYTES;
 	const truncated = byteLength(payload) > APNS_MAX_PAYLOAD_BYTES;
 	if (truncated) {
 		body = longestFitting(body, (candidate) => fits(title, candidate));
-		if (body === '' && !fits(title, '')) title = longestFitting(title, (candidate) => fits(candidate, ''));
+		if (body === '' && !fits(title, ''))
+			title = longestFitting(title, (candidate) => fits(candidate, ''));
 		payload = payloadJson(message, title, body);
-		if (byteLength(payload) > APNS_MAX_PAYLOAD_BYTES) throw new Error(`message ${message.id} cannot fit an APNs payload`);
+		if (byteLength(payload) > APNS_MAX_PAYLOAD_BYTES)
+			throw new Error(`message ${message.id} cannot fit an APNs payload`);
 	}
 	return {
 		payload,

@@ -63,7 +63,9 @@ export class PushDelivery implements Delivery {
 
 	async jobsForNewMessage(message: Message): Promise<NewJob[]> {
 		if (!this.deps.sender || message.muted) return [];
-		return [{ kind: 'push.message', payload: { message_id: message.id }, runAt: message.createdAt }];
+		return [
+			{ kind: 'push.message', payload: { message_id: message.id }, runAt: message.createdAt },
+		];
 	}
 
 	async jobsForAnswer(): Promise<NewJob[]> {
@@ -91,7 +93,9 @@ export class PushDelivery implements Delivery {
 		if (!channel) return;
 
 		// Devices that registered after the message was sent don't get it.
-		const devices = (await store.listDevices(channel.accountId)).filter((d) => d.createdAt <= message.createdAt);
+		const devices = (await store.listDevices(channel.accountId)).filter(
+			(d) => d.createdAt <= message.createdAt,
+		);
 		const byId = new Map(devices.map((d) => [d.id, d]));
 		const rows = await this.rowsFor(job, message.id, devices);
 
@@ -122,7 +126,11 @@ export class PushDelivery implements Delivery {
 			const pushOne = async ({ row, device }: { row: DeviceDelivery; device: Device }) => {
 				const apnsId = notificationId(message.id, device.id);
 				const outcome = await sender.send(
-					{ token: device.token, environment: device.environment, topic: device.topic ?? sender.defaultTopic },
+					{
+						token: device.token,
+						environment: device.environment,
+						topic: device.topic ?? sender.defaultTopic,
+					},
 					notification,
 					apnsId,
 				);
@@ -130,7 +138,8 @@ export class PushDelivery implements Delivery {
 				const next = this.needsStore(device, outcome)
 					? await this.recordWithStore(message, row, device, apnsId, outcome)
 					: this.record(message, row, device, apnsId, outcome);
-				if (next.state === 'retrying' && next.nextAttemptAt !== null) nextRun = Math.min(nextRun ?? Infinity, next.nextAttemptAt);
+				if (next.state === 'retrying' && next.nextAttemptAt !== null)
+					nextRun = Math.min(nextRun ?? Infinity, next.nextAttemptAt);
 				updates.push(next);
 				if (updates.length >= FLUSH_EVERY) await store.saveDeliveries(updates.splice(0));
 			};
@@ -140,11 +149,13 @@ export class PushDelivery implements Delivery {
 			const worker = async () => {
 				while (next < pending.length) await pushOne(pending[next++]);
 			};
-			await Promise.all(Array.from({ length: Math.min(pending.length, sender.windowSize) }, worker));
+			await Promise.all(
+				Array.from({ length: Math.min(pending.length, sender.windowSize) }, worker),
+			);
 		}
 		if (updates.length > 0) await store.saveDeliveries(updates);
 		return nextRun === null ? undefined : { retryAt: nextRun };
-	};
+	}
 
 	/**
 	 * The delivery rows to work on. A job's first run has none stored yet: every device starts
@@ -153,7 +164,11 @@ export class PushDelivery implements Delivery {
 	 * otherwise). Later runs (retries, or after a crash) read what earlier runs stored and add
 	 * rows for devices that have none.
 	 */
-	private async rowsFor(job: Job<'push.message'>, messageId: string, devices: Device[]): Promise<DeviceDelivery[]> {
+	private async rowsFor(
+		job: Job<'push.message'>,
+		messageId: string,
+		devices: Device[],
+	): Promise<DeviceDelivery[]> {
 		const now = this.deps.clock.now();
 		// `attempts` counts earlier claims of this job in both queues (SQLite table and BullMQ), so
 		// 0 really means "never ran": a crashed or retried run always comes back with 1 or more.
@@ -169,17 +184,30 @@ export class PushDelivery implements Delivery {
 				updatedAt: now,
 			}));
 		}
-		await this.deps.store.addDeliveries(messageId, devices.map((d) => d.id), now);
+		await this.deps.store.addDeliveries(
+			messageId,
+			devices.map((d) => d.id),
+			now,
+		);
 		return this.deps.store.listDeliveries(messageId);
 	}
 
 	/** Whether recording this outcome touches the store: a 410, or a corrected environment. */
 	private needsStore(device: Device, outcome: PushOutcome): boolean {
-		return outcome.kind === 'unregistered' || (outcome.kind === 'sent' && outcome.environment !== device.environment);
+		return (
+			outcome.kind === 'unregistered' ||
+			(outcome.kind === 'sent' && outcome.environment !== device.environment)
+		);
 	}
 
 	/** The token-hygiene outcomes. */
-	private async recordWithStore(message: MessageRecord, row: DeviceDelivery, device: Device, apnsId: string, outcome: PushOutcome): Promise<DeviceDelivery> {
+	private async recordWithStore(
+		message: MessageRecord,
+		row: DeviceDelivery,
+		device: Device,
+		apnsId: string,
+		outcome: PushOutcome,
+	): Promise<DeviceDelivery> {
 		const { store, log, metrics } = this.deps;
 		const ids = { message_id: message.id, device_id: device.id };
 		if (outcome.kind === 'sent') {
@@ -202,34 +230,94 @@ export class PushDelivery implements Delivery {
 			registered_at: iso(device.registeredAt),
 		});
 		metrics.failed.inc({ reason: outcome.reason });
-		return { ...row, state: 'failed', reason: outcome.reason, apnsId, attempts: row.attempts + 1, nextAttemptAt: null, updatedAt: now };
+		return {
+			...row,
+			state: 'failed',
+			reason: outcome.reason,
+			apnsId,
+			attempts: row.attempts + 1,
+			nextAttemptAt: null,
+			updatedAt: now,
+		};
 	}
 
 	/** Turns an outcome into the device's new delivery row; no store access (the common case). */
-	private record(message: MessageRecord, row: DeviceDelivery, device: Device, apnsId: string, outcome: PushOutcome): DeviceDelivery {
+	private record(
+		message: MessageRecord,
+		row: DeviceDelivery,
+		device: Device,
+		apnsId: string,
+		outcome: PushOutcome,
+	): DeviceDelivery {
 		const { log, metrics } = this.deps;
 		const now = this.deps.clock.now();
 		const attempts = row.attempts + 1;
 		switch (outcome.kind) {
 			case 'sent':
 				metrics.sent.inc();
-				return { ...row, state: 'sent', reason: null, apnsId: outcome.apnsId ?? apnsId, attempts, nextAttemptAt: null, updatedAt: now };
+				return {
+					...row,
+					state: 'sent',
+					reason: null,
+					apnsId: outcome.apnsId ?? apnsId,
+					attempts,
+					nextAttemptAt: null,
+					updatedAt: now,
+				};
 			case 'retry': {
 				if (attempts >= MAX_PUSH_ATTEMPTS) {
 					metrics.failed.inc({ reason: outcome.reason });
-					log.warn('push.gave_up', { message_id: message.id, device_id: device.id, reason: outcome.reason, attempts });
-					return { ...row, state: 'failed', reason: outcome.reason, apnsId, attempts, nextAttemptAt: null, updatedAt: now };
+					log.warn('push.gave_up', {
+						message_id: message.id,
+						device_id: device.id,
+						reason: outcome.reason,
+						attempts,
+					});
+					return {
+						...row,
+						state: 'failed',
+						reason: outcome.reason,
+						apnsId,
+						attempts,
+						nextAttemptAt: null,
+						updatedAt: now,
+					};
 				}
 				metrics.retried.inc({ reason: outcome.reason });
 				const delay = outcome.retryAfterMs ?? pushBackoffMs(attempts);
-				log.debug('push.retry_scheduled', { message_id: message.id, device_id: device.id, reason: outcome.reason, delay_ms: delay });
-				return { ...row, state: 'retrying', reason: outcome.reason, apnsId, attempts, nextAttemptAt: now + delay, updatedAt: now };
+				log.debug('push.retry_scheduled', {
+					message_id: message.id,
+					device_id: device.id,
+					reason: outcome.reason,
+					delay_ms: delay,
+				});
+				return {
+					...row,
+					state: 'retrying',
+					reason: outcome.reason,
+					apnsId,
+					attempts,
+					nextAttemptAt: now + delay,
+					updatedAt: now,
+				};
 			}
 			case 'failed':
 			case 'unregistered':
 				metrics.failed.inc({ reason: outcome.reason });
-				log.info('push.failed', { message_id: message.id, device_id: device.id, reason: outcome.reason });
-				return { ...row, state: 'failed', reason: outcome.reason, apnsId, attempts, nextAttemptAt: null, updatedAt: now };
+				log.info('push.failed', {
+					message_id: message.id,
+					device_id: device.id,
+					reason: outcome.reason,
+				});
+				return {
+					...row,
+					state: 'failed',
+					reason: outcome.reason,
+					apnsId,
+					attempts,
+					nextAttemptAt: null,
+					updatedAt: now,
+				};
 		}
 	}
 }

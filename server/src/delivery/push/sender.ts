@@ -25,7 +25,8 @@ export type PushOutcome =
 	| { kind: 'retry'; reason: string; retryAfterMs: number | null }
 	| { kind: 'failed'; reason: string };
 
-const otherEnvironment = (e: ApnsEnvironment): ApnsEnvironment => (e === 'sandbox' ? 'production' : 'sandbox');
+const otherEnvironment = (e: ApnsEnvironment): ApnsEnvironment =>
+	e === 'sandbox' ? 'production' : 'sandbox';
 
 /** Worth another try later: rate limits, Apple's own trouble, and a provider token node-apn just renewed. */
 function retryable(status: number, reason: string): boolean {
@@ -65,7 +66,11 @@ export class PushSender {
 		return this.config.maxInFlight * 2;
 	}
 
-	async send(target: PushTarget, notification: PushNotification, apnsId: string): Promise<PushOutcome> {
+	async send(
+		target: PushTarget,
+		notification: PushNotification,
+		apnsId: string,
+	): Promise<PushOutcome> {
 		const headers: Record<string, string | number> = {
 			'apns-topic': target.topic,
 			'apns-push-type': 'alert',
@@ -80,8 +85,10 @@ export class PushSender {
 		if (first.kind === 'rejected' && first.status === 400 && first.reason === 'BadDeviceToken') {
 			const other = otherEnvironment(target.environment);
 			const second = await this.attempt(other, request);
-			if (second.kind === 'accepted') return { kind: 'sent', apnsId: second.apnsId, environment: other };
-			if (second.kind === 'rejected' && second.reason === 'BadDeviceToken') return { kind: 'failed', reason: 'BadDeviceToken' };
+			if (second.kind === 'accepted')
+				return { kind: 'sent', apnsId: second.apnsId, environment: other };
+			if (second.kind === 'rejected' && second.reason === 'BadDeviceToken')
+				return { kind: 'failed', reason: 'BadDeviceToken' };
 			return this.outcome(second, other);
 		}
 		return this.outcome(first, target.environment);
@@ -97,7 +104,8 @@ export class PushSender {
 			case 'accepted':
 				return { kind: 'sent', apnsId: response.apnsId, environment };
 			case 'rejected':
-				if (response.status === 410) return { kind: 'unregistered', reason: response.reason, timestamp: response.timestamp };
+				if (response.status === 410)
+					return { kind: 'unregistered', reason: response.reason, timestamp: response.timestamp };
 				if (retryable(response.status, response.reason)) {
 					return { kind: 'retry', reason: response.reason, retryAfterMs: response.retryAfterMs };
 				}

@@ -6,7 +6,12 @@ import { StorageUnavailableError } from '../store';
  * connection closed, command timeout, retries exhausted), as opposed to a bug in a command.
  */
 export function isUnavailable(error: unknown): boolean {
-	if (!(error instanceof Error) || error instanceof ReplyError || error instanceof StorageUnavailableError) return false;
+	if (
+		!(error instanceof Error) ||
+		error instanceof ReplyError ||
+		error instanceof StorageUnavailableError
+	)
+		return false;
 	if (error.name === 'MaxRetriesPerRequestError') return true;
 	return /Stream isn't writeable|Connection is closed|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|connect/i.test(
 		error.message,
@@ -15,7 +20,9 @@ export function isUnavailable(error: unknown): boolean {
 
 /** The same error, or a StorageUnavailableError when Redis could not be reached. */
 export function asStorageError(error: unknown): unknown {
-	return isUnavailable(error) ? new StorageUnavailableError(`cannot reach Redis (${(error as Error).message})`) : error;
+	return isUnavailable(error)
+		? new StorageUnavailableError(`cannot reach Redis (${(error as Error).message})`)
+		: error;
 }
 
 /**

@@ -39,7 +39,11 @@ export function safeRedisUrl(url: string): string {
  * worker and subscriber connections wait for Redis instead (BullMQ requires it). All of them
  * reconnect forever with a capped backoff, so the process recovers by itself.
  */
-export function openConnection(settings: RedisSettings, purpose: ConnectionPurpose, log: Logger): Redis {
+export function openConnection(
+	settings: RedisSettings,
+	purpose: ConnectionPurpose,
+	log: Logger,
+): Redis {
 	const patient = purpose === 'worker' || purpose === 'subscriber';
 	const options: RedisOptions = {
 		connectionName: `ping-${purpose}`,
@@ -47,14 +51,23 @@ export function openConnection(settings: RedisSettings, purpose: ConnectionPurpo
 		retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
 		...(patient
 			? { maxRetriesPerRequest: null, enableOfflineQueue: true }
-			: { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: settings.commandTimeoutMs, enableAutoPipelining: purpose === 'store' }),
+			: {
+					maxRetriesPerRequest: 1,
+					enableOfflineQueue: false,
+					commandTimeout: settings.commandTimeoutMs,
+					enableAutoPipelining: purpose === 'store',
+				}),
 	};
 	const redis = new IORedis(settings.url, options);
 	let down = false;
 	redis.on('error', (error) => {
 		if (down) return;
 		down = true;
-		log.warn('redis.unreachable', { connection: purpose, url: safeRedisUrl(settings.url), error: errorMessage(error) });
+		log.warn('redis.unreachable', {
+			connection: purpose,
+			url: safeRedisUrl(settings.url),
+			error: errorMessage(error),
+		});
 	});
 	redis.on('ready', () => {
 		if (!down) return;
@@ -65,12 +78,20 @@ export function openConnection(settings: RedisSettings, purpose: ConnectionPurpo
 }
 
 /** Resolves once the connection is ready; request-path connections refuse commands before that. */
-export async function whenReady(redis: Redis, settings: RedisSettings, timeoutMs: number): Promise<void> {
+export async function whenReady(
+	redis: Redis,
+	settings: RedisSettings,
+	timeoutMs: number,
+): Promise<void> {
 	if (redis.status === 'ready') return;
 	await new Promise<void>((resolve, reject) => {
 		const timer = setTimeout(() => {
 			redis.off('ready', onReady);
-			reject(new Error(`cannot reach Redis at ${safeRedisUrl(settings.url)} (PING_REDIS_URL) within ${timeoutMs} ms`));
+			reject(
+				new Error(
+					`cannot reach Redis at ${safeRedisUrl(settings.url)} (PING_REDIS_URL) within ${timeoutMs} ms`,
+				),
+			);
 		}, timeoutMs);
 		const onReady = () => {
 			clearTimeout(timer);
@@ -88,7 +109,11 @@ export interface OpenRedisStore {
 }
 
 /** Everything Redis mode needs: the store, the shared BullMQ queue and cross-instance wake-ups. */
-export async function openRedisStore(settings: RedisSettings, clock: Clock, log: Logger): Promise<OpenRedisStore> {
+export async function openRedisStore(
+	settings: RedisSettings,
+	clock: Clock,
+	log: Logger,
+): Promise<OpenRedisStore> {
 	const opened: Redis[] = [];
 	const connect = (purpose: ConnectionPurpose) => {
 		const redis = openConnection(settings, purpose, log);
@@ -100,14 +125,21 @@ export async function openRedisStore(settings: RedisSettings, clock: Clock, log:
 		Promise.all(
 			opened.map(async (r) => {
 				if (r.status !== 'ready') return r.disconnect();
-				await Promise.race([r.quit(), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]).catch(() => undefined);
+				await Promise.race([
+					r.quit(),
+					new Promise((resolve) => setTimeout(resolve, 1_000).unref()),
+				]).catch(() => undefined);
 				r.disconnect();
 			}),
 		);
 	try {
 		const client = connect('store');
 		await whenReady(client, settings, settings.startupTimeoutMs ?? 10_000);
-		const store = new RedisStore(client, { prefix: settings.prefix, retentionMs: settings.retentionMs, log });
+		const store = new RedisStore(client, {
+			prefix: settings.prefix,
+			retentionMs: settings.retentionMs,
+			log,
+		});
 		const jobs = new BullJobQueue(
 			(purpose) => connect(purpose),
 			clock,
@@ -120,13 +152,23 @@ export async function openRedisStore(settings: RedisSettings, clock: Clock, log:
 			isUnavailable,
 		);
 		store.setJobHandOver((list) => jobs.enqueue(list));
-		const events = new RedisAnswerEvents(connect('publisher'), connect('subscriber'), `${settings.prefix}:answers`, log);
+		const events = new RedisAnswerEvents(
+			connect('publisher'),
+			connect('subscriber'),
+			`${settings.prefix}:answers`,
+			log,
+		);
 		await events.listen();
 
 		const sweepAfter = settings.outboxSweepAfterMs ?? 30_000;
-		const sweep = setInterval(() => {
-			store.sweepOutbox(sweepAfter).catch((error) => log.warn('jobs.outbox_sweep_failed', { error: errorMessage(error) }));
-		}, Math.max(1_000, Math.floor(sweepAfter / 3)));
+		const sweep = setInterval(
+			() => {
+				store
+					.sweepOutbox(sweepAfter)
+					.catch((error) => log.warn('jobs.outbox_sweep_failed', { error: errorMessage(error) }));
+			},
+			Math.max(1_000, Math.floor(sweepAfter / 3)),
+		);
 		sweep.unref();
 
 		return {

@@ -75,7 +75,10 @@ function withScripts(redis: Redis): Scripted {
 	define('pingSaveAnswer', SAVE_ANSWER);
 	define('pingConsume', CONSUME_ANSWER);
 	define('pingSetCallbackState', SET_CALLBACK_STATE);
-	define('pingZremIfScore', "if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('ZREM', KEYS[1], ARGV[1]) end return 0");
+	define(
+		'pingZremIfScore',
+		"if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('ZREM', KEYS[1], ARGV[1]) end return 0",
+	);
 	return redis as Scripted;
 }
 
@@ -152,29 +155,47 @@ export class RedisStore implements Store {
 		const k = this.keys;
 		const limit = Math.min(maxActive, Number.MAX_SAFE_INTEGER);
 		return this.redis.pingInsertApiKey(
-			4, k.accountApiKeys(key.accountId), k.apiKey(key.id), k.apiKeyByHash(key.keyHash), k.allApiKeys(),
-			limit, JSON.stringify(key), key.id,
+			4,
+			k.accountApiKeys(key.accountId),
+			k.apiKey(key.id),
+			k.apiKeyByHash(key.keyHash),
+			k.allApiKeys(),
+			limit,
+			JSON.stringify(key),
+			key.id,
 		);
 	}
 
 	async findApiKeyByHash(keyHash: string): Promise<ApiKey | null> {
-		return parse<ApiKey>(await this.redis.pingLookup(1, this.keys.apiKeyByHash(keyHash), this.keys.apiKey()));
+		return parse<ApiKey>(
+			await this.redis.pingLookup(1, this.keys.apiKeyByHash(keyHash), this.keys.apiKey()),
+		);
 	}
 
 	async listApiKeys(accountId: string): Promise<ApiKey[]> {
-		const keys = await this.listRecords<ApiKey>(this.keys.accountApiKeys(accountId), (id) => this.keys.apiKey(id));
+		const keys = await this.listRecords<ApiKey>(this.keys.accountApiKeys(accountId), (id) =>
+			this.keys.apiKey(id),
+		);
 		return keys.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
 	}
 
 	async deleteApiKey(accountId: string, id: string): Promise<boolean> {
 		const k = this.keys;
 		return this.deleteRecord<ApiKey>(k.apiKey(id), (key) =>
-			key.accountId !== accountId ? null : { drop: [k.apiKeyByHash(key.keyHash)], from: [k.accountApiKeys(accountId), k.allApiKeys()], member: id },
+			key.accountId !== accountId
+				? null
+				: {
+						drop: [k.apiKeyByHash(key.keyHash)],
+						from: [k.accountApiKeys(accountId), k.allApiKeys()],
+						member: id,
+					},
 		);
 	}
 
 	async touchApiKey(id: string, now: number): Promise<void> {
-		await this.updateRecord<ApiKey>(this.keys.apiKey(id), (key) => ({ next: { ...key, lastUsedAt: now } }));
+		await this.updateRecord<ApiKey>(this.keys.apiKey(id), (key) => ({
+			next: { ...key, lastUsedAt: now },
+		}));
 	}
 
 	// Channels
@@ -195,11 +216,15 @@ export class RedisStore implements Store {
 	}
 
 	async findChannelByTokenHash(tokenHash: string): Promise<Channel | null> {
-		return parse<Channel>(await this.redis.pingLookup(1, this.keys.channelByTokenHash(tokenHash), this.keys.channel()));
+		return parse<Channel>(
+			await this.redis.pingLookup(1, this.keys.channelByTokenHash(tokenHash), this.keys.channel()),
+		);
 	}
 
 	async listChannels(accountId: string): Promise<Channel[]> {
-		const channels = await this.listRecords<Channel>(this.keys.accountChannels(accountId), (id) => this.keys.channel(id));
+		const channels = await this.listRecords<Channel>(this.keys.accountChannels(accountId), (id) =>
+			this.keys.channel(id),
+		);
 		return channels.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
 	}
 
@@ -209,7 +234,12 @@ export class RedisStore implements Store {
 			const next: Channel = { ...current, ...patch, updatedAt: now };
 			return next.tokenHash === current.tokenHash
 				? { next }
-				: { next, drop: [k.channelByTokenHash(current.tokenHash)], point: [k.channelByTokenHash(next.tokenHash)], value: id };
+				: {
+						next,
+						drop: [k.channelByTokenHash(current.tokenHash)],
+						point: [k.channelByTokenHash(next.tokenHash)],
+						value: id,
+					};
 		});
 	}
 
@@ -241,11 +271,18 @@ export class RedisStore implements Store {
 
 	// Channel webhooks
 
-	async insertWebhook(webhook: ChannelWebhook, maxPerChannel: number): Promise<'inserted' | 'limit'> {
+	async insertWebhook(
+		webhook: ChannelWebhook,
+		maxPerChannel: number,
+	): Promise<'inserted' | 'limit'> {
 		const k = this.keys;
 		return this.redis.pingInsertLimited(
-			2, k.channelWebhooks(webhook.channelId), k.webhook(webhook.id),
-			Math.min(maxPerChannel, Number.MAX_SAFE_INTEGER), JSON.stringify(webhook), webhook.id,
+			2,
+			k.channelWebhooks(webhook.channelId),
+			k.webhook(webhook.id),
+			Math.min(maxPerChannel, Number.MAX_SAFE_INTEGER),
+			JSON.stringify(webhook),
+			webhook.id,
 		);
 	}
 
@@ -254,13 +291,18 @@ export class RedisStore implements Store {
 	}
 
 	async listWebhooks(channelId: string): Promise<ChannelWebhook[]> {
-		const hooks = await this.listRecords<ChannelWebhook>(this.keys.channelWebhooks(channelId), (id) => this.keys.webhook(id));
+		const hooks = await this.listRecords<ChannelWebhook>(
+			this.keys.channelWebhooks(channelId),
+			(id) => this.keys.webhook(id),
+		);
 		return hooks.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
 	}
 
 	async deleteWebhook(channelId: string, id: string): Promise<boolean> {
 		return this.deleteRecord<ChannelWebhook>(this.keys.webhook(id), (hook) =>
-			hook.channelId !== channelId ? null : { drop: [], from: [this.keys.channelWebhooks(channelId)], member: id },
+			hook.channelId !== channelId
+				? null
+				: { drop: [], from: [this.keys.channelWebhooks(channelId)], member: id },
 		);
 	}
 
@@ -289,7 +331,9 @@ export class RedisStore implements Store {
 	}
 
 	async listDevices(accountId: string): Promise<Device[]> {
-		const devices = await this.listRecords<Device>(this.keys.accountDevices(accountId), (id) => this.keys.device(id));
+		const devices = await this.listRecords<Device>(this.keys.accountDevices(accountId), (id) =>
+			this.keys.device(id),
+		);
 		return devices.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
 	}
 
@@ -299,7 +343,12 @@ export class RedisStore implements Store {
 			const next: Device = { ...current, ...patch };
 			return next.token === current.token
 				? { next }
-				: { next, drop: [k.deviceByToken(current.accountId, current.token)], point: [k.deviceByToken(next.accountId, next.token)], value: id };
+				: {
+						next,
+						drop: [k.deviceByToken(current.accountId, current.token)],
+						point: [k.deviceByToken(next.accountId, next.token)],
+						value: id,
+					};
 		});
 	}
 
@@ -319,7 +368,11 @@ export class RedisStore implements Store {
 		return this.deleteRecord<Device>(k.device(id), (device) =>
 			device.registeredAt >= before
 				? null
-				: { drop: [k.deviceByToken(device.accountId, device.token)], from: [k.accountDevices(device.accountId)], member: id },
+				: {
+						drop: [k.deviceByToken(device.accountId, device.token)],
+						from: [k.accountDevices(device.accountId)],
+						member: id,
+					},
 		);
 	}
 
@@ -330,7 +383,16 @@ export class RedisStore implements Store {
 		const key = this.keys.deliveries(messageId);
 		const multi = this.redis.multi();
 		for (const deviceId of deviceIds) {
-			const row: DeviceDelivery = { messageId, deviceId, state: 'queued', reason: null, apnsId: null, attempts: 0, nextAttemptAt: null, updatedAt: now };
+			const row: DeviceDelivery = {
+				messageId,
+				deviceId,
+				state: 'queued',
+				reason: null,
+				apnsId: null,
+				attempts: 0,
+				nextAttemptAt: null,
+				updatedAt: now,
+			};
 			multi.hsetnx(key, deviceId, JSON.stringify(row));
 		}
 		await multi.pexpire(key, this.retentionMs).exec().then(execResult);
@@ -374,8 +436,12 @@ export class RedisStore implements Store {
 				.exec()
 				.then(execResult),
 			this.redis.pingInsertMessage(
-				2, k.message(message.id), k.outbox(message.id),
-				JSON.stringify(message), this.retentionMs, ...jobFields(queued),
+				2,
+				k.message(message.id),
+				k.outbox(message.id),
+				JSON.stringify(message),
+				this.retentionMs,
+				...jobFields(queued),
 			),
 		]);
 		if (inserted !== 1) throw new Error(`message ${message.id} already exists`);
@@ -395,7 +461,9 @@ export class RedisStore implements Store {
 			const want = page.limit - records.length;
 			const newest = await this.redis.zrevrangebylex(history, start, '-', 'LIMIT', 0, want);
 			if (newest.length === 0) break;
-			const hashes = await Promise.all(newest.map((m) => this.redis.hgetall(this.keys.message(messageIdOfMember(m)))));
+			const hashes = await Promise.all(
+				newest.map((m) => this.redis.hgetall(this.keys.message(messageIdOfMember(m)))),
+			);
 			const gone: string[] = [];
 			newest.forEach((member, i) => {
 				if (hashes[i].rec) records.push(toRecord(hashes[i]));
@@ -408,13 +476,22 @@ export class RedisStore implements Store {
 		return records;
 	}
 
-	async saveAnswer(messageId: string, answer: Answer, callbackState: CallbackState, jobs: NewJob[]): Promise<SaveAnswerResult> {
+	async saveAnswer(
+		messageId: string,
+		answer: Answer,
+		callbackState: CallbackState,
+		jobs: NewJob[],
+	): Promise<SaveAnswerResult> {
 		const k = this.keys;
 		const queued = this.toJobs(jobs);
 		const marker = queued.length > 0 ? await this.markOutbox(messageId) : null;
 		const result = await this.redis.pingSaveAnswer(
-			2, k.message(messageId), k.outbox(messageId),
-			JSON.stringify(answer), callbackState, ...jobFields(queued),
+			2,
+			k.message(messageId),
+			k.outbox(messageId),
+			JSON.stringify(answer),
+			callbackState,
+			...jobFields(queued),
 		);
 		// A lost race leaves only the outbox marker, which the sweep drops (its outbox is empty).
 		if (result === 'saved' && marker !== null) await this.handOver(messageId, queued, marker);
@@ -436,7 +513,8 @@ export class RedisStore implements Store {
 			// Consume only the version we decided on: of concurrent polls exactly one wins, the
 			// others read again and see `already_read`.
 			const keys = [key, ...this.keys.messageCompanions(messageId)];
-			if ((await this.redis.pingConsume(keys.length, ...keys, hash.v, now, this.retentionMs)) === 1) return { record, outcome };
+			if ((await this.redis.pingConsume(keys.length, ...keys, hash.v, now, this.retentionMs)) === 1)
+				return { record, outcome };
 		}
 		throw new Error(`message ${messageId} kept changing while being polled`);
 	}
@@ -450,13 +528,21 @@ export class RedisStore implements Store {
 
 	async recordCallbackAttempt(attempt: CallbackAttempt): Promise<void> {
 		const k = this.keys;
-		await this.redis.pingRecordAttempt(2, k.message(attempt.messageId), k.callbackAttempts(attempt.messageId), JSON.stringify(attempt), this.retentionMs);
+		await this.redis.pingRecordAttempt(
+			2,
+			k.message(attempt.messageId),
+			k.callbackAttempts(attempt.messageId),
+			JSON.stringify(attempt),
+			this.retentionMs,
+		);
 	}
 
 	async listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]> {
 		const list = await this.redis.lrange(this.keys.callbackAttempts(messageId), 0, -1);
 		// Appended as they happen; the sort (stable) only matters for attempts recorded out of order.
-		return list.map((json) => JSON.parse(json) as CallbackAttempt).sort((a, b) => a.attemptedAt - b.attemptedAt);
+		return list
+			.map((json) => JSON.parse(json) as CallbackAttempt)
+			.sort((a, b) => a.attemptedAt - b.attemptedAt);
 	}
 
 	/** The remaining time to live of a message's record in ms (-1: kept without expiry, -2: gone). */
@@ -489,7 +575,10 @@ export class RedisStore implements Store {
 			await this.redis.hdel(this.keys.outbox(messageId), ...jobs.map((j) => j.id));
 			await this.redis.pingZremIfScore(1, this.keys.outboxIndex(), messageId, marker);
 		} catch (error) {
-			this.log.warn('jobs.handover_deferred', { message_id: messageId, error: errorMessage(error) });
+			this.log.warn('jobs.handover_deferred', {
+				message_id: messageId,
+				error: errorMessage(error),
+			});
 		}
 	}
 
@@ -500,7 +589,15 @@ export class RedisStore implements Store {
 	async sweepOutbox(olderThanMs: number, limit = 100): Promise<number> {
 		if (!this.handOverTo) return 0;
 		const index = this.keys.outboxIndex();
-		const entries = await this.redis.zrangebyscore(index, '-inf', Date.now() - olderThanMs, 'WITHSCORES', 'LIMIT', 0, limit);
+		const entries = await this.redis.zrangebyscore(
+			index,
+			'-inf',
+			Date.now() - olderThanMs,
+			'WITHSCORES',
+			'LIMIT',
+			0,
+			limit,
+		);
 		let queued = 0;
 		for (let i = 0; i < entries.length; i += 2) {
 			const [messageId, score] = [entries[i], entries[i + 1]];
@@ -541,7 +638,17 @@ export class RedisStore implements Store {
 			if (raw === null) return null;
 			const { next, drop = [], point = [], value = '' } = change(JSON.parse(raw) as T);
 			const keys = [key, ...drop, ...point];
-			if ((await this.redis.pingCas(keys.length, ...keys, raw, JSON.stringify(next), drop.length, value)) === 1) return next;
+			if (
+				(await this.redis.pingCas(
+					keys.length,
+					...keys,
+					raw,
+					JSON.stringify(next),
+					drop.length,
+					value,
+				)) === 1
+			)
+				return next;
 		}
 		throw new Error(`record ${key} kept changing while being updated`);
 	}
@@ -557,7 +664,8 @@ export class RedisStore implements Store {
 			const p = plan(JSON.parse(raw) as T);
 			if (!p) return false;
 			const keys = [key, ...p.drop, ...p.from];
-			if ((await this.redis.pingDelete(keys.length, ...keys, raw, p.drop.length, p.member)) === 1) return true;
+			if ((await this.redis.pingDelete(keys.length, ...keys, raw, p.drop.length, p.member)) === 1)
+				return true;
 		}
 		throw new Error(`record ${key} kept changing while being deleted`);
 	}

@@ -73,7 +73,9 @@ end
  * Appends one callback attempt to a message's log. KEYS: message, attempts. ARGV: JSON,
  * retention ms. The log expires with the message (or after the retention if the message is gone).
  */
-export const RECORD_ATTEMPT = COPY_TTL + `
+export const RECORD_ATTEMPT =
+	COPY_TTL +
+	`
 redis.call('RPUSH', KEYS[2], ARGV[1])
 if redis.call('EXISTS', KEYS[1]) == 1 then copy_ttl() else redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
 return 1
@@ -117,7 +119,9 @@ return 'saved'
  * retention back once read. KEYS: message, then its companion keys. ARGV: version, now,
  * retention ms. Returns 1 or 0.
  */
-export const CONSUME_ANSWER = COPY_TTL + `
+export const CONSUME_ANSWER =
+	COPY_TTL +
+	`
 if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
 if redis.call('HEXISTS', KEYS[1], 'read') == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'read', ARGV[2])
@@ -134,7 +138,9 @@ return 1
  * expire unread (polls hand it out as \`failed\`), so the record (and its attempt log) loses
  * its expiry until that read.
  */
-export const SET_CALLBACK_STATE = COPY_TTL + `
+export const SET_CALLBACK_STATE =
+	COPY_TTL +
+	`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'cb', ARGV[1])
 redis.call('HINCRBY', KEYS[1], 'v', 1)

@@ -206,7 +206,9 @@ export class SqliteStore implements Store, JobStore {
 				 VALUES (@id, @channelId, @url, @description, @createdAt)`,
 			),
 			getWebhook: p('SELECT * FROM channel_webhooks WHERE id = ?'),
-			listWebhooks: p('SELECT * FROM channel_webhooks WHERE channel_id = ? ORDER BY created_at, id'),
+			listWebhooks: p(
+				'SELECT * FROM channel_webhooks WHERE channel_id = ? ORDER BY created_at, id',
+			),
 			deleteWebhook: p('DELETE FROM channel_webhooks WHERE channel_id = ? AND id = ?'),
 			insertAttempt: p(
 				`INSERT INTO callback_attempts (message_id, delivery_id, target, webhook_id, attempt, attempted_at,
@@ -214,7 +216,9 @@ export class SqliteStore implements Store, JobStore {
 				 VALUES (@messageId, @deliveryId, @target, @webhookId, @attempt, @attemptedAt,
 				 @statusCode, @error, @latencyMs, @outcome, @nextAttemptAt)`,
 			),
-			listAttempts: p('SELECT * FROM callback_attempts WHERE message_id = ? ORDER BY attempted_at, rowid'),
+			listAttempts: p(
+				'SELECT * FROM callback_attempts WHERE message_id = ? ORDER BY attempted_at, rowid',
+			),
 			insertDevice: p(
 				`INSERT INTO devices (id, account_id, token, environment, topic, name, created_at, registered_at)
 				 VALUES (@id, @accountId, @token, @environment, @topic, @name, @createdAt, @registeredAt)`,
@@ -236,7 +240,9 @@ export class SqliteStore implements Store, JobStore {
 				`INSERT OR REPLACE INTO deliveries (message_id, device_id, state, reason, apns_id, attempts, next_attempt_at, updated_at)
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			),
-			deleteChannelDeliveries: p('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE channel_id = ?)'),
+			deleteChannelDeliveries: p(
+				'DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE channel_id = ?)',
+			),
 			insertMessage: p(
 				`INSERT INTO messages (id, channel_id, title, body, priority, callback_url, actions, created_at, expires_at, muted)
 				 VALUES (@id, @channelId, @title, @body, @priority, @callbackUrl, @actions, @createdAt, @expiresAt, @muted)`,
@@ -255,7 +261,9 @@ export class SqliteStore implements Store, JobStore {
 			markRead: p('UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL'),
 			setCallbackState: p('UPDATE messages SET callback_state = ? WHERE id = ?'),
 			insertJob: p('INSERT INTO jobs (id, kind, payload, run_at) VALUES (?, ?, ?, ?)'),
-			dueJobs: p('SELECT * FROM jobs WHERE run_at <= ? AND locked_until <= ? ORDER BY run_at LIMIT ?'),
+			dueJobs: p(
+				'SELECT * FROM jobs WHERE run_at <= ? AND locked_until <= ? ORDER BY run_at LIMIT ?',
+			),
 			leaseJob: p('UPDATE jobs SET locked_until = ?, attempts = attempts + 1 WHERE id = ?'),
 			deleteJob: p('DELETE FROM jobs WHERE id = ?'),
 			retryJob: p('UPDATE jobs SET run_at = ?, locked_until = 0 WHERE id = ?'),
@@ -274,7 +282,8 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	private queueJobs(jobs: NewJob[]): void {
-		for (const job of jobs) this.stmt.insertJob.run(newJobId(), job.kind, JSON.stringify(job.payload), job.runAt);
+		for (const job of jobs)
+			this.stmt.insertJob.run(newJobId(), job.kind, JSON.stringify(job.payload), job.runAt);
 	}
 
 	private notifyJobs(jobs: NewJob[]): void {
@@ -292,7 +301,13 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	/** Counts the rows `scope` has and inserts `row` only below `max`, in one transaction. */
-	private insertBelowLimit(count: Database.Statement, insert: Database.Statement, scope: string, max: number, row: object): 'inserted' | 'limit' {
+	private insertBelowLimit(
+		count: Database.Statement,
+		insert: Database.Statement,
+		scope: string,
+		max: number,
+		row: object,
+	): 'inserted' | 'limit' {
 		return this.db.transaction(() => {
 			if (Number((count.get(scope) as Row).n) >= max) return 'limit' as const;
 			insert.run(row);
@@ -301,7 +316,13 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async insertApiKey(key: ApiKey, maxActive: number): Promise<'inserted' | 'limit'> {
-		return this.insertBelowLimit(this.stmt.countAccountKeys, this.stmt.insertKey, key.accountId, maxActive, key);
+		return this.insertBelowLimit(
+			this.stmt.countAccountKeys,
+			this.stmt.insertKey,
+			key.accountId,
+			maxActive,
+			key,
+		);
 	}
 
 	async findApiKeyByHash(keyHash: string): Promise<ApiKey | null> {
@@ -366,8 +387,17 @@ export class SqliteStore implements Store, JobStore {
 		})();
 	}
 
-	async insertWebhook(webhook: ChannelWebhook, maxPerChannel: number): Promise<'inserted' | 'limit'> {
-		return this.insertBelowLimit(this.stmt.countWebhooks, this.stmt.insertWebhook, webhook.channelId, maxPerChannel, webhook);
+	async insertWebhook(
+		webhook: ChannelWebhook,
+		maxPerChannel: number,
+	): Promise<'inserted' | 'limit'> {
+		return this.insertBelowLimit(
+			this.stmt.countWebhooks,
+			this.stmt.insertWebhook,
+			webhook.channelId,
+			maxPerChannel,
+			webhook,
+		);
 	}
 
 	async getWebhook(id: string): Promise<ChannelWebhook | null> {
@@ -433,7 +463,16 @@ export class SqliteStore implements Store, JobStore {
 		this.db.transaction(() => {
 			// Positional binding: this runs once per device per push, named binding costs more.
 			for (const d of deliveries) {
-				this.stmt.saveDelivery.run(d.messageId, d.deviceId, d.state, d.reason, d.apnsId, d.attempts, d.nextAttemptAt, d.updatedAt);
+				this.stmt.saveDelivery.run(
+					d.messageId,
+					d.deviceId,
+					d.state,
+					d.reason,
+					d.apnsId,
+					d.attempts,
+					d.nextAttemptAt,
+					d.updatedAt,
+				);
 			}
 		})();
 	}
@@ -452,7 +491,11 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	private insertMessageRow(message: Message, jobs: NewJob[]): void {
-		this.stmt.insertMessage.run({ ...message, actions: JSON.stringify(message.actions), muted: message.muted ? 1 : 0 });
+		this.stmt.insertMessage.run({
+			...message,
+			actions: JSON.stringify(message.actions),
+			muted: message.muted ? 1 : 0,
+		});
 		this.queueJobs(jobs);
 	}
 
@@ -482,7 +525,13 @@ export class SqliteStore implements Store, JobStore {
 
 	async listMessages(channelId: string, page: MessagePage): Promise<MessageRecord[]> {
 		const rows = page.before
-			? this.stmt.listMessagesBefore.all(channelId, page.before.createdAt, page.before.createdAt, page.before.id, page.limit)
+			? this.stmt.listMessagesBefore.all(
+					channelId,
+					page.before.createdAt,
+					page.before.createdAt,
+					page.before.id,
+					page.limit,
+				)
 			: this.stmt.listMessages.all(channelId, page.limit);
 		return (rows as Row[]).map(toMessage);
 	}
@@ -494,7 +543,8 @@ export class SqliteStore implements Store, JobStore {
 		jobs: NewJob[],
 	): Promise<SaveAnswerResult> {
 		const result = this.db.transaction((): SaveAnswerResult => {
-			const saved = this.stmt.saveAnswer.run(JSON.stringify(answer), callbackState, messageId).changes > 0;
+			const saved =
+				this.stmt.saveAnswer.run(JSON.stringify(answer), callbackState, messageId).changes > 0;
 			if (saved) {
 				this.queueJobs(jobs);
 				return 'saved';
@@ -517,7 +567,8 @@ export class SqliteStore implements Store, JobStore {
 			if (!row) return null;
 			const record = toMessage(row);
 			const outcome = decide(record);
-			if (!outcome.consumes || this.stmt.markRead.run(now, messageId).changes === 1) return { record, outcome };
+			if (!outcome.consumes || this.stmt.markRead.run(now, messageId).changes === 1)
+				return { record, outcome };
 		}
 	}
 

@@ -1,5 +1,9 @@
 import { LookupAddress } from 'node:dns';
-import { AddressGuard, CallbackRefusedError, allowEntriesFromEnv } from '../../../../server/src/delivery/callbacks/address-guard';
+import {
+	AddressGuard,
+	CallbackRefusedError,
+	allowEntriesFromEnv,
+} from '../../../../server/src/delivery/callbacks/address-guard';
 import { nonPublicReason, parseIp } from '../../../../server/src/delivery/callbacks/ip-ranges';
 import { ConfigError, loadConfig } from '../../../../server/src/config/config';
 
@@ -46,7 +50,17 @@ const REFUSED: [string, RegExp][] = [
 	['4000::1', /reserved/],
 ];
 
-const PUBLIC = ['8.8.8.8', '1.1.1.1', '93.184.216.34', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1'];
+const PUBLIC = [
+	'8.8.8.8',
+	'1.1.1.1',
+	'93.184.216.34',
+	'172.32.0.1',
+	'100.128.0.1',
+	'2606:4700::1111',
+	'::ffff:8.8.8.8',
+	'64:ff9b::808:808',
+	'2002:808:808::1',
+];
 
 describe('non-public address ranges', () => {
 	test.each(REFUSED)('%s is refused as %s', (address, why) => {
@@ -72,7 +86,13 @@ describe('AddressGuard', () => {
 	});
 
 	test('the allow-list lets hosts, CIDRs and subdomains through, and nothing else', () => {
-		const guard = new AddressGuard(['10.0.0.0/8', '::1', 'n8n.internal', '*.corp.example', '127.0.0.1/32']);
+		const guard = new AddressGuard([
+			'10.0.0.0/8',
+			'::1',
+			'n8n.internal',
+			'*.corp.example',
+			'127.0.0.1/32',
+		]);
 		expect(guard.refusal('10.9.8.7', '10.9.8.7')).toBeNull();
 		expect(guard.refusal('x', '::1')).toBeNull();
 		expect(guard.refusal('n8n.internal', '192.168.0.1')).toBeNull();
@@ -88,37 +108,53 @@ describe('AddressGuard', () => {
 
 	test('bad PING_CALLBACK_ALLOW or PING_CALLBACK_TIMEOUT_MS values stop the start with a message naming the setting', () => {
 		expect(() => loadConfig({ PING_CALLBACK_ALLOW: '10.0.0.0/33' })).toThrow(ConfigError);
-		expect(() => loadConfig({ PING_CALLBACK_ALLOW: 'http://x/' })).toThrow(/PING_CALLBACK_ALLOW entry "http:\/\/x\/"/);
-		expect(loadConfig({ PING_CALLBACK_ALLOW: ' 127.0.0.1/32, ::1 ,localhost,' }).callbackAllow).toEqual([
-			'127.0.0.1/32',
-			'::1',
-			'localhost',
-		]);
+		expect(() => loadConfig({ PING_CALLBACK_ALLOW: 'http://x/' })).toThrow(
+			/PING_CALLBACK_ALLOW entry "http:\/\/x\/"/,
+		);
+		expect(
+			loadConfig({ PING_CALLBACK_ALLOW: ' 127.0.0.1/32, ::1 ,localhost,' }).callbackAllow,
+		).toEqual(['127.0.0.1/32', '::1', 'localhost']);
 		expect(allowEntriesFromEnv(undefined)).toEqual([]);
 		expect(loadConfig({}).callbackTimeoutMs).toBe(10_000);
 		expect(loadConfig({ PING_CALLBACK_TIMEOUT_MS: '2500' }).callbackTimeoutMs).toBe(2_500);
-		expect(() => loadConfig({ PING_CALLBACK_TIMEOUT_MS: '10' })).toThrow(/PING_CALLBACK_TIMEOUT_MS must be between/);
-		expect(() => loadConfig({ PING_CALLBACK_TIMEOUT_MS: 'soon' })).toThrow(/PING_CALLBACK_TIMEOUT_MS must be a whole number/);
+		expect(() => loadConfig({ PING_CALLBACK_TIMEOUT_MS: '10' })).toThrow(
+			/PING_CALLBACK_TIMEOUT_MS must be between/,
+		);
+		expect(() => loadConfig({ PING_CALLBACK_TIMEOUT_MS: 'soon' })).toThrow(
+			/PING_CALLBACK_TIMEOUT_MS must be a whole number/,
+		);
 	});
 
 	describe('lookup (the resolver the delivery sockets use)', () => {
-		const fakeDns = (answers: Record<string, string[]>) => async (host: string): Promise<LookupAddress[]> =>
-			(answers[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+		const fakeDns =
+			(answers: Record<string, string[]>) =>
+			async (host: string): Promise<LookupAddress[]> =>
+				(answers[host] ?? []).map((address) => ({
+					address,
+					family: address.includes(':') ? 6 : 4,
+				}));
 
 		const lookup = (guard: AddressGuard, host: string, all: boolean) =>
 			new Promise<{ error: Error | null; result: unknown }>((resolve) =>
-				guard.lookup(host, { all }, (error: Error | null, result: unknown) => resolve({ error, result })),
+				guard.lookup(host, { all }, (error: Error | null, result: unknown) =>
+					resolve({ error, result }),
+				),
 			);
 
 		test('a name that resolves only to internal addresses is refused before any connection', async () => {
 			const guard = new AddressGuard([], fakeDns({ 'rebind.example': ['127.0.0.1', '::1'] }));
 			const { error } = await lookup(guard, 'rebind.example', false);
 			expect(error).toBeInstanceOf(CallbackRefusedError);
-			expect(error!.message).toMatch(/rebind\.example \(127\.0\.0\.1\) is a loopback address.*PING_CALLBACK_ALLOW/);
+			expect(error!.message).toMatch(
+				/rebind\.example \(127\.0\.0\.1\) is a loopback address.*PING_CALLBACK_ALLOW/,
+			);
 		});
 
 		test('internal addresses among public ones are dropped, so only a public one can be connected to', async () => {
-			const guard = new AddressGuard([], fakeDns({ 'mixed.example': ['10.0.0.1', '8.8.4.4', '::ffff:127.0.0.1', '2606:4700::1'] }));
+			const guard = new AddressGuard(
+				[],
+				fakeDns({ 'mixed.example': ['10.0.0.1', '8.8.4.4', '::ffff:127.0.0.1', '2606:4700::1'] }),
+			);
 			expect((await lookup(guard, 'mixed.example', true)).result).toEqual([
 				{ address: '8.8.4.4', family: 4 },
 				{ address: '2606:4700::1', family: 6 },
@@ -131,7 +167,9 @@ describe('AddressGuard', () => {
 
 		test('an allow-listed name resolves to whatever it resolves to', async () => {
 			const guard = new AddressGuard(['n8n.lan'], fakeDns({ 'n8n.lan': ['192.168.1.20'] }));
-			expect((await lookup(guard, 'n8n.lan', true)).result).toEqual([{ address: '192.168.1.20', family: 4 }]);
+			expect((await lookup(guard, 'n8n.lan', true)).result).toEqual([
+				{ address: '192.168.1.20', family: 4 },
+			]);
 		});
 	});
 
@@ -146,14 +184,18 @@ describe('AddressGuard', () => {
 		});
 
 		test('a name is refused only when all of its addresses are non-public; unresolvable names wait for delivery', async () => {
-			const guard = new AddressGuard(
-				[],
-				async (host) => {
-					if (host === 'down.example') throw Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' });
-					const map: Record<string, string[]> = { 'internal.example': ['10.0.0.1', 'fd00::1'], 'split.example': ['10.0.0.1', '8.8.8.8'] };
-					return (map[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-				},
-			);
+			const guard = new AddressGuard([], async (host) => {
+				if (host === 'down.example')
+					throw Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' });
+				const map: Record<string, string[]> = {
+					'internal.example': ['10.0.0.1', 'fd00::1'],
+					'split.example': ['10.0.0.1', '8.8.8.8'],
+				};
+				return (map[host] ?? []).map((address) => ({
+					address,
+					family: address.includes(':') ? 6 : 4,
+				}));
+			});
 			expect(await guard.refusalForUrl(new URL('https://internal.example/hook'))).not.toBeNull();
 			expect(await guard.refusalForUrl(new URL('https://split.example/hook'))).toBeNull();
 			expect(await guard.refusalForUrl(new URL('https://down.example/hook'))).toBeNull();

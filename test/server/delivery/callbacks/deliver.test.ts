@@ -1,8 +1,26 @@
-import { MAX_ATTEMPTS, MAX_SCHEDULE_SPAN_MS } from '../../../../server/src/delivery/callbacks/schedule';
+import {
+	MAX_ATTEMPTS,
+	MAX_SCHEDULE_SPAN_MS,
+} from '../../../../server/src/delivery/callbacks/schedule';
 import { ManualClock } from '../../../../server/src/domain/time';
 import { FakeReceiver, freePort } from '../../../fakes/callback-receiver';
-import { drainJobs, messageDetail, runNextRetry, signatureTime, verifiedIndependently } from '../../../helpers/callbacks';
-import { ADMIN_KEY, TestChannel, TestServer, api, createChannel, respond, sendMessage, startTestServer } from '../../../helpers/server';
+import {
+	drainJobs,
+	messageDetail,
+	runNextRetry,
+	signatureTime,
+	verifiedIndependently,
+} from '../../../helpers/callbacks';
+import {
+	ADMIN_KEY,
+	TestChannel,
+	TestServer,
+	api,
+	createChannel,
+	respond,
+	sendMessage,
+	startTestServer,
+} from '../../../helpers/server';
 
 const START = Date.UTC(2026, 0, 1, 9, 0, 0);
 const APPROVE = [{ type: 'button', label: 'Approve', key: 'approve' }];
@@ -15,14 +33,23 @@ describe('signed callback delivery', () => {
 	const extra: { stop(): Promise<unknown> }[] = [];
 
 	async function start(env: Record<string, string> = {}, dir?: string, liveRunner = false) {
-		server = await startTestServer({ clock, dir, env: { PING_CALLBACK_ALLOW: '127.0.0.1/32', ...env } });
+		server = await startTestServer({
+			clock,
+			dir,
+			env: { PING_CALLBACK_ALLOW: '127.0.0.1/32', ...env },
+		});
 		// Most tests drive the queue by hand (runDue on the manual clock), so nothing races them.
 		if (!liveRunner) await server.jobs.stop();
 		return server;
 	}
 
 	async function answered(url: string, body: Record<string, unknown> = {}): Promise<string> {
-		const id = await sendMessage(server.url, channel.token, { title: 'Deploy?', callback_url: url, actions: APPROVE, ...body });
+		const id = await sendMessage(server.url, channel.token, {
+			title: 'Deploy?',
+			callback_url: url,
+			actions: APPROVE,
+			...body,
+		});
 		const res = await respond(server.url, id, { triggered_by: 'approve' });
 		expect(res.status).toBe(200);
 		return id;
@@ -60,7 +87,11 @@ describe('signed callback delivery', () => {
 		});
 		expect(typeof callback.body.timestamp).toBe('string');
 
-		for (let i = 0; i < 50 && (await messageDetail(server, id)).callback_state !== 'delivered'; i++) {
+		for (
+			let i = 0;
+			i < 50 && (await messageDetail(server, id)).callback_state !== 'delivered';
+			i++
+		) {
 			await new Promise((r) => setTimeout(r, 20));
 		}
 		const detail = await messageDetail(server, id);
@@ -91,7 +122,9 @@ describe('signed callback delivery', () => {
 		expect(await runNextRetry(server, clock)).toBe(1);
 		const down = await messageDetail(server, id);
 		expect(down.callback_state).toBe('pending');
-		expect(down.callback_attempts.map((a) => [a.attempt, a.status_code, a.error, a.outcome])).toEqual([
+		expect(
+			down.callback_attempts.map((a) => [a.attempt, a.status_code, a.error, a.outcome]),
+		).toEqual([
 			[1, null, 'connection refused', 'retrying'],
 			[2, null, 'connection refused', 'retrying'],
 		]);
@@ -99,7 +132,9 @@ describe('signed callback delivery', () => {
 		// A refused connection is "not listening yet": early retries after 250 ms, then 1 s.
 		expect(Date.parse(String(first.next_attempt_at)) - Date.parse(first.attempted_at)).toBe(250);
 		expect(second.attempted_at).toBe(first.next_attempt_at);
-		expect(Date.parse(String(second.next_attempt_at)) - Date.parse(second.attempted_at)).toBe(1_000);
+		expect(Date.parse(String(second.next_attempt_at)) - Date.parse(second.attempted_at)).toBe(
+			1_000,
+		);
 
 		await receiver.stop();
 		await receiver.start(port);
@@ -107,7 +142,11 @@ describe('signed callback delivery', () => {
 		expect(receiver.received).toHaveLength(1);
 		const detail = await messageDetail(server, id);
 		expect(detail.callback_state).toBe('delivered');
-		expect(detail.callback_attempts.map((a) => a.outcome)).toEqual(['retrying', 'retrying', 'delivered']);
+		expect(detail.callback_attempts.map((a) => a.outcome)).toEqual([
+			'retrying',
+			'retrying',
+			'delivered',
+		]);
 		expect(new Set(detail.callback_attempts.map((a) => a.delivery_id)).size).toBe(1);
 		expect(receiver.received[0].headers['x-ping-idempotency-key']).toBe(first.delivery_id);
 		expect(await server.jobs.nextDueAt()).toBeNull();
@@ -128,7 +167,8 @@ describe('signed callback delivery', () => {
 		expect(attempts.every((a) => a.status_code === 500 && a.error === 'HTTP 500')).toBe(true);
 		expect(attempts.slice(0, -1).every((a) => a.outcome === 'retrying')).toBe(true);
 		expect(attempts[MAX_ATTEMPTS - 1]).toMatchObject({ outcome: 'failed', next_attempt_at: null });
-		const span = Date.parse(attempts[MAX_ATTEMPTS - 1].attempted_at) - Date.parse(attempts[0].attempted_at);
+		const span =
+			Date.parse(attempts[MAX_ATTEMPTS - 1].attempted_at) - Date.parse(attempts[0].attempted_at);
 		expect(span).toBeGreaterThan(3 * 3600_000);
 		expect(span).toBeLessThanOrEqual(MAX_SCHEDULE_SPAN_MS);
 
@@ -138,7 +178,10 @@ describe('signed callback delivery', () => {
 		for (const callback of receiver.received) expect(callback.raw).toBe(receiver.received[0].raw);
 
 		const first = await api(server.url, 'GET', `/v1/callback/${channel.token}/${id}`);
-		expect(first.body).toMatchObject({ status: 'failed', result: { message_id: id, triggered_by: 'approve' } });
+		expect(first.body).toMatchObject({
+			status: 'failed',
+			result: { message_id: id, triggered_by: 'approve' },
+		});
 		const second = await api(server.url, 'GET', `/v1/callback/${channel.token}/${id}`);
 		expect(second.body).toEqual({ status: 'already_read' });
 	});
@@ -151,12 +194,19 @@ describe('signed callback delivery', () => {
 		for (let i = 0; i < MAX_ATTEMPTS - 1; i++) await runNextRetry(server, clock);
 		expect((await messageDetail(server, id)).callback_state).toBe('pending');
 		// Past the TTL and before the last attempt, polls say expired and consume nothing.
-		expect((await api(server.url, 'GET', `/v1/callback/${channel.token}/${id}`)).body).toEqual({ status: 'expired' });
+		expect((await api(server.url, 'GET', `/v1/callback/${channel.token}/${id}`)).body).toEqual({
+			status: 'expired',
+		});
 		expect(await runNextRetry(server, clock)).toBe(1);
 		expect(await server.jobs.nextDueAt()).toBeNull();
 		const polled = await api(server.url, 'GET', `/v1/callback/${channel.token}/${id}`);
-		expect(polled.body).toMatchObject({ status: 'failed', result: { message_id: id, triggered_by: 'approve' } });
-		expect((await api(server.url, 'GET', `/v1/callback/${channel.token}/${id}`)).body).toEqual({ status: 'already_read' });
+		expect(polled.body).toMatchObject({
+			status: 'failed',
+			result: { message_id: id, triggered_by: 'approve' },
+		});
+		expect((await api(server.url, 'GET', `/v1/callback/${channel.token}/${id}`)).body).toEqual({
+			status: 'already_read',
+		});
 	});
 
 	test('Retry-After from the receiver sets the next attempt, as seconds or as an HTTP date', async () => {
@@ -164,7 +214,10 @@ describe('signed callback delivery', () => {
 		channel = await createChannel(server.url);
 		const replies = [
 			{ status: 503, headers: { 'retry-after': '120' } },
-			{ status: 429, headers: { 'retry-after': new Date(START + 120_000 + 3600_000).toUTCString() } },
+			{
+				status: 429,
+				headers: { 'retry-after': new Date(START + 120_000 + 3600_000).toUTCString() },
+			},
 			{ status: 204 },
 		];
 		receiver.reply = () => replies[receiver.received.length - 1];
@@ -176,7 +229,9 @@ describe('signed callback delivery', () => {
 			[429, 'retrying'],
 			[204, 'delivered'],
 		]);
-		expect(Date.parse(String(attempts[0].next_attempt_at)) - Date.parse(attempts[0].attempted_at)).toBe(120_000);
+		expect(
+			Date.parse(String(attempts[0].next_attempt_at)) - Date.parse(attempts[0].attempted_at),
+		).toBe(120_000);
 		expect(attempts[1].next_attempt_at).toBe(new Date(START + 120_000 + 3600_000).toISOString());
 	});
 
@@ -194,7 +249,9 @@ describe('signed callback delivery', () => {
 			[409, 'retrying'],
 			[200, 'delivered'],
 		]);
-		const waits = attempts.slice(0, 3).map((a) => Date.parse(String(a.next_attempt_at)) - Date.parse(a.attempted_at));
+		const waits = attempts
+			.slice(0, 3)
+			.map((a) => Date.parse(String(a.next_attempt_at)) - Date.parse(a.attempted_at));
 		expect(waits.slice(0, 2)).toEqual([250, 1_000]);
 		// The third retry is the documented one: jittered between 1 s and its 80 s ceiling.
 		expect(waits[2]).toBeGreaterThanOrEqual(1_000);
@@ -208,15 +265,23 @@ describe('signed callback delivery', () => {
 		receiver.reply = () => ({ status: receiver.received.length === 1 ? 502 : 200 });
 		const id = await answered(receiver.url);
 		expect(await first.jobs.runDue()).toBe(1);
-		const retryAt = Date.parse((await messageDetail(first, id)).callback_attempts[0].next_attempt_at ?? '');
+		const retryAt = Date.parse(
+			(await messageDetail(first, id)).callback_attempts[0].next_attempt_at ?? '',
+		);
 		await first.stop({ keepFiles: true });
 
 		clock.set(retryAt);
 		await start({}, first.dir, true);
 		await receiver.waitFor(2);
-		expect(receiver.received[1].headers['x-ping-idempotency-key']).toBe(receiver.received[0].headers['x-ping-idempotency-key']);
+		expect(receiver.received[1].headers['x-ping-idempotency-key']).toBe(
+			receiver.received[0].headers['x-ping-idempotency-key'],
+		);
 		expect(verifiedIndependently(receiver.received[1], channel.secret, clock.now())).toBe(true);
-		for (let i = 0; i < 50 && (await messageDetail(server, id)).callback_state !== 'delivered'; i++) {
+		for (
+			let i = 0;
+			i < 50 && (await messageDetail(server, id)).callback_state !== 'delivered';
+			i++
+		) {
 			await new Promise((r) => setTimeout(r, 20));
 		}
 		const detail = await messageDetail(server, id);
@@ -233,7 +298,9 @@ describe('signed callback delivery', () => {
 		receiver.reply = () => ({ status: receiver.received.length === 1 ? 500 : 200 });
 		await answered(receiver.url);
 		expect(await server.jobs.runDue()).toBe(1);
-		const rotated = await api(server.url, 'POST', `/v1/channels/${channel.id}/secret/rotate`, { key: ADMIN_KEY });
+		const rotated = await api(server.url, 'POST', `/v1/channels/${channel.id}/secret/rotate`, {
+			key: ADMIN_KEY,
+		});
 		const newSecret = rotated.body.webhook_secret as string;
 		await drainJobs(server, clock);
 		expect(receiver.received).toHaveLength(2);
@@ -257,12 +324,17 @@ describe('signed callback delivery', () => {
 	test('a receiver slower than the timeout counts as a failure and is retried; the duplicate carries the same idempotency key', async () => {
 		await start({ PING_CALLBACK_TIMEOUT_MS: '200' });
 		channel = await createChannel(server.url);
-		receiver.reply = () => (receiver.received.length === 1 ? { status: 200, delayMs: 1_000 } : { status: 200 });
+		receiver.reply = () =>
+			receiver.received.length === 1 ? { status: 200, delayMs: 1_000 } : { status: 200 };
 		const id = await answered(receiver.url);
 		await drainJobs(server, clock);
 		const attempts = (await messageDetail(server, id)).callback_attempts;
 		expect(attempts).toHaveLength(2);
-		expect(attempts[0]).toMatchObject({ status_code: null, error: 'no response within 200 ms', outcome: 'retrying' });
+		expect(attempts[0]).toMatchObject({
+			status_code: null,
+			error: 'no response within 200 ms',
+			outcome: 'retrying',
+		});
 		expect(attempts[0].latency_ms).toBeGreaterThanOrEqual(190);
 		expect(attempts[0].latency_ms).toBeLessThan(1_000);
 		expect(attempts[1]).toMatchObject({ status_code: 200, outcome: 'delivered' });
@@ -306,7 +378,9 @@ describe('signed callback delivery', () => {
 		expect(receiver.received).toHaveLength(0);
 		const [attempt] = (await messageDetail(server, id)).callback_attempts;
 		expect(attempt.status_code).toBeNull();
-		expect(attempt.error).toMatch(/^refused: rebind\.example \(127\.0\.0\.1\) is a loopback address.*PING_CALLBACK_ALLOW/);
+		expect(attempt.error).toMatch(
+			/^refused: rebind\.example \(127\.0\.0\.1\) is a loopback address.*PING_CALLBACK_ALLOW/,
+		);
 	});
 
 	test('the address is checked again at delivery: allowed when sent, refused after the allow-list changed', async () => {
@@ -322,9 +396,13 @@ describe('signed callback delivery', () => {
 		expect(receiver.received).toHaveLength(0);
 		const [named] = (await messageDetail(server, byName)).callback_attempts;
 		expect(named.status_code).toBeNull();
-		expect(named.error).toMatch(/^refused: localhost \((127\.0\.0\.1|::1)\) is a loopback address.*PING_CALLBACK_ALLOW/);
+		expect(named.error).toMatch(
+			/^refused: localhost \((127\.0\.0\.1|::1)\) is a loopback address.*PING_CALLBACK_ALLOW/,
+		);
 		const [literal] = (await messageDetail(server, byAddress)).callback_attempts;
-		expect(literal.error).toMatch(/^refused: 127\.0\.0\.1 is a loopback address.*PING_CALLBACK_ALLOW=127\.0\.0\.1\/32/);
+		expect(literal.error).toMatch(
+			/^refused: 127\.0\.0\.1 is a loopback address.*PING_CALLBACK_ALLOW=127\.0\.0\.1\/32/,
+		);
 		expect(literal.outcome).toBe('retrying');
 	});
 });
@@ -359,13 +437,17 @@ describe('callback_url at send time', () => {
 		server = await startTestServer();
 		const channel = await createChannel(server.url);
 		for (const url of REFUSED_URLS) {
-			const res = await api(server.url, 'POST', `/v1/send/${channel.token}`, { body: { title: 'x', callback_url: url } });
+			const res = await api(server.url, 'POST', `/v1/send/${channel.token}`, {
+				body: { title: 'x', callback_url: url },
+			});
 			expect([url, res.status]).toEqual([url, 400]);
 			expect(res.body.ok).toBe(false);
 			expect(res.body.error).toMatch(/^callback_url is not allowed: /);
 			expect(res.body.error).toMatch(/PING_CALLBACK_ALLOW/);
 		}
-		const list = await api(server.url, 'GET', `/v1/channels/${channel.id}/messages`, { key: ADMIN_KEY });
+		const list = await api(server.url, 'GET', `/v1/channels/${channel.id}/messages`, {
+			key: ADMIN_KEY,
+		});
 		expect(list.body.messages).toEqual([]);
 	});
 
@@ -374,7 +456,9 @@ describe('callback_url at send time', () => {
 		server = await startTestServer({ env: { PING_CALLBACK_ALLOW: [...new Set(hosts)].join(',') } });
 		const channel = await createChannel(server.url);
 		for (const url of REFUSED_URLS) {
-			const res = await api(server.url, 'POST', `/v1/send/${channel.token}`, { body: { title: 'x', callback_url: url } });
+			const res = await api(server.url, 'POST', `/v1/send/${channel.token}`, {
+				body: { title: 'x', callback_url: url },
+			});
 			expect([url, res.status]).toEqual([url, 200]);
 		}
 	});
@@ -382,8 +466,14 @@ describe('callback_url at send time', () => {
 	test('public addresses need no allow-list', async () => {
 		server = await startTestServer();
 		const channel = await createChannel(server.url);
-		for (const url of ['https://8.8.8.8/hook', 'https://[2606:4700::1111]/x', 'http://93.184.216.34:5678/webhook/abc']) {
-			const res = await api(server.url, 'POST', `/v1/send/${channel.token}`, { body: { title: 'x', callback_url: url } });
+		for (const url of [
+			'https://8.8.8.8/hook',
+			'https://[2606:4700::1111]/x',
+			'http://93.184.216.34:5678/webhook/abc',
+		]) {
+			const res = await api(server.url, 'POST', `/v1/send/${channel.token}`, {
+				body: { title: 'x', callback_url: url },
+			});
 			expect([url, res.status]).toEqual([url, 200]);
 		}
 	});

@@ -18,7 +18,8 @@ describe('ping-server listen', () => {
 		let out = '';
 		child.stdout.on('data', (d: Buffer) => (out += d.toString()));
 		const waitFor = async (pattern: RegExp) => {
-			for (let i = 0; i < 100 && !pattern.test(out); i++) await new Promise((r) => setTimeout(r, 30));
+			for (let i = 0; i < 100 && !pattern.test(out); i++)
+				await new Promise((r) => setTimeout(r, 30));
 			const match = pattern.exec(out);
 			if (!match) throw new Error(`no ${pattern} in output: ${out}`);
 			return match;
@@ -27,10 +28,21 @@ describe('ping-server listen', () => {
 		const body = '{"message_id":"msg_cccccccccccc","triggered_by":"approve","responses":{}}';
 		const t = Math.floor(Date.now() / 1000);
 		const v1 = crypto.createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
-		const ok = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-ping-signature': `t=${t},v1=${v1}` } });
+		const ok = await fetch(url, {
+			method: 'POST',
+			body,
+			headers: { 'content-type': 'application/json', 'x-ping-signature': `t=${t},v1=${v1}` },
+		});
 		expect(ok.status).toBe(200);
 		await waitFor(/signature: valid/);
-		const forged = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-ping-signature': `t=${t},v1=${'0'.repeat(64)}` } });
+		const forged = await fetch(url, {
+			method: 'POST',
+			body,
+			headers: {
+				'content-type': 'application/json',
+				'x-ping-signature': `t=${t},v1=${'0'.repeat(64)}`,
+			},
+		});
 		expect(forged.status).toBe(401);
 		await waitFor(/signature: INVALID: HMAC does not match/);
 	});
@@ -43,7 +55,12 @@ describe('ping-server listen', () => {
 	});
 
 	test('a --secret that is not 64 hex characters is refused', async () => {
-		const failed = await run(process.execPath, [...SERVER_CLI, 'listen', '--secret', 'short']).catch((e) => e);
+		const failed = await run(process.execPath, [
+			...SERVER_CLI,
+			'listen',
+			'--secret',
+			'short',
+		]).catch((e) => e);
 		expect(failed.code).toBe(1);
 		expect(failed.stderr).toContain('--secret must be the channel');
 	});

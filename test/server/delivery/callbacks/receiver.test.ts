@@ -1,7 +1,16 @@
 import * as crypto from 'node:crypto';
-import { RunningReceiver, startCallbackReceiver } from '../../../../server/src/delivery/callbacks/receiver';
+import {
+	RunningReceiver,
+	startCallbackReceiver,
+} from '../../../../server/src/delivery/callbacks/receiver';
 import { ManualClock } from '../../../../server/src/domain/time';
-import { TestServer, createChannel, respond, sendMessage, startTestServer } from '../../../helpers/server';
+import {
+	TestServer,
+	createChannel,
+	respond,
+	sendMessage,
+	startTestServer,
+} from '../../../helpers/server';
 
 const NOW = Date.UTC(2026, 3, 1, 8);
 
@@ -14,7 +23,10 @@ describe('the callback receiver (ping-server listen)', () => {
 	const post = (body: string, signature?: string) =>
 		fetch(receiver.url, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', ...(signature ? { 'x-ping-signature': signature } : {}) },
+			headers: {
+				'content-type': 'application/json',
+				...(signature ? { 'x-ping-signature': signature } : {}),
+			},
 			body,
 		});
 	const sign = (body: string, t: number, key = secret) =>
@@ -22,7 +34,12 @@ describe('the callback receiver (ping-server listen)', () => {
 
 	beforeEach(async () => {
 		lines = [];
-		receiver = await startCallbackReceiver({ port: 0, secret, clock, print: (text) => lines.push(text) });
+		receiver = await startCallbackReceiver({
+			port: 0,
+			secret,
+			clock,
+			print: (text) => lines.push(text),
+		});
 	});
 	afterEach(() => receiver.close());
 
@@ -50,7 +67,11 @@ describe('the callback receiver (ping-server listen)', () => {
 	test('without a secret it prints and accepts everything, saying it did not check', async () => {
 		const open = await startCallbackReceiver({ port: 0, print: (text) => lines.push(text) });
 		try {
-			const res = await fetch(open.url, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+			const res = await fetch(open.url, {
+				method: 'POST',
+				body: '{}',
+				headers: { 'content-type': 'application/json' },
+			});
 			expect(res.status).toBe(200);
 			expect(lines[0]).toMatch(/not checked \(start with --secret/);
 		} finally {
@@ -64,7 +85,12 @@ describe('the callback receiver (ping-server listen)', () => {
 			server = await startTestServer({ clock, env: { PING_CALLBACK_ALLOW: '127.0.0.1/32' } });
 			await server.jobs.stop();
 			const channel = await createChannel(server.url);
-			const checking = await startCallbackReceiver({ port: 0, secret: channel.secret, clock, print: (t) => lines.push(t) });
+			const checking = await startCallbackReceiver({
+				port: 0,
+				secret: channel.secret,
+				clock,
+				print: (t) => lines.push(t),
+			});
 			try {
 				const id = await sendMessage(server.url, channel.token, {
 					title: 'Approve?',

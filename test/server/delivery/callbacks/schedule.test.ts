@@ -18,14 +18,17 @@ describe('callback retry schedule', () => {
 		// full jitter: the expected span is half the ceilings' sum
 		expect(MAX_SCHEDULE_SPAN_MS / 2).toBeGreaterThan(18 * 3600_000);
 		expect(MAX_SCHEDULE_SPAN_MS / 2).toBeLessThan(30 * 3600_000);
-		for (let n = 2; n < MAX_ATTEMPTS; n++) expect(retryCeilingMs(n)).toBeGreaterThanOrEqual(retryCeilingMs(n - 1));
+		for (let n = 2; n < MAX_ATTEMPTS; n++)
+			expect(retryCeilingMs(n)).toBeGreaterThanOrEqual(retryCeilingMs(n - 1));
 	});
 
 	test('full jitter: each wait lies between the 1 s floor and its ceiling', () => {
 		for (let n = 1; n < MAX_ATTEMPTS; n++) {
 			expect(nextRetryDelayMs(n, null, () => 0)).toBe(1_000);
 			expect(nextRetryDelayMs(n, null, () => 0.999999)).toBeLessThanOrEqual(retryCeilingMs(n));
-			expect(nextRetryDelayMs(n, null, () => 0.5)).toBe(Math.max(1_000, Math.floor(retryCeilingMs(n) / 2)));
+			expect(nextRetryDelayMs(n, null, () => 0.5)).toBe(
+				Math.max(1_000, Math.floor(retryCeilingMs(n) / 2)),
+			);
 		}
 	});
 
@@ -54,16 +57,22 @@ describe('callback retry schedule', () => {
 	});
 
 	describe('early retries for a receiver that is not ready yet', () => {
-		const failure = (statusCode: number | null, retryAfterMs: number | null = null, connectionRefused = false) => ({
+		const failure = (
+			statusCode: number | null,
+			retryAfterMs: number | null = null,
+			connectionRefused = false,
+		) => ({
 			statusCode,
 			retryAfterMs,
 			connectionRefused,
 		});
 
 		test('409, 425, 429 without Retry-After, 502, 503 and a refused connection are "not yet"; other failures are not', () => {
-			for (const status of [409, 425, 429, 502, 503]) expect(isNotYetFailure(failure(status))).toBe(true);
+			for (const status of [409, 425, 429, 502, 503])
+				expect(isNotYetFailure(failure(status))).toBe(true);
 			expect(isNotYetFailure(failure(null, null, true))).toBe(true);
-			for (const status of [400, 401, 404, 410, 500, 504, 301]) expect(isNotYetFailure(failure(status))).toBe(false);
+			for (const status of [400, 401, 404, 410, 500, 504, 301])
+				expect(isNotYetFailure(failure(status))).toBe(false);
 			expect(isNotYetFailure(failure(null))).toBe(false);
 			// The receiver said when: its Retry-After wins over an early retry.
 			expect(isNotYetFailure(failure(429, 30_000))).toBe(false);
@@ -76,7 +85,9 @@ describe('callback retry schedule', () => {
 			expect(nextRetryDelayMs(1, null, random, true)).toBe(250);
 			expect(nextRetryDelayMs(2, null, random, true)).toBe(1_000);
 			for (let n = 3; n < MAX_ATTEMPTS; n++) {
-				expect(nextRetryDelayMs(n, null, random, true)).toBe(nextRetryDelayMs(n, null, random, false));
+				expect(nextRetryDelayMs(n, null, random, true)).toBe(
+					nextRetryDelayMs(n, null, random, false),
+				);
 			}
 			// Not "not yet": the first two retries keep their jittered waits.
 			expect(nextRetryDelayMs(1, null, () => 0.5, false)).toBe(2_500);
@@ -87,9 +98,12 @@ describe('callback retry schedule', () => {
 			expect(nextRetryDelayMs(MAX_ATTEMPTS, null, Math.random, true)).toBeNull();
 			expect(MAX_ATTEMPTS).toBe(14);
 			let longest = 0;
-			for (let n = 1; n < MAX_ATTEMPTS; n++) longest += nextRetryDelayMs(n, null, () => 0.999999, n <= 2) ?? 0;
+			for (let n = 1; n < MAX_ATTEMPTS; n++)
+				longest += nextRetryDelayMs(n, null, () => 0.999999, n <= 2) ?? 0;
 			expect(longest).toBeLessThanOrEqual(MAX_SCHEDULE_SPAN_MS);
-			expect(EARLY_RETRY_DELAYS_MS[0] + EARLY_RETRY_DELAYS_MS[1]).toBeLessThan(retryCeilingMs(1) + retryCeilingMs(2));
+			expect(EARLY_RETRY_DELAYS_MS[0] + EARLY_RETRY_DELAYS_MS[1]).toBeLessThan(
+				retryCeilingMs(1) + retryCeilingMs(2),
+			);
 		});
 
 		test('a Retry-After still wins on the first attempts, bounded to [1 s, 6 h]', () => {

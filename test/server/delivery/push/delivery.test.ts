@@ -3,8 +3,24 @@ import { Device } from '../../../../server/src/domain/types';
 import { createLogger } from '../../../../server/src/observability/log';
 import { SqliteStore } from '../../../../server/src/store/sqlite/sqlite-store';
 import { Store } from '../../../../server/src/store/store';
-import { PushTestbed, TOPIC, deliveriesOf, deviceToken, registerDevice, sleep, startPushTestbed, waitFor } from '../../../helpers/push';
-import { ADMIN_KEY, TestServer, api, createChannel, sendMessage, startTestServer } from '../../../helpers/server';
+import {
+	PushTestbed,
+	TOPIC,
+	deliveriesOf,
+	deviceToken,
+	registerDevice,
+	sleep,
+	startPushTestbed,
+	waitFor,
+} from '../../../helpers/push';
+import {
+	ADMIN_KEY,
+	TestServer,
+	api,
+	createChannel,
+	sendMessage,
+	startTestServer,
+} from '../../../helpers/server';
 
 /** Push delivery through the whole server: POST /v1/send → durable job → sender → fake APNs. */
 
@@ -47,7 +63,13 @@ test('a message reaches every device of the account, with the mapped headers and
 	});
 	await waitFor(() => bed.fake.accepted.length === 2, 'two pushes');
 	const pushA = bed.fake.acceptedFor(a)[0];
-	expect(pushA).toMatchObject({ environment: 'production', topic: TOPIC, pushType: 'alert', priority: 5, collapseId: id });
+	expect(pushA).toMatchObject({
+		environment: 'production',
+		topic: TOPIC,
+		pushType: 'alert',
+		priority: 5,
+		collapseId: id,
+	});
 	expect(bed.fake.acceptedFor(b)[0].environment).toBe('sandbox');
 	expect(JSON.parse(pushA.payload)).toEqual({
 		aps: {
@@ -60,10 +82,18 @@ test('a message reaches every device of the account, with the mapped headers and
 		message_id: id,
 		channel_id: channel.id,
 	});
-	await waitFor(async () => (await deliveriesOf(server.url, id)).every((d) => d.state === 'sent'), 'deliveries recorded');
+	await waitFor(
+		async () => (await deliveriesOf(server.url, id)).every((d) => d.state === 'sent'),
+		'deliveries recorded',
+	);
 	const deliveries = await deliveriesOf(server.url, id);
 	expect(deliveries).toHaveLength(2);
-	expect(deliveries.find((d) => d.device_id === devA.id)).toMatchObject({ state: 'sent', reason: null, apns_id: pushA.apnsId, attempts: 1 });
+	expect(deliveries.find((d) => d.device_id === devA.id)).toMatchObject({
+		state: 'sent',
+		reason: null,
+		apns_id: pushA.apnsId,
+		attempts: 1,
+	});
 	expect(await metric('ping_push_sent_total')).toBe(2);
 });
 
@@ -80,8 +110,13 @@ test('the HTTP answer does not wait on Apple', async () => {
 test('a muted channel pushes nothing (the message is still stored)', async () => {
 	const channel = await createChannel(server.url);
 	await registerDevice(server.url, deviceToken());
-	await api(server.url, 'PATCH', `/v1/channels/${channel.id}`, { key: ADMIN_KEY, body: { muted_until: new Date(clock.now() + 3_600_000).toISOString() } });
-	const res = await api(server.url, 'POST', `/v1/send/${channel.token}`, { body: { title: 'quiet' } });
+	await api(server.url, 'PATCH', `/v1/channels/${channel.id}`, {
+		key: ADMIN_KEY,
+		body: { muted_until: new Date(clock.now() + 3_600_000).toISOString() },
+	});
+	const res = await api(server.url, 'POST', `/v1/send/${channel.token}`, {
+		body: { title: 'quiet' },
+	});
 	expect(res.body.muted).toBe(true);
 	await server.jobs.runDue();
 	await sleep(100);
@@ -95,7 +130,10 @@ test('429 with retry-after: retried after the indicated delay, not at once', asy
 	await registerDevice(server.url, token);
 	bed.fake.program(token, { status: 429, reason: 'TooManyRequests', retryAfter: 30 });
 	const id = await sendMessage(server.url, channel.token, { title: 'busy' });
-	await waitFor(async () => (await deliveriesOf(server.url, id))[0]?.state === 'retrying', 'retrying state');
+	await waitFor(
+		async () => (await deliveriesOf(server.url, id))[0]?.state === 'retrying',
+		'retrying state',
+	);
 	const [d] = await deliveriesOf(server.url, id);
 	expect(d).toMatchObject({ reason: 'TooManyRequests', attempts: 1 });
 	expect(Date.parse(d.next_attempt_at as string)).toBe(clock.now() + 30_000);
@@ -122,18 +160,29 @@ test.each([
 	await registerDevice(server.url, token);
 	bed.fake.program(token, { status, reason, times: 2 });
 	const id = await sendMessage(server.url, channel.token, { title: 'flaky' });
-	await waitFor(async () => (await deliveriesOf(server.url, id))[0]?.state === 'retrying', 'first backoff');
-	const first = Date.parse((await deliveriesOf(server.url, id))[0].next_attempt_at as string) - clock.now();
+	await waitFor(
+		async () => (await deliveriesOf(server.url, id))[0]?.state === 'retrying',
+		'first backoff',
+	);
+	const first =
+		Date.parse((await deliveriesOf(server.url, id))[0].next_attempt_at as string) - clock.now();
 	expect(first).toBeGreaterThanOrEqual(800);
 	expect(first).toBeLessThanOrEqual(1200);
 	clock.advance(first);
 	await server.jobs.runDue();
-	await waitFor(async () => (await deliveriesOf(server.url, id))[0].attempts === 2, 'second attempt');
-	const second = Date.parse((await deliveriesOf(server.url, id))[0].next_attempt_at as string) - clock.now();
+	await waitFor(
+		async () => (await deliveriesOf(server.url, id))[0].attempts === 2,
+		'second attempt',
+	);
+	const second =
+		Date.parse((await deliveriesOf(server.url, id))[0].next_attempt_at as string) - clock.now();
 	expect(second).toBeGreaterThanOrEqual(1600); // doubled
 	clock.advance(second);
 	await server.jobs.runDue();
-	await waitFor(async () => (await deliveriesOf(server.url, id))[0].state === 'sent', 'sent after backoff');
+	await waitFor(
+		async () => (await deliveriesOf(server.url, id))[0].state === 'sent',
+		'sent after backoff',
+	);
 	expect(bed.fake.answersFor(token).map((a) => a.status)).toEqual([status, status, 200]);
 });
 
@@ -144,9 +193,16 @@ describe('410 Unregistered', () => {
 		const device = await registerDevice(server.url, token);
 		bed.fake.unregister(token, clock.now() + 1000);
 		const id = await sendMessage(server.url, channel.token, { title: 'gone?' });
-		await waitFor(async () => (await deliveriesOf(server.url, id))[0]?.state === 'failed', 'failed delivery');
+		await waitFor(
+			async () => (await deliveriesOf(server.url, id))[0]?.state === 'failed',
+			'failed delivery',
+		);
 		expect((await deliveriesOf(server.url, id))[0].reason).toBe('Unregistered');
-		expect((await api(server.url, 'GET', '/v1/devices', { key: ADMIN_KEY })).body.devices.map((d: Device) => d.id)).not.toContain(device.id);
+		expect(
+			(await api(server.url, 'GET', '/v1/devices', { key: ADMIN_KEY })).body.devices.map(
+				(d: Device) => d.id,
+			),
+		).not.toContain(device.id);
 		expect(await metric('ping_push_devices_removed_total')).toBe(1);
 	});
 
@@ -156,8 +212,15 @@ describe('410 Unregistered', () => {
 		bed.fake.unregister(token, clock.now() - 60_000);
 		const device = await registerDevice(server.url, token); // registered after Apple's timestamp
 		const id = await sendMessage(server.url, channel.token, { title: 'still here' });
-		await waitFor(async () => (await deliveriesOf(server.url, id))[0]?.state === 'failed', 'failed delivery');
-		expect((await api(server.url, 'GET', '/v1/devices', { key: ADMIN_KEY })).body.devices.map((d: Device) => d.id)).toContain(device.id);
+		await waitFor(
+			async () => (await deliveriesOf(server.url, id))[0]?.state === 'failed',
+			'failed delivery',
+		);
+		expect(
+			(await api(server.url, 'GET', '/v1/devices', { key: ADMIN_KEY })).body.devices.map(
+				(d: Device) => d.id,
+			),
+		).toContain(device.id);
 		expect(await metric('ping_push_devices_removed_total')).toBe(0);
 	});
 });
@@ -183,10 +246,17 @@ describe('400 BadDeviceToken is not a blind delete', () => {
 		const device = await registerDevice(server.url, token, 'production');
 		bed.fake.program(token, { status: 400, reason: 'BadDeviceToken', times: 2 });
 		const id = await sendMessage(server.url, channel.token, { title: 'broken' });
-		await waitFor(async () => (await deliveriesOf(server.url, id))[0]?.state === 'failed', 'failed');
+		await waitFor(
+			async () => (await deliveriesOf(server.url, id))[0]?.state === 'failed',
+			'failed',
+		);
 		expect((await deliveriesOf(server.url, id))[0].reason).toBe('BadDeviceToken');
 		expect(bed.fake.answersFor(token).map((a) => a.environment)).toEqual(['production', 'sandbox']);
-		expect((await api(server.url, 'GET', '/v1/devices', { key: ADMIN_KEY })).body.devices.map((d: Device) => d.id)).toContain(device.id);
+		expect(
+			(await api(server.url, 'GET', '/v1/devices', { key: ADMIN_KEY })).body.devices.map(
+				(d: Device) => d.id,
+			),
+		).toContain(device.id);
 		expect(await metric('ping_push_failed_total{reason="BadDeviceToken"}')).toBe(1);
 	});
 });
@@ -195,7 +265,11 @@ test('an oversized body is truncated to a payload of at most 4096 bytes', async 
 	const channel = await createChannel(server.url);
 	const token = deviceToken();
 	await registerDevice(server.url, token);
-	await sendMessage(server.url, channel.token, { title: 'Long', body: 'Ünïcödé 🚀 '.repeat(900), priority: 'high' });
+	await sendMessage(server.url, channel.token, {
+		title: 'Long',
+		body: 'Ünïcödé 🚀 '.repeat(900),
+		priority: 'high',
+	});
 	await waitFor(() => bed.fake.acceptedFor(token).length === 1, 'the push');
 	const [push] = bed.fake.acceptedFor(token);
 	expect(push.bytes).toBeLessThanOrEqual(4096);
@@ -209,7 +283,10 @@ test('other 4xx reasons fail at once and are counted by reason', async () => {
 	await registerDevice(server.url, token, 'production', { topic: 'com.not.ours' });
 	const id = await sendMessage(server.url, channel.token, { title: 'wrong app' });
 	await waitFor(async () => (await deliveriesOf(server.url, id))[0]?.state === 'failed', 'failed');
-	expect((await deliveriesOf(server.url, id))[0]).toMatchObject({ reason: 'TopicDisallowed', attempts: 1 });
+	expect((await deliveriesOf(server.url, id))[0]).toMatchObject({
+		reason: 'TopicDisallowed',
+		attempts: 1,
+	});
 	expect(await metric('ping_push_failed_total{reason="TopicDisallowed"}')).toBe(1);
 });
 
@@ -221,7 +298,10 @@ test('a device registered after the message does not get it', async () => {
 	const id = await sendMessage(server.url, channel.token, { title: 'before' });
 	clock.advance(1000);
 	await registerDevice(server.url, deviceToken());
-	await waitFor(async () => (await deliveriesOf(server.url, id)).some((d) => d.state === 'sent'), 'sent');
+	await waitFor(
+		async () => (await deliveriesOf(server.url, id)).some((d) => d.state === 'sent'),
+		'sent',
+	);
 	expect(await deliveriesOf(server.url, id)).toHaveLength(1);
 });
 
@@ -230,7 +310,16 @@ test('/metrics exposes every push series in Prometheus text', async () => {
 	expect(res.status).toBe(200);
 	expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0.0.4/);
 	const text = res.body.raw as string;
-	for (const name of ['ping_push_enabled', 'ping_push_sent_total', 'ping_push_failed_total', 'ping_push_retried_total', 'ping_push_resent_total', 'ping_push_in_flight', 'ping_push_queued', 'ping_push_devices_removed_total']) {
+	for (const name of [
+		'ping_push_enabled',
+		'ping_push_sent_total',
+		'ping_push_failed_total',
+		'ping_push_retried_total',
+		'ping_push_resent_total',
+		'ping_push_in_flight',
+		'ping_push_queued',
+		'ping_push_devices_removed_total',
+	]) {
 		expect(text).toContain(`# TYPE ${name} `);
 	}
 	expect(text).toMatch(/^ping_push_enabled 1$/m);
@@ -239,10 +328,13 @@ test('/metrics exposes every push series in Prometheus text', async () => {
 test('the push is attempted even if the server stops right after answering', async () => {
 	await server.stop();
 	// First life: answers the send, then dies before any job runs (its store never hands out jobs).
-	const dir = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'ping-push-'));
+	const dir = (await import('node:fs')).mkdtempSync(
+		(await import('node:path')).join((await import('node:os')).tmpdir(), 'ping-push-'),
+	);
 	const real = new SqliteStore(`${dir}/ping.db`);
 	const frozen: Store = new Proxy(real, {
-		get: (target, prop, receiver) => (prop === 'claimDueJobs' ? async () => [] : Reflect.get(target, prop, receiver)),
+		get: (target, prop, receiver) =>
+			prop === 'claimDueJobs' ? async () => [] : Reflect.get(target, prop, receiver),
 	}) as Store;
 	const first = await startTestServer({ clock, env: bed.env, dir, store: frozen });
 	const channel = await createChannel(first.url);
@@ -267,10 +359,24 @@ test('without APNs settings the server runs, says pushes are off, and messages s
 	expect(disabled.message).toMatch(/pushes are OFF/);
 	const channel = await createChannel(server.url);
 	await registerDevice(server.url, deviceToken());
-	const id = await sendMessage(server.url, channel.token, { title: 'no push', actions: [{ type: 'button', label: 'Ok', key: 'ok' }] });
-	expect((await api(server.url, 'GET', `/v1/callback/${channel.token}/${id}`)).body.status).toBe('pending');
-	expect((await api(server.url, 'POST', `/v1/messages/${id}/respond`, { key: ADMIN_KEY, body: { triggered_by: 'ok' } })).status).toBe(200);
-	expect((await api(server.url, 'GET', `/v1/callback/${channel.token}/${id}`)).body.status).toBe('submitted');
+	const id = await sendMessage(server.url, channel.token, {
+		title: 'no push',
+		actions: [{ type: 'button', label: 'Ok', key: 'ok' }],
+	});
+	expect((await api(server.url, 'GET', `/v1/callback/${channel.token}/${id}`)).body.status).toBe(
+		'pending',
+	);
+	expect(
+		(
+			await api(server.url, 'POST', `/v1/messages/${id}/respond`, {
+				key: ADMIN_KEY,
+				body: { triggered_by: 'ok' },
+			})
+		).status,
+	).toBe(200);
+	expect((await api(server.url, 'GET', `/v1/callback/${channel.token}/${id}`)).body.status).toBe(
+		'submitted',
+	);
 	expect(await deliveriesOf(server.url, id)).toEqual([]);
 	expect(await metric('ping_push_enabled')).toBe(0);
 	expect(bed.fake.answers).toHaveLength(0);

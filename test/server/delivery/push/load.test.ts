@@ -2,7 +2,13 @@ import { ManualClock } from '../../../../server/src/domain/time';
 import { newDeviceId } from '../../../../server/src/domain/ids';
 import { ADMIN_ACCOUNT_ID } from '../../../../server/src/domain/keys';
 import { PushTestbed, deliveriesOf, startPushTestbed, waitFor } from '../../../helpers/push';
-import { TestServer, api, createChannel, sendMessage, startTestServer } from '../../../helpers/server';
+import {
+	TestServer,
+	api,
+	createChannel,
+	sendMessage,
+	startTestServer,
+} from '../../../helpers/server';
 
 /** The sender under connection churn and stream limits, through the whole server path. */
 
@@ -43,9 +49,15 @@ describe('GOAWAY every few hundred streams', () => {
 		const channel = await createChannel(server.url);
 		const tokens = await addDevices(server, 1000, Date.now() - 1000);
 		const ids: string[] = [];
-		for (let i = 0; i < 5; i++) ids.push(await sendMessage(server.url, channel.token, { title: `wave ${i}` }));
+		for (let i = 0; i < 5; i++)
+			ids.push(await sendMessage(server.url, channel.token, { title: `wave ${i}` }));
 		await waitFor(() => bed.fake.accepted.length >= 5000, '5,000 accepted pushes', 30_000);
-		await waitFor(async () => (await deliveriesOf(server.url, ids[4])).filter((d) => d.state === 'sent').length === 1000, 'all rows sent', 10_000);
+		await waitFor(
+			async () =>
+				(await deliveriesOf(server.url, ids[4])).filter((d) => d.state === 'sent').length === 1000,
+			'all rows sent',
+			10_000,
+		);
 
 		const seen = new Map<string, number>();
 		for (const n of bed.fake.accepted) {
@@ -56,7 +68,8 @@ describe('GOAWAY every few hundred streams', () => {
 		expect(expected.filter((k) => seen.get(k) !== 1)).toEqual([]); // none lost, none twice
 		expect(bed.fake.accepted).toHaveLength(5000);
 		expect(bed.fake.goaways).toBeGreaterThanOrEqual(10);
-		for (const id of ids) expect((await deliveriesOf(server.url, id)).every((d) => d.state === 'sent')).toBe(true);
+		for (const id of ids)
+			expect((await deliveriesOf(server.url, id)).every((d) => d.state === 'sent')).toBe(true);
 		const text = (await api(server.url, 'GET', '/metrics')).body.raw as string;
 		expect(text).toMatch(/^ping_push_sent_total 5000$/m);
 		expect(text).toMatch(/^ping_push_resent_total\{reason="REFUSED_STREAM"\} [1-9]/m);
@@ -120,23 +133,37 @@ describe('timeouts and provider tokens', () => {
 		const channel = await createChannel(server.url);
 		await addDevices(server, 1, clock.now() - 1000);
 		const id = await sendMessage(server.url, channel.token, { title: 'slow apple' });
-		await waitFor(async () => (await deliveriesOf(server.url, id))[0]?.state === 'retrying', 'retrying after timeout');
+		await waitFor(
+			async () => (await deliveriesOf(server.url, id))[0]?.state === 'retrying',
+			'retrying after timeout',
+		);
 		expect((await deliveriesOf(server.url, id))[0].reason).toBe('Timeout');
 		bed.fake.delayMs = 0;
 		clock.advance(5_000);
 		await server.jobs.runDue();
-		await waitFor(async () => (await deliveriesOf(server.url, id))[0].state === 'sent', 'sent on retry');
+		await waitFor(
+			async () => (await deliveriesOf(server.url, id))[0].state === 'sent',
+			'sent on retry',
+		);
 	});
 
 	test('403 ExpiredProviderToken: node-apn signs a new token and the push is retried', async () => {
 		bed.fake.clockSkewMs = 2 * 3600_000; // every token looks two hours old
 		const channel = await createChannel(server.url);
 		const id = await sendMessage(server.url, channel.token, { title: 'old token' });
-		await waitFor(async () => (await deliveriesOf(server.url, id)).some((d) => d.state === 'retrying'), 'retrying');
-		expect((await deliveriesOf(server.url, id)).every((d) => d.reason === 'ExpiredProviderToken')).toBe(true);
+		await waitFor(
+			async () => (await deliveriesOf(server.url, id)).some((d) => d.state === 'retrying'),
+			'retrying',
+		);
+		expect(
+			(await deliveriesOf(server.url, id)).every((d) => d.reason === 'ExpiredProviderToken'),
+		).toBe(true);
 		bed.fake.clockSkewMs = 0;
 		clock.advance(5_000);
 		await server.jobs.runDue();
-		await waitFor(async () => (await deliveriesOf(server.url, id)).every((d) => d.state === 'sent'), 'sent with a fresh token');
+		await waitFor(
+			async () => (await deliveriesOf(server.url, id)).every((d) => d.state === 'sent'),
+			'sent with a fresh token',
+		);
 	});
 });

@@ -1,6 +1,11 @@
 import { Message } from '../../../../server/src/domain/types';
 import { stripMarkdown } from '../../../../server/src/delivery/push/markdown';
-import { APNS_MAX_PAYLOAD_BYTES, INTERACTIVE_CATEGORY, buildNotification, notificationId } from '../../../../server/src/delivery/push/payload';
+import {
+	APNS_MAX_PAYLOAD_BYTES,
+	INTERACTIVE_CATEGORY,
+	buildNotification,
+	notificationId,
+} from '../../../../server/src/delivery/push/payload';
 
 const base: Message = {
 	id: 'msg_abcdefghijkl',
@@ -19,7 +24,10 @@ const aps = (m: Partial<Message>) => JSON.parse(buildNotification({ ...base, ...
 describe('priority mapping', () => {
 	test('high: apns-priority 10, a sound, time-sensitive', () => {
 		expect(buildNotification({ ...base, priority: 'high' }).priority).toBe(10);
-		expect(aps({ priority: 'high' })).toMatchObject({ sound: 'default', 'interruption-level': 'time-sensitive' });
+		expect(aps({ priority: 'high' })).toMatchObject({
+			sound: 'default',
+			'interruption-level': 'time-sensitive',
+		});
 	});
 	test('normal: 10, active, silent', () => {
 		expect(buildNotification(base).priority).toBe(10);
@@ -33,10 +41,18 @@ describe('priority mapping', () => {
 });
 
 test('alert, thread-id, ids, collapse id and expiration', () => {
-	const n = buildNotification({ ...base, body: '**Ship** it', expiresAt: Date.UTC(2026, 0, 1, 0, 10) });
+	const n = buildNotification({
+		...base,
+		body: '**Ship** it',
+		expiresAt: Date.UTC(2026, 0, 1, 0, 10),
+	});
 	const json = JSON.parse(n.payload);
 	expect(json).toEqual({
-		aps: { alert: { title: 'Deploy?', body: 'Ship it' }, 'interruption-level': 'active', 'thread-id': base.channelId },
+		aps: {
+			alert: { title: 'Deploy?', body: 'Ship it' },
+			'interruption-level': 'active',
+			'thread-id': base.channelId,
+		},
 		message_id: base.id,
 		channel_id: base.channelId,
 	});
@@ -89,19 +105,28 @@ describe('the 4096-byte limit', () => {
 		['multi-byte', 'é€😀'.repeat(2_500)],
 		['escapes', '"\\\n'.repeat(3_000)],
 		['emoji sequences', '👩‍👩‍👧‍👦'.repeat(600)],
-	])('an oversized %s body is cut to fit, on a character boundary, with an ellipsis', (_name, body) => {
-		const n = buildNotification({ ...base, title: 'T'.repeat(100), body, priority: 'high', actions: [{ type: 'button', label: 'Ok', style: 'secondary' }] });
-		expect(n.truncated).toBe(true);
-		const bytes = Buffer.byteLength(n.payload, 'utf8');
-		expect(bytes).toBeLessThanOrEqual(APNS_MAX_PAYLOAD_BYTES);
-		expect(bytes).toBeGreaterThan(APNS_MAX_PAYLOAD_BYTES - 64); // cut, not emptied
-		const sent: string = JSON.parse(n.payload).aps.alert.body;
-		expect(sent.endsWith('…')).toBe(true);
-		const kept = sent.slice(0, -1);
-		expect(body.startsWith(kept)).toBe(true);
-		expect(kept).not.toMatch(/[\uD800-\uDBFF]$/); // no half surrogate pair
-		expect(Buffer.from(sent, 'utf8').toString('utf8')).toBe(sent); // valid UTF-8 round trip
-	});
+	])(
+		'an oversized %s body is cut to fit, on a character boundary, with an ellipsis',
+		(_name, body) => {
+			const n = buildNotification({
+				...base,
+				title: 'T'.repeat(100),
+				body,
+				priority: 'high',
+				actions: [{ type: 'button', label: 'Ok', style: 'secondary' }],
+			});
+			expect(n.truncated).toBe(true);
+			const bytes = Buffer.byteLength(n.payload, 'utf8');
+			expect(bytes).toBeLessThanOrEqual(APNS_MAX_PAYLOAD_BYTES);
+			expect(bytes).toBeGreaterThan(APNS_MAX_PAYLOAD_BYTES - 64); // cut, not emptied
+			const sent: string = JSON.parse(n.payload).aps.alert.body;
+			expect(sent.endsWith('…')).toBe(true);
+			const kept = sent.slice(0, -1);
+			expect(body.startsWith(kept)).toBe(true);
+			expect(kept).not.toMatch(/[\uD800-\uDBFF]$/); // no half surrogate pair
+			expect(Buffer.from(sent, 'utf8').toString('utf8')).toBe(sent); // valid UTF-8 round trip
+		},
+	);
 
 	test('a body that fits is left alone', () => {
 		const body = 'x'.repeat(3000);

@@ -1,7 +1,14 @@
 import { FakeReceiver } from '../../../fakes/callback-receiver';
 import { TestRedis, describeWithRedis, startRedis } from '../../../helpers/redis';
 import { ServerProcess, startServerProcess } from '../../../helpers/server-process';
-import { ADMIN_KEY, TestChannel, api, createChannel, respond, sendMessage } from '../../../helpers/server';
+import {
+	ADMIN_KEY,
+	TestChannel,
+	api,
+	createChannel,
+	respond,
+	sendMessage,
+} from '../../../helpers/server';
 
 /**
  * Scale-out: two real server processes on one Redis behave as one service. Any instance may
@@ -43,11 +50,18 @@ describeWithRedis('two server processes on one Redis', () => {
 
 	test('an answer posted to A is polled on B, once', async () => {
 		const id = await sendMessage(a.url, channel.token, { title: 'Deploy?', actions });
-		expect((await api(b.url, 'GET', `/v1/callback/${channel.token}/${id}`)).body.status).toBe('pending');
+		expect((await api(b.url, 'GET', `/v1/callback/${channel.token}/${id}`)).body.status).toBe(
+			'pending',
+		);
 		expect((await respond(a.url, id, { triggered_by: 'approve' })).status).toBe(200);
 		const polled = await api(b.url, 'GET', `/v1/callback/${channel.token}/${id}`);
-		expect(polled.body).toMatchObject({ status: 'submitted', result: { message_id: id, triggered_by: 'approve' } });
-		expect((await api(a.url, 'GET', `/v1/callback/${channel.token}/${id}`)).body.status).toBe('already_read');
+		expect(polled.body).toMatchObject({
+			status: 'submitted',
+			result: { message_id: id, triggered_by: 'approve' },
+		});
+		expect((await api(a.url, 'GET', `/v1/callback/${channel.token}/${id}`)).body.status).toBe(
+			'already_read',
+		);
 	});
 
 	test('a long poll waiting on B wakes as soon as the answer lands on A (pub/sub)', async () => {
@@ -68,7 +82,9 @@ describeWithRedis('two server processes on one Redis', () => {
 		const id = await sendMessage(a.url, channel.token, { title: 'Once', actions });
 		await respond(b.url, id, { triggered_by: 'approve' });
 		const polls = await Promise.all(
-			Array.from({ length: 20 }, (_, i) => api(i % 2 ? a.url : b.url, 'GET', `/v1/callback/${channel.token}/${id}`)),
+			Array.from({ length: 20 }, (_, i) =>
+				api(i % 2 ? a.url : b.url, 'GET', `/v1/callback/${channel.token}/${id}`),
+			),
 		);
 		const statuses = polls.map((p) => p.body.status);
 		expect(statuses.filter((s) => s === 'submitted')).toHaveLength(1);
@@ -79,7 +95,10 @@ describeWithRedis('two server processes on one Redis', () => {
 		const id = await sendMessage(b.url, channel.token, { title: 'First wins', actions });
 		const answers = await Promise.all(
 			Array.from({ length: 20 }, (_, i) =>
-				respond(i % 2 ? a.url : b.url, id, { triggered_by: i % 3 ? 'approve' : 'decline', responder: `r${i}` }),
+				respond(i % 2 ? a.url : b.url, id, {
+					triggered_by: i % 3 ? 'approve' : 'decline',
+					responder: `r${i}`,
+				}),
 			),
 		);
 		const statuses = answers.map((r) => r.status);
@@ -91,15 +110,23 @@ describeWithRedis('two server processes on one Redis', () => {
 	});
 
 	test('Redis down: requests answer 503 quickly, the processes stay up, and recover with nothing lost', async () => {
-		const kept = await sendMessage(a.url, channel.token, { title: 'Acknowledged before the outage', actions });
+		const kept = await sendMessage(a.url, channel.token, {
+			title: 'Acknowledged before the outage',
+			actions,
+		});
 		expect((await respond(b.url, kept, { triggered_by: 'approve' })).status).toBe(200);
 
 		await redis.stop();
 		for (const instance of [a, b]) {
 			const started = Date.now();
-			const send = await api(instance.url, 'POST', `/v1/send/${channel.token}`, { body: { title: 'during the outage' } });
+			const send = await api(instance.url, 'POST', `/v1/send/${channel.token}`, {
+				body: { title: 'during the outage' },
+			});
 			expect(send.status).toBe(503);
-			expect(send.body).toEqual({ ok: false, error: expect.stringMatching(/^storage unavailable: /) });
+			expect(send.body).toEqual({
+				ok: false,
+				error: expect.stringMatching(/^storage unavailable: /),
+			});
 			expect(Date.now() - started).toBeLessThan(3_000);
 			const poll = await api(instance.url, 'GET', `/v1/callback/${channel.token}/${kept}`);
 			expect(poll.status).toBe(503);
@@ -111,14 +138,19 @@ describeWithRedis('two server processes on one Redis', () => {
 			let status = 0;
 			const deadline = Date.now() + 10_000;
 			while (status !== 200 && Date.now() < deadline) {
-				status = (await api(instance.url, 'POST', `/v1/send/${channel.token}`, { body: { title: 'after' } })).status;
+				status = (
+					await api(instance.url, 'POST', `/v1/send/${channel.token}`, { body: { title: 'after' } })
+				).status;
 				if (status !== 200) await new Promise((r) => setTimeout(r, 100));
 			}
 			expect(status).toBe(200);
 		}
 		// The answer acknowledged before the outage is still there, unread.
 		const polled = await api(b.url, 'GET', `/v1/callback/${channel.token}/${kept}`);
-		expect(polled.body).toMatchObject({ status: 'submitted', result: { message_id: kept, triggered_by: 'approve' } });
+		expect(polled.body).toMatchObject({
+			status: 'submitted',
+			result: { message_id: kept, triggered_by: 'approve' },
+		});
 	}, 40_000);
 
 	test('each callback is delivered exactly once, whichever instance took the answer', async () => {
@@ -126,16 +158,24 @@ describeWithRedis('two server processes on one Redis', () => {
 		try {
 			const ids = await Promise.all(
 				Array.from({ length: 10 }, (_, i) =>
-					sendMessage(i % 2 ? a.url : b.url, channel.token, { title: `cb ${i}`, actions, callback_url: receiver.url }),
+					sendMessage(i % 2 ? a.url : b.url, channel.token, {
+						title: `cb ${i}`,
+						actions,
+						callback_url: receiver.url,
+					}),
 				),
 			);
-			const answers = await Promise.all(ids.map((id, i) => respond(i % 2 ? b.url : a.url, id, { triggered_by: 'approve' })));
+			const answers = await Promise.all(
+				ids.map((id, i) => respond(i % 2 ? b.url : a.url, id, { triggered_by: 'approve' })),
+			);
 			expect(answers.map((r) => r.status)).toEqual(ids.map(() => 200));
 			await receiver.waitFor(10, 10_000);
 			await new Promise((r) => setTimeout(r, 500)); // room for a duplicate to show up
 			expect(receiver.received).toHaveLength(10);
 			expect(new Set(receiver.received.map((c) => c.body.message_id))).toEqual(new Set(ids));
-			expect(new Set(receiver.received.map((c) => c.headers['x-ping-idempotency-key'])).size).toBe(10);
+			expect(new Set(receiver.received.map((c) => c.headers['x-ping-idempotency-key'])).size).toBe(
+				10,
+			);
 		} finally {
 			await receiver.stop();
 		}
@@ -143,16 +183,25 @@ describeWithRedis('two server processes on one Redis', () => {
 
 	test('kill the instance that tried a callback while its retry is pending: the other one delivers it', async () => {
 		const receiver = await new FakeReceiver().start();
-		receiver.reply = () => (receiver.received.length === 1 ? { status: 503, headers: { 'retry-after': '2' } } : { status: 200 });
+		receiver.reply = () =>
+			receiver.received.length === 1
+				? { status: 503, headers: { 'retry-after': '2' } }
+				: { status: 200 };
 		try {
-			const id = await sendMessage(a.url, channel.token, { title: 'retry me', actions, callback_url: receiver.url });
+			const id = await sendMessage(a.url, channel.token, {
+				title: 'retry me',
+				actions,
+				callback_url: receiver.url,
+			});
 			expect((await respond(a.url, id, { triggered_by: 'approve' })).status).toBe(200);
 			await receiver.waitFor(1, 10_000);
 			// Whoever made the failed attempt logged the retry it scheduled: that one dies.
 			let tried: ServerProcess | undefined;
 			const deadline = Date.now() + 5_000;
 			while (!tried && Date.now() < deadline) {
-				tried = [a, b].find((p) => p.output().includes('"callback.retrying"') && p.output().includes(id));
+				tried = [a, b].find(
+					(p) => p.output().includes('"callback.retrying"') && p.output().includes(id),
+				);
 				if (!tried) await new Promise((r) => setTimeout(r, 20));
 			}
 			if (!tried) throw new Error('no instance logged the scheduled retry');
@@ -162,13 +211,19 @@ describeWithRedis('two server processes on one Redis', () => {
 			await receiver.waitFor(2, 15_000);
 			const [first, second] = receiver.received;
 			expect(second.body.message_id).toBe(id);
-			expect(second.headers['x-ping-idempotency-key']).toBe(first.headers['x-ping-idempotency-key']);
+			expect(second.headers['x-ping-idempotency-key']).toBe(
+				first.headers['x-ping-idempotency-key'],
+			);
 			const detail = await api(survivor.url, 'GET', `/v1/messages/${id}`, { key: ADMIN_KEY });
 			await new Promise((r) => setTimeout(r, 300));
 			expect(receiver.received).toHaveLength(2);
-			expect(detail.body.message.callback_attempts.map((x: { outcome: string }) => x.outcome)).toEqual(['retrying', 'delivered']);
+			expect(
+				detail.body.message.callback_attempts.map((x: { outcome: string }) => x.outcome),
+			).toEqual(['retrying', 'delivered']);
 			// The survivor also answers everything else alone.
-			expect((await api(survivor.url, 'GET', `/v1/callback/${channel.token}/${id}`)).status).toBe(200);
+			expect((await api(survivor.url, 'GET', `/v1/callback/${channel.token}/${id}`)).status).toBe(
+				200,
+			);
 			// The remaining tests use the survivor only.
 			a = b = survivor;
 		} finally {

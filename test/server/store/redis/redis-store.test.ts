@@ -3,12 +3,23 @@ import { ManualClock } from '../../../../server/src/domain/time';
 import { BullJobQueue } from '../../../../server/src/jobs/bullmq-queue';
 import { JobQueue } from '../../../../server/src/jobs/queue';
 import { silentLogger } from '../../../../server/src/observability/log';
-import { ConnectionPurpose, RedisSettings, openConnection, whenReady } from '../../../../server/src/store/redis/open';
+import {
+	ConnectionPurpose,
+	RedisSettings,
+	openConnection,
+	whenReady,
+} from '../../../../server/src/store/redis/open';
 import { RedisStore } from '../../../../server/src/store/redis/redis-store';
 import { TestRedis, describeWithRedis, startRedis } from '../../../helpers/redis';
 import { pollOutcome } from '../../../../server/src/domain/polling';
 import { StorageUnavailableError } from '../../../../server/src/store/store';
-import { answerFixture, channelFixture, eventually, messageFixture, storeContract } from '../store-contract';
+import {
+	answerFixture,
+	channelFixture,
+	eventually,
+	messageFixture,
+	storeContract,
+} from '../store-contract';
 
 /** Short locks so a dead instance's job comes back within a couple of seconds. */
 const QUEUE_TIMING = { lockDurationMs: 1_000, stalledIntervalMs: 400 };
@@ -25,7 +36,12 @@ describeWithRedis('Redis driver', () => {
 
 	storeContract('Redis', async () => {
 		const prefix = `contract${++run}`;
-		const settings: RedisSettings = { url: redis.url, prefix, retentionMs: 30 * 24 * 3600_000, commandTimeoutMs: 2_000 };
+		const settings: RedisSettings = {
+			url: redis.url,
+			prefix,
+			retentionMs: 30 * 24 * 3600_000,
+			commandTimeoutMs: 2_000,
+		};
 		const clock = new ManualClock();
 		const connections: Redis[] = [];
 		const connect = (purpose: ConnectionPurpose) => {
@@ -52,7 +68,10 @@ describeWithRedis('Redis driver', () => {
 				queues.splice(queues.indexOf(queue as BullJobQueue), 1);
 				await (queue as BullJobQueue).kill();
 			},
-			lapseLeases: () => new Promise((r) => setTimeout(r, QUEUE_TIMING.lockDurationMs + 2 * QUEUE_TIMING.stalledIntervalMs)),
+			lapseLeases: () =>
+				new Promise((r) =>
+					setTimeout(r, QUEUE_TIMING.lockDurationMs + 2 * QUEUE_TIMING.stalledIntervalMs),
+				),
 			close: async () => {
 				await Promise.all(queues.map((q) => q.close()));
 				await store.close();
@@ -92,12 +111,15 @@ describeWithRedis('Redis driver specifics', () => {
 		await whenReady(client, settings, 5_000);
 		const store = new RedisStore(client, { prefix, retentionMs });
 		const clock = new ManualClock(T0);
-		const queue = new BullJobQueue(connect, clock, silentLogger, { prefix: `${prefix}:bull`, ...QUEUE_TIMING });
+		const queue = new BullJobQueue(connect, clock, silentLogger, {
+			prefix: `${prefix}:bull`,
+			...QUEUE_TIMING,
+		});
 		closers.push(() => queue.close());
 		return { store, clock, queue, client, prefix };
 	}
 
-	test('messages expire from Redis after the retention; a failed callback\'s unread answer is kept until read', async () => {
+	test("messages expire from Redis after the retention; a failed callback's unread answer is kept until read", async () => {
 		const { store, client, prefix } = await open();
 		const attemptsTtl = (id: string) => client.pttl(`${prefix}:{${id}}:attempts`);
 		const channel = channelFixture();
@@ -111,14 +133,27 @@ describeWithRedis('Redis driver specifics', () => {
 
 		await store.saveAnswer(failing.id, answerFixture(), 'pending', []);
 		await store.recordCallbackAttempt({
-			messageId: failing.id, deliveryId: 'dlv_1', target: 'callback_url', webhookId: null, attempt: 14, attemptedAt: T0,
-			statusCode: 500, error: 'HTTP 500', latencyMs: 3, outcome: 'failed', nextAttemptAt: null,
+			messageId: failing.id,
+			deliveryId: 'dlv_1',
+			target: 'callback_url',
+			webhookId: null,
+			attempt: 14,
+			attemptedAt: T0,
+			statusCode: 500,
+			error: 'HTTP 500',
+			latencyMs: 3,
+			outcome: 'failed',
+			nextAttemptAt: null,
 		});
 		expect(await attemptsTtl(failing.id)).toBeGreaterThan(3_500_000);
 		await store.setCallbackState(failing.id, 'failed');
 		expect(await store.messageTtlMs(failing.id)).toBe(-1);
 		expect(await attemptsTtl(failing.id)).toBe(-1);
-		const polled = await store.pollAnswer(failing.id, (r) => pollOutcome(r, T0 + 7 * 24 * 3600_000, 600_000), T0);
+		const polled = await store.pollAnswer(
+			failing.id,
+			(r) => pollOutcome(r, T0 + 7 * 24 * 3600_000, 600_000),
+			T0,
+		);
 		expect(polled?.outcome.status).toBe('failed');
 		expect(await store.messageTtlMs(failing.id)).toBeGreaterThan(3_500_000);
 		expect(await attemptsTtl(failing.id)).toBeGreaterThan(3_500_000);
@@ -131,7 +166,9 @@ describeWithRedis('Redis driver specifics', () => {
 		const channel = channelFixture();
 		await dying.store.insertChannel(channel);
 		const m = messageFixture(channel.id);
-		await dying.store.insertMessage(m, [{ kind: 'push.message', payload: { message_id: m.id }, runAt: T0 }]);
+		await dying.store.insertMessage(m, [
+			{ kind: 'push.message', payload: { message_id: m.id }, runAt: T0 },
+		]);
 
 		const survivor = await open(prefix);
 		const seen: string[] = [];
@@ -154,7 +191,9 @@ describeWithRedis('Redis driver specifics', () => {
 		const channel = channelFixture();
 		await store.insertChannel(channel);
 		const m = messageFixture(channel.id);
-		await store.insertMessage(m, [{ kind: 'push.message', payload: { message_id: m.id }, runAt: T0 }]);
+		await store.insertMessage(m, [
+			{ kind: 'push.message', payload: { message_id: m.id }, runAt: T0 },
+		]);
 		await eventually(() => expect(seen).toHaveLength(1));
 		expect(await client.hlen(`${prefix}:{${m.id}}:outbox`)).toBe(0);
 		expect(await client.zcard(`${prefix}:{outbox}:pending`)).toBe(0);
@@ -177,14 +216,17 @@ describeWithRedis('Redis driver specifics', () => {
 
 	// A worker opened after its queue is gone has a blocking connection (BullMQ's own copy of the
 	// worker connection) that nobody closes: it reconnects forever once Redis stops, and Jest never exits.
-	test.each(['killed', 'closed'] as const)('a queue %s while runDue() is in flight opens no worker afterwards', async (end) => {
-		const { queue, client, prefix } = await open();
-		queue.start();
-		const running = queue.runDue(); // waits on Redis first, so the queue ends meanwhile
-		await (end === 'killed' ? queue.kill() : queue.close());
-		await running.catch(() => undefined);
-		await new Promise((r) => setTimeout(r, 200));
-		const clients = String(await client.client('LIST')).split('\n');
-		expect(clients.filter((line) => line.includes(` name=${prefix}:bull`))).toEqual([]);
-	});
+	test.each(['killed', 'closed'] as const)(
+		'a queue %s while runDue() is in flight opens no worker afterwards',
+		async (end) => {
+			const { queue, client, prefix } = await open();
+			queue.start();
+			const running = queue.runDue(); // waits on Redis first, so the queue ends meanwhile
+			await (end === 'killed' ? queue.kill() : queue.close());
+			await running.catch(() => undefined);
+			await new Promise((r) => setTimeout(r, 200));
+			const clients = String(await client.client('LIST')).split('\n');
+			expect(clients.filter((line) => line.includes(` name=${prefix}:bull`))).toEqual([]);
+		},
+	);
 });
