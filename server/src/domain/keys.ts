@@ -5,7 +5,7 @@ import { ApiKey } from './types';
 export const ADMIN_ACCOUNT_ID = 'usr_admin';
 /** Active API keys an account may have at once. */
 export const MAX_ACTIVE_KEYS = 10;
-/** How much of a key is shown in lists: `pk_live_` and its first four characters. */
+/** How much of a key is shown in lists: `pk_live_` and its first four characters (`pk_live_xxxx`). */
 export const KEY_PREFIX_LENGTH = 12;
 
 /** A new API key: the record to store (hash only) and the clear key, shown once and never stored. */
@@ -21,7 +21,7 @@ export function makeApiKey(
 			id: newKeyId(),
 			accountId: account,
 			name,
-			prefix: `${secret.slice(0, KEY_PREFIX_LENGTH)}…`,
+			prefix: secret.slice(0, KEY_PREFIX_LENGTH),
 			keyHash: sha256Hex(secret),
 			createdAt: now,
 			lastUsedAt: null,

@@ -5,7 +5,11 @@ import { AppContext } from './context';
 import { presentKey } from './present';
 import { ApiRequest, Reply, json } from './route';
 
-/** `POST /v1/keys`: a new key of the caller's account; the clear key is in this answer only. */
+/**
+ * `POST /v1/keys`: a new key of the caller's account, in Ping's documented shape
+ * (`{id, name, key, created_at}`, plus `prefix` and `last_used_at`); the clear key is in this
+ * answer only.
+ */
 export async function createKey(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
 	const body = isObject(req.body) ? req.body : {};
 	const name = optionalString(body, 'name', 'name', 100) ?? null;
@@ -16,7 +20,7 @@ export async function createKey(ctx: AppContext, req: ApiRequest<'key'>): Promis
 			`an account may have at most ${MAX_ACTIVE_KEYS} active API keys; delete one first`,
 		);
 	}
-	return json({ ok: true, key: presentKey(key), api_key: secret }, 201);
+	return json({ ok: true, ...presentKey(key), key: secret }, 201);
 }
 
 export async function listKeys(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
@@ -27,5 +31,5 @@ export async function listKeys(ctx: AppContext, req: ApiRequest<'key'>): Promise
 export async function deleteKey(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
 	if (!(await ctx.store.deleteApiKey(req.accountId, req.params.id)))
 		throw new ApiError(404, `API key ${req.params.id} not found`);
-	return json({ ok: true });
+	return json({ ok: true, message: 'API key revoked' });
 }

@@ -10,7 +10,8 @@ export function presentKey(key: ApiKey) {
 	return {
 		id: key.id,
 		name: key.name,
-		prefix: key.prefix,
+		// Keys made before the prefix was stored bare carry a trailing ellipsis.
+		prefix: key.prefix.replace(/…$/, ''),
 		created_at: iso(key.createdAt),
 		last_used_at: isoOrNull(key.lastUsedAt),
 	};

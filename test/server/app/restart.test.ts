@@ -16,7 +16,7 @@ test('channels, tokens, keys, messages, answers, read-state and TTLs survive a r
 	const dir = first.dir;
 	const channel = await createChannel(first.url, 'Durable');
 	const key = (await api(first.url, 'POST', '/v1/keys', { key: ADMIN_KEY, body: { name: 'kept' } }))
-		.body.api_key;
+		.body.key;
 	const actions = [{ type: 'button', label: 'Yes', key: 'yes' }];
 	const read = await sendMessage(first.url, channel.token, { title: 'read', actions });
 	const unread = await sendMessage(first.url, channel.token, { title: 'unread', actions });

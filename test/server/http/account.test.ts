@@ -26,19 +26,46 @@ describe('API keys', () => {
 	test('created once in clear, listed without secret, usable, deletable; last_used_at kept', async () => {
 		const created = await call('POST', '/v1/keys', { name: 'ci' });
 		expect(created.status).toBe(201);
-		const key: string = created.body.api_key;
+		// Ping's documented shape: flat, `key` is the full key.
+		const key: string = created.body.key;
 		expect(key).toMatch(/^pk_live_[A-Za-z0-9]{32}$/);
-		expect(created.body.key).toMatchObject({ name: 'ci', last_used_at: null });
+		expect(created.body).toEqual({
+			ok: true,
+			id: expect.stringMatching(/^key_/),
+			name: 'ci',
+			key,
+			prefix: key.slice(0, 12),
+			created_at: new Date(clock.now()).toISOString(),
+			last_used_at: null,
+		});
 
 		expect((await call('GET', '/v1/channels', undefined, key)).status).toBe(200);
 		const listed = await call('GET', '/v1/keys');
-		const entry = listed.body.keys.find((k: { id: string }) => k.id === created.body.key.id);
+		const entry = listed.body.keys.find((k: { id: string }) => k.id === created.body.id);
+		expect(entry.prefix).toBe(key.slice(0, 12));
 		expect(entry.last_used_at).toBe(new Date(clock.now()).toISOString());
 		expect(JSON.stringify(listed.body)).not.toContain(key);
 
-		expect((await call('DELETE', `/v1/keys/${entry.id}`)).status).toBe(200);
+		expect((await call('DELETE', `/v1/keys/${entry.id}`)).body).toEqual({
+			ok: true,
+			message: 'API key revoked',
+		});
 		expect((await call('GET', '/v1/channels', undefined, key)).status).toBe(401);
 		expect((await call('DELETE', `/v1/keys/${entry.id}`)).status).toBe(404);
+	});
+
+	test('a key stored with the old ellipsis prefix is listed with the bare prefix', async () => {
+		const { makeApiKey, ADMIN_ACCOUNT_ID } = await import('../../../server/src/domain/keys');
+		const { key } = makeApiKey(ADMIN_ACCOUNT_ID, 'old', clock.now());
+		await server.ctx.store.insertApiKey(
+			{ ...key, prefix: `${key.prefix}…` },
+			Number.MAX_SAFE_INTEGER,
+		);
+		const listed = (await call('GET', '/v1/keys')).body.keys.find(
+			(k: { id: string }) => k.id === key.id,
+		);
+		expect(listed.prefix).toBe(key.prefix);
+		await server.ctx.store.deleteApiKey(ADMIN_ACCOUNT_ID, key.id);
 	});
 
 	test('at most 10 active keys per account', async () => {

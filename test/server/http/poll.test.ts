@@ -239,7 +239,7 @@ describe('answers are validated against the message and store nothing when wrong
 			).status,
 		).toBe(401);
 		expect(
-			(await respond(server.url, id, { triggered_by: 'approve' }, created.body.api_key)).status,
+			(await respond(server.url, id, { triggered_by: 'approve' }, created.body.key)).status,
 		).toBe(200);
 	});
 });
