@@ -32,6 +32,8 @@ export async function openStore(
 		const store = deps.store ?? new SqliteStore(config.databaseFile);
 		if (!(store instanceof SqliteStore))
 			throw new Error('a store passed to startServer must be a SqliteStore');
+		if (store.leasesTakenBack > 0)
+			log.info('jobs.leases_taken_back', { count: store.leasesTakenBack });
 		const jobs = new SqliteJobQueue(store, clock, log);
 		store.onJobsQueued = () => jobs.wake();
 		return { store, jobs, events: new AnswerEvents(), close: () => store.close() };

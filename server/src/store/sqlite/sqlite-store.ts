@@ -153,6 +153,12 @@ function toJob(r: Row): Job {
  * The embedded default store: one SQLite file (WAL), zero set-up, survives restarts.
  * better-sqlite3 is synchronous, so every method is atomic within this process; the
  * multi-statement ones run in a transaction as well.
+ *
+ * One process per file, enforced: the file is opened in SQLite's exclusive locking mode, so a
+ * second server on the same file fails at start instead of sharing it. That makes every job
+ * lease found at open a lease of a process that is gone, and they are taken back at once:
+ * work interrupted by a crash resumes as soon as the server is up again, not when the lease
+ * would have run out.
  */
 export class SqliteStore implements Store, JobStore {
 	private readonly db: Database.Database;
@@ -162,14 +168,31 @@ export class SqliteStore implements Store, JobStore {
 	/** Called after a write that queued jobs, so a worker can start at once instead of polling. */
 	onJobsQueued: (() => void) | null = null;
 
-	constructor(file: string) {
+	/** Jobs that were leased by a previous process when this one opened the file. */
+	readonly leasesTakenBack: number;
+
+	constructor(file: string, options: { busyTimeoutMs?: number } = {}) {
 		if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
 		this.db = new Database(file);
-		this.db.pragma('journal_mode = WAL');
-		this.db.pragma('synchronous = NORMAL');
-		this.db.pragma('busy_timeout = 5000');
-		this.db.pragma('foreign_keys = ON');
-		this.migrate();
+		try {
+			this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+			this.db.pragma('locking_mode = EXCLUSIVE');
+			this.db.pragma('journal_mode = WAL');
+			this.db.pragma('synchronous = NORMAL');
+			this.db.pragma('foreign_keys = ON');
+			this.migrate();
+			this.leasesTakenBack = this.db
+				.prepare('UPDATE jobs SET locked_until = 0 WHERE locked_until > 0')
+				.run().changes;
+		} catch (error) {
+			this.db.close();
+			if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+				throw new Error(
+					`the SQLite database ${file} is in use by another ping-server process; SQLite mode runs one process per file (use PING_STORE=redis to run several)`,
+				);
+			}
+			throw error;
+		}
 		const p = (sql: string) => this.db.prepare(sql);
 		this.stmt = {
 			insertAccount: p('INSERT OR IGNORE INTO accounts (id, created_at) VALUES (?, ?)'),

@@ -1,9 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ManualClock } from '../../../../server/src/domain/time';
 import { JobQueue } from '../../../../server/src/jobs/queue';
 import { SqliteJobQueue } from '../../../../server/src/jobs/sqlite-queue';
 import { silentLogger } from '../../../../server/src/observability/log';
 import { SqliteStore } from '../../../../server/src/store/sqlite/sqlite-store';
-import { storeContract } from '../store-contract';
+import { channelFixture, messageFixture, storeContract } from '../store-contract';
 
 const LEASE_MS = 120_000;
 
@@ -19,4 +22,46 @@ storeContract('SQLite', async () => {
 		lapseLeases: async () => clock.advance(LEASE_MS + 1),
 		close: () => store.close(),
 	};
+});
+
+describe('SQLite: one process per file', () => {
+	let dir: string;
+	beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ping-sqlite-'))));
+	afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+	test('a second store on the same file fails at once with a message saying why', () => {
+		const first = new SqliteStore(join(dir, 'ping.db'));
+		try {
+			expect(() => new SqliteStore(join(dir, 'ping.db'), { busyTimeoutMs: 50 })).toThrow(
+				/in use by another ping-server process.*PING_STORE=redis/,
+			);
+		} finally {
+			void first.close();
+		}
+	});
+
+	test('the leases of a process that died are taken back when the file is opened again', async () => {
+		const file = join(dir, 'ping.db');
+		const now = Date.UTC(2026, 0, 1);
+		const dead = new SqliteStore(file);
+		const channel = channelFixture();
+		await dead.ensureAccount(channel.accountId, now);
+		await dead.insertChannel(channel);
+		const message = messageFixture(channel.id);
+		await dead.insertMessage(message, [
+			{ kind: 'push.message', payload: { message_id: message.id }, runAt: now },
+		]);
+		expect(await dead.claimDueJobs(now, 10, LEASE_MS)).toHaveLength(1);
+		expect(await dead.claimDueJobs(now + 1_000, 10, LEASE_MS)).toHaveLength(0);
+		await dead.close(); // the process died holding the lease
+
+		const reopened = new SqliteStore(file);
+		try {
+			expect(reopened.leasesTakenBack).toBe(1);
+			const [job] = await reopened.claimDueJobs(now + 1_000, 10, LEASE_MS);
+			expect(job).toMatchObject({ kind: 'push.message', attempts: 1 });
+		} finally {
+			await reopened.close();
+		}
+	});
 });
