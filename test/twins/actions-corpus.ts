@@ -26,6 +26,25 @@ const select = (extra: object = {}) => ({
 const refused = (message: string): Outcome => ({ refused: message });
 
 export const actionsCases: ActionsCase[] = [
+	// Keys that could hide an answer in a prototype
+	...['__proto__', 'constructor', 'prototype'].flatMap((key): ActionsCase[] => [
+		{
+			name: `a button keyed ${key}`,
+			actions: [button({ key })],
+			expected: refused(`actions[0].key "${key}" is reserved`),
+		},
+		{
+			name: `a text field keyed ${key}`,
+			actions: [{ type: 'text', label: 'T', key }],
+			expected: refused(`actions[0].key "${key}" is reserved`),
+		},
+	]),
+	// A JSON-parsed "__proto__" is an own property, as a request body would carry it.
+	{
+		name: 'a toggle keyed __proto__ from parsed JSON',
+		actions: JSON.parse('[{"type":"toggle","label":"T","key":"__proto__"}]'),
+		expected: refused('actions[0].key "__proto__" is reserved'),
+	},
 	// Accepted
 	{ name: 'no actions', actions: undefined, expected: 'accepted' },
 	{ name: 'null actions', actions: null, expected: 'accepted' },

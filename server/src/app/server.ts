@@ -7,6 +7,7 @@ import { combineDeliveries } from '../delivery/delivery';
 import { createPushDelivery } from '../delivery/push';
 import { Clock, systemClock } from '../domain/time';
 import { createRequestHandler } from '../http/app';
+import { answerClientError } from '../http/errors';
 import { AppContext } from '../http/context';
 import { JobHandler, JobKind } from '../jobs/job';
 import { JobQueue } from '../jobs/queue';
@@ -89,6 +90,7 @@ export async function startServer(
 
 	const server: Server = createServer(createRequestHandler(ctx));
 	server.keepAliveTimeout = 65_000;
+	server.on('clientError', answerClientError);
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(config.port, config.host, () => resolve());

@@ -43,8 +43,19 @@ export function buttonKey(action: Action, index: number): string | null {
 	return action.key ?? `button_${index}`;
 }
 
+/**
+ * Keys that name JavaScript's object machinery: an answer keyed so could vanish into a
+ * prototype on the way to the callback, so no action may use one.
+ */
+export const RESERVED_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+function checkKey(key: string, field: string): string {
+	if (RESERVED_KEYS.includes(key)) throw badRequest(`${field}.key "${key}" is reserved`);
+	return key;
+}
+
 function requiredKey(obj: JsonObject, field: string): string {
-	return requiredString(obj, 'key', `${field}.key`, KEY_MAX);
+	return checkKey(requiredString(obj, 'key', `${field}.key`, KEY_MAX), field);
 }
 
 function parseOptions(raw: unknown, field: string): SelectOption[] {
@@ -79,6 +90,7 @@ function parseAction(raw: unknown, field: string): Action {
 			const key = optionalString(raw, 'key', `${field}.key`, KEY_MAX);
 			if (key !== undefined && key.trim() === '')
 				throw badRequest(`${field}.key must not be empty`);
+			if (key !== undefined) checkKey(key, field);
 			const style = optionalEnum(raw, 'style', `${field}.style`, BUTTON_STYLES) ?? 'secondary';
 			return key === undefined ? { type, label, style } : { type, label, key, style };
 		}
@@ -203,7 +215,8 @@ export function parseAnswerInput(
 		throw badRequest('responses must be an object keyed by form field key');
 	}
 	const fields = new Map(actions.filter(isFormAction).map((a) => [a.key, a]));
-	const parsed: Record<string, ResponseValue> = {};
+	// No prototype: whatever the key, it is an own entry that reaches the callback.
+	const parsed: Record<string, ResponseValue> = Object.create(null);
 	for (const [key, value] of Object.entries(responses ?? {})) {
 		const field = fields.get(key);
 		if (!field) throw badRequest(`responses.${key} is not a form field of this message`);

@@ -1,4 +1,6 @@
+import { badRequest } from './errors';
 import { iso } from './message';
+import { parseIsoInstant } from './time';
 import { Answer, Message, ResponseValue } from './types';
 
 /** The callback body (docs/api.md#callbacks), also the `result` of a poll. Field order is stable. */
@@ -25,12 +27,18 @@ export function callbackBody(message: Message, answer: Answer): CallbackBody {
 	return body;
 }
 
-/** Accepts the phone's tap time if it is a valid ISO-8601 instant, else uses the server's clock. */
+/**
+ * The tap time of an answer: the phone's `timestamp` when it sent one, which must then be an
+ * ISO 8601 date-time (a 400 otherwise: a wrong time is refused, never replaced by a guess);
+ * the server's clock when it sent none.
+ */
 export function tapTimestamp(raw: unknown, now: number): string {
-	if (typeof raw === 'string') {
-		const ms = Date.parse(raw);
-		if (Number.isFinite(ms) && /^\d{4}-\d{2}-\d{2}T/.test(raw))
-			return new Date(ms).toISOString().replace('.000Z', 'Z');
+	if (raw === undefined || raw === null) return new Date(now).toISOString().replace('.000Z', 'Z');
+	const ms = typeof raw === 'string' ? parseIsoInstant(raw) : null;
+	if (ms === null) {
+		throw badRequest(
+			'timestamp must be an ISO 8601 date-time with a time zone, e.g. 2026-01-12T20:18:13Z',
+		);
 	}
-	return new Date(now).toISOString().replace('.000Z', 'Z');
+	return new Date(ms).toISOString().replace('.000Z', 'Z');
 }

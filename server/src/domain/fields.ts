@@ -101,3 +101,31 @@ export function httpUrl(value: string, field: string): string {
 	if (!url.hostname) throw badRequest(`${field} must be a valid http(s) URL`);
 	return value;
 }
+
+/** A lone UTF-16 surrogate: half a character, which no text can carry on. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * The path of the first string (or object key) in a parsed JSON value that is not valid
+ * Unicode (`actions[1].label`), or null when all of it is. JSON's `\ud800` escapes can carry
+ * half characters that would be stored as U+FFFD; they are refused instead.
+ */
+export function invalidTextPath(value: unknown, path = ''): string | null {
+	if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path || '(body)' : null;
+	if (Array.isArray(value)) {
+		for (let i = 0; i < value.length; i++) {
+			const found = invalidTextPath(value[i], `${path}[${i}]`);
+			if (found !== null) return found;
+		}
+		return null;
+	}
+	if (isObject(value)) {
+		for (const [key, item] of Object.entries(value)) {
+			const at = path ? `${path}.${key}` : key;
+			if (LONE_SURROGATE.test(key)) return at;
+			const found = invalidTextPath(item, at);
+			if (found !== null) return found;
+		}
+	}
+	return null;
+}

@@ -1,4 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { badRequest } from '../domain/errors';
+import { isObject } from '../domain/fields';
 import { accountForApiKey, channelForToken } from './auth';
 import { readJsonBody } from './body';
 import { AppContext } from './context';
@@ -6,6 +8,9 @@ import { failureFor, redactedPath } from './errors';
 import { ApiRequest, Auth, Reply, Route } from './route';
 import { Router } from './router';
 import { ROUTES } from './routes';
+
+/** No endpoint has a path anywhere near this long; a longer one is refused before routing. */
+const MAX_PATH_LENGTH = 2048;
 
 function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, string> = {}): void {
 	const [payload, contentType] =
@@ -49,6 +54,9 @@ export function createRequestHandler(
 		query: string,
 	): Promise<Reply> {
 		const body = await readJsonBody(req, ctx.config.maxBodyBytes);
+		// Every endpoint takes an object (or nothing): `[]`, `null` or `42` is a mistake, not a default.
+		if (body !== undefined && !isObject(body))
+			throw badRequest('request body must be a JSON object');
 		const caller = await callerOf(ctx, route.auth, req, params);
 		const request = {
 			params,
@@ -65,9 +73,19 @@ export function createRequestHandler(
 		const queryAt = url.indexOf('?');
 		const path = queryAt === -1 ? url : url.slice(0, queryAt);
 		const method = req.method ?? 'GET';
+		if (path.length > MAX_PATH_LENGTH) {
+			send(res, {
+				status: 414,
+				json: { ok: false, error: `the path is longer than ${MAX_PATH_LENGTH} characters` },
+			});
+			return;
+		}
 		const match = router.match(method, path);
+		if (!match.route && match.badEscape) {
+			send(res, { status: 400, json: { ok: false, error: 'the path has a malformed %-escape' } });
+			return;
+		}
 		if (!match.route) {
-			// A path that cannot be decoded names no resource either.
 			send(res, {
 				status: 404,
 				json: { ok: false, error: `no such endpoint: ${method} ${redactedPath(path)}` },

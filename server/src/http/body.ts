@@ -1,5 +1,8 @@
 import { IncomingMessage } from 'node:http';
 import { ApiError } from '../domain/errors';
+import { invalidTextPath } from '../domain/fields';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 const NOT_JSON = 'request body must be JSON (Content-Type: application/json)';
 
@@ -27,6 +30,32 @@ function checkHeaders(req: IncomingMessage, maxBytes: number): void {
 		throw new ApiError(415, 'request body must not be compressed (Content-Encoding)');
 	if (Number(req.headers['content-length'] ?? 0) > maxBytes)
 		throw new ApiError(413, `request body is larger than ${maxBytes} bytes`);
+}
+
+/** Names the field that holds the bad bytes when the body still parses, so a person can find them. */
+function notUtf8(bytes: Buffer): string {
+	try {
+		const lenient = bytes.toString('utf8');
+		const value: unknown = JSON.parse(lenient);
+		const replaced = findReplacement(value, '');
+		if (replaced !== null) return `${replaced} is not valid UTF-8`;
+	} catch {
+		// not JSON either: the general message below
+	}
+	return 'request body is not valid UTF-8';
+}
+
+/** The path of the first string holding U+FFFD, which lenient decoding puts for bad bytes. */
+function findReplacement(value: unknown, path: string): string | null {
+	if (typeof value === 'string') return value.includes('\uFFFD') ? path || '(body)' : null;
+	if (value === null || typeof value !== 'object') return null;
+	for (const [key, item] of Object.entries(value)) {
+		const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+		if (key.includes('\uFFFD')) return at;
+		const found = findReplacement(item, at);
+		if (found !== null) return found;
+	}
+	return null;
 }
 
 /**
@@ -59,13 +88,25 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<un
 		req.on('data', onData);
 		req.on('end', () => {
 			if (size > maxBytes) return;
-			const text = Buffer.concat(chunks).toString('utf8');
-			if (text.trim() === '') return resolve(undefined);
+			const bytes = Buffer.concat(chunks);
+			let text: string;
 			try {
-				resolve(JSON.parse(text));
+				text = strictUtf8.decode(bytes);
 			} catch {
-				reject(new ApiError(400, 'request body is not valid JSON'));
+				return reject(new ApiError(400, notUtf8(bytes)));
 			}
+			if (text.trim() === '') return resolve(undefined);
+			let value: unknown;
+			try {
+				value = JSON.parse(text);
+			} catch {
+				return reject(new ApiError(400, 'request body is not valid JSON'));
+			}
+			const broken = invalidTextPath(value);
+			if (broken !== null) {
+				return reject(new ApiError(400, `${broken} is not valid text (a lone UTF-16 surrogate)`));
+			}
+			resolve(value);
 		});
 		req.on('error', reject);
 		// A client that goes away mid-body settles the read (its answer goes nowhere).

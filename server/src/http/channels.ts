@@ -1,5 +1,6 @@
 import { badRequest } from '../domain/errors';
 import { JsonObject, isObject, optionalString, requiredString } from '../domain/fields';
+import { parseIsoInstant } from '../domain/time';
 import { newChannelId, newWebhookSecret, newWebhookToken, sha256Hex } from '../domain/ids';
 import { ChannelPatch } from '../store/store';
 import { ownChannel } from './auth';
@@ -21,9 +22,8 @@ function parseMutedUntil(body: JsonObject): number | null | undefined {
 	if (!('muted_until' in body)) return undefined;
 	const raw = body.muted_until;
 	if (raw === null) return null;
-	const ms = typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(raw) ? Date.parse(raw) : NaN;
-	if (!Number.isFinite(ms))
-		throw badRequest('muted_until must be an ISO-8601 time or null (null unmutes)');
+	const ms = typeof raw === 'string' ? parseIsoInstant(raw) : null;
+	if (ms === null) throw badRequest('muted_until must be an ISO-8601 time or null (null unmutes)');
 	return ms;
 }
 

@@ -1,3 +1,4 @@
+import { Duplex } from 'node:stream';
 import { ApiError } from '../domain/errors';
 import { LogFields, Logger, errorMessage } from '../observability/log';
 import { StorageUnavailableError } from '../store/store';
@@ -26,4 +27,24 @@ export function failureFor(error: unknown, log: Logger, fields: LogFields = {}):
 /** The path for a 404 message and logs, with a webhook token in it replaced by `…`. */
 export function redactedPath(path: string): string {
 	return path.replace(/^(\/v1\/(?:send|callback)\/)[^/]+/, '$1…');
+}
+
+/**
+ * Requests node:http refuses before they reach a handler (headers over its size limit, a
+ * request line it cannot parse) still get the JSON error envelope, not a bare status line.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+	if (error.code === 'ECONNRESET' || !socket.writable) {
+		socket.destroy();
+		return;
+	}
+	const [status, reason, message] =
+		error.code === 'HPE_HEADER_OVERFLOW'
+			? [431, 'Request Header Fields Too Large', 'the request line or headers are too large']
+			: [400, 'Bad Request', 'the request is not valid HTTP'];
+	const body = JSON.stringify({ ok: false, error: message });
+	socket.end(
+		`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+			`Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+	);
 }

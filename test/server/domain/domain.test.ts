@@ -12,7 +12,7 @@ import {
 	newWebhookToken,
 } from '../../../server/src/domain/ids';
 import { pollOutcome } from '../../../server/src/domain/polling';
-import { MessageRecord } from '../../../server/src/domain/types';
+import { Action, MessageRecord } from '../../../server/src/domain/types';
 
 describe('ids', () => {
 	test('formats of ids, tokens, secrets and keys', () => {
@@ -59,17 +59,38 @@ describe('actions', () => {
 	});
 });
 
+test('an answer map has no prototype: a field keyed __proto__ (stored before such keys were refused) reaches the callback', () => {
+	const actions = [{ type: 'toggle', label: 'T', key: '__proto__' }] as Action[];
+	const { responses } = parseAnswerInput(actions, 'submit', JSON.parse('{"__proto__": true}'));
+	expect(JSON.stringify(responses)).toBe('{"__proto__":true}');
+});
+
 describe('tap timestamp', () => {
 	const now = Date.UTC(2026, 0, 1, 12);
 	test('keeps a valid ISO time, normalised to UTC', () => {
 		expect(tapTimestamp('2026-01-12T21:18:13+01:00', now)).toBe('2026-01-12T20:18:13Z');
 	});
-	test.each([undefined, 'yesterday', 12345, '2026-13-45T00:00:00Z'])(
-		'falls back to the server clock for %p',
-		(raw) => {
-			expect(tapTimestamp(raw, now)).toBe('2026-01-01T12:00:00Z');
-		},
-	);
+	test.each([undefined, null])('takes the server clock when none is sent (%p)', (raw) => {
+		expect(tapTimestamp(raw, now)).toBe('2026-01-01T12:00:00Z');
+	});
+	test.each([
+		'yesterday',
+		12345,
+		true,
+		['2026-01-12T20:18:13Z'],
+		'2026-13-45T99:99:99Z',
+		'2026-02-30T10:00:00Z',
+		'2026-01-12',
+		'2026-01-12T20:18:13',
+		'2026-01-12T24:00:00Z',
+		'',
+	])('refuses %p with a 400 naming timestamp, never a guess', (raw) => {
+		expect(() => tapTimestamp(raw, now)).toThrow(/^timestamp must be an ISO 8601 date-time/);
+	});
+	test('accepts fractions and offsets', () => {
+		expect(tapTimestamp('2026-01-12T20:18:13.250Z', now)).toBe('2026-01-12T20:18:13.250Z');
+		expect(tapTimestamp('2026-01-12T20:18Z', now)).toBe('2026-01-12T20:18:00Z');
+	});
 });
 
 describe('poll state machine', () => {

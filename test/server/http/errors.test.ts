@@ -94,9 +94,9 @@ test('errors never leak a stack trace or HTML', async () => {
 	expect(text).not.toMatch(/at .*\.(js|ts):\d+|<html/i);
 });
 
-test('a malformed %-escape in the path is a JSON 404, not a crash', async () => {
+test('a malformed %-escape in the path is a JSON 400, not a crash', async () => {
 	const res = await api(server.url, 'GET', `/v1/callback/%E0%A4%A/msg_000000000000`);
-	expect(res.status).toBe(404);
+	expect(res.status).toBe(400);
 	expect(res.body.ok).toBe(false);
 	expect((await api(server.url, 'GET', '/health')).status).toBe(200);
 });
