@@ -76,19 +76,30 @@ export function createRequestHandler(
 		if (path.length > MAX_PATH_LENGTH) {
 			send(res, {
 				status: 414,
-				json: { ok: false, error: `the path is longer than ${MAX_PATH_LENGTH} characters` },
+				json: {
+					ok: false,
+					error: `the path is longer than ${MAX_PATH_LENGTH} characters`,
+					code: 'path_too_long',
+				},
 			});
 			return;
 		}
 		const match = router.match(method, path);
 		if (!match.route && match.badEscape) {
-			send(res, { status: 400, json: { ok: false, error: 'the path has a malformed %-escape' } });
+			send(res, {
+				status: 400,
+				json: { ok: false, error: 'the path has a malformed %-escape', code: 'invalid_request' },
+			});
 			return;
 		}
 		if (!match.route) {
 			send(res, {
 				status: 404,
-				json: { ok: false, error: `no such endpoint: ${method} ${redactedPath(path)}` },
+				json: {
+					ok: false,
+					error: `no such endpoint: ${method} ${redactedPath(path)}`,
+					code: 'not_found',
+				},
 			});
 			return;
 		}
@@ -100,7 +111,10 @@ export function createRequestHandler(
 				const failure = failureFor(error, ctx.log, { method, route: route.path });
 				send(
 					res,
-					{ status: failure.status, json: { ok: false, error: failure.message } },
+					{
+						status: failure.status,
+						json: { ok: false, error: failure.message, code: failure.code },
+					},
 					failure.retryAfter ? { 'retry-after': failure.retryAfter } : {},
 				);
 			},

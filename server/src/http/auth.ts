@@ -11,7 +11,12 @@ const TOUCH_INTERVAL_MS = 60_000;
 /** `Authorization: Bearer pk_live_…` → the key's account, or 401. */
 export async function accountForApiKey(ctx: AppContext, req: IncomingMessage): Promise<string> {
 	const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-	if (!match) throw new ApiError(401, 'missing API key: send Authorization: Bearer pk_live_…');
+	if (!match)
+		throw new ApiError(
+			401,
+			'missing API key: send Authorization: Bearer pk_live_…',
+			'missing_api_key',
+		);
 	const presented = match[1];
 	if (ctx.config.adminKey !== null && constantTimeEqual(presented, ctx.config.adminKey))
 		return ADMIN_ACCOUNT_ID;
@@ -32,7 +37,7 @@ export async function channelForToken(ctx: AppContext, token: string): Promise<C
 	const hash = sha256Hex(token);
 	const channel = await ctx.store.findChannelByTokenHash(hash);
 	if (!channel || !constantTimeEqual(channel.tokenHash, hash))
-		throw new ApiError(401, 'webhook token is not valid');
+		throw new ApiError(401, 'webhook token is not valid', 'invalid_token');
 	return channel;
 }
 

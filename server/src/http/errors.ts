@@ -1,11 +1,12 @@
 import { Duplex } from 'node:stream';
-import { ApiError } from '../domain/errors';
+import { ApiError, ErrorCode } from '../domain/errors';
 import { LogFields, Logger, errorMessage } from '../observability/log';
 import { StorageUnavailableError } from '../store/store';
 
 export interface Failure {
 	status: number;
 	message: string;
+	code: ErrorCode;
 	/** Seconds after which retrying makes sense (503 while storage is away). */
 	retryAfter?: string;
 }
@@ -15,13 +16,14 @@ export interface Failure {
  * (nothing was acknowledged, retry later), anything else as a logged 500 without details.
  */
 export function failureFor(error: unknown, log: Logger, fields: LogFields = {}): Failure {
-	if (error instanceof ApiError) return { status: error.status, message: error.message };
+	if (error instanceof ApiError)
+		return { status: error.status, message: error.message, code: error.code };
 	if (error instanceof StorageUnavailableError) {
 		log.warn('http.storage_unavailable', { ...fields, error: error.message });
-		return { status: 503, message: error.message, retryAfter: '1' };
+		return { status: 503, message: error.message, code: 'storage_unavailable', retryAfter: '1' };
 	}
 	log.error('http.unhandled_error', { ...fields, error: errorMessage(error) });
-	return { status: 500, message: 'internal server error' };
+	return { status: 500, message: 'internal server error', code: 'internal_error' };
 }
 
 /** The path for a 404 message and logs, with a webhook token in it replaced by `…`. */
@@ -38,11 +40,16 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
 		socket.destroy();
 		return;
 	}
-	const [status, reason, message] =
+	const [status, reason, message, code] =
 		error.code === 'HPE_HEADER_OVERFLOW'
-			? [431, 'Request Header Fields Too Large', 'the request line or headers are too large']
-			: [400, 'Bad Request', 'the request is not valid HTTP'];
-	const body = JSON.stringify({ ok: false, error: message });
+			? [
+					431,
+					'Request Header Fields Too Large',
+					'the request line or headers are too large',
+					'headers_too_large',
+				]
+			: [400, 'Bad Request', 'the request is not valid HTTP', 'invalid_request'];
+	const body = JSON.stringify({ ok: false, error: message, code });
 	socket.end(
 		`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
 			`Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

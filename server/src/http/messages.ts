@@ -1,6 +1,6 @@
 import { parseAnswerInput } from '../domain/actions';
 import { callbackBody, tapTimestamp } from '../domain/answer';
-import { ApiError, badRequest, conflict } from '../domain/errors';
+import { ApiError, alreadyAnswered, badRequest, messageExpired } from '../domain/errors';
 import { isObject, optionalString } from '../domain/fields';
 import { isExpired } from '../domain/message';
 import { Answer, MessageRecord } from '../domain/types';
@@ -70,8 +70,8 @@ export async function respondToMessage(ctx: AppContext, req: ApiRequest<'key'>):
 	if (!isObject(body)) throw badRequest('request body must be a JSON object');
 	const { message, channel } = await ownMessage(ctx, req.accountId, req.params.id);
 	const now = ctx.clock.now();
-	if (message.answer) throw conflict('message was already answered; the first answer stands');
-	if (isExpired(message, now)) throw conflict('message has expired and can no longer be answered');
+	if (message.answer) throw alreadyAnswered();
+	if (isExpired(message, now)) throw messageExpired();
 	const input = parseAnswerInput(message.actions, body.triggered_by, body.responses);
 	const answer: Answer = {
 		...input,
@@ -83,7 +83,7 @@ export async function respondToMessage(ctx: AppContext, req: ApiRequest<'key'>):
 	const callbackState = message.callbackUrl ? 'pending' : 'none';
 	const saved = await ctx.store.saveAnswer(message.id, answer, callbackState, jobs);
 	if (saved === 'missing') throw new ApiError(404, `message ${message.id} not found`);
-	if (saved === 'conflict') throw conflict('message was already answered; the first answer stands');
+	if (saved === 'conflict') throw alreadyAnswered();
 	ctx.events.notify(message.id);
 	ctx.log.info('message.answered', {
 		message_id: message.id,

@@ -31,7 +31,11 @@ async function expectNothingStored(
 	error: string,
 ) {
 	expect(res.status).toBe(status);
-	expect(res.body).toEqual({ ok: false, error: expect.stringContaining(error) });
+	expect(res.body).toEqual({
+		ok: false,
+		error: expect.stringContaining(error),
+		code: expect.any(String),
+	});
 	expect(await storedMessages()).toBe(0);
 }
 
@@ -80,7 +84,7 @@ test('account endpoints without a key are 401, with a bad key 401', async () => 
 		key: 'pk_live_00000000000000000000000000000000',
 	});
 	expect(res.status).toBe(401);
-	expect(res.body).toEqual({ ok: false, error: 'API key is not valid' });
+	expect(res.body).toEqual({ ok: false, error: 'API key is not valid', code: 'invalid_api_key' });
 });
 
 test('errors never leak a stack trace or HTML', async () => {

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { ManualClock } from '../../../server/src/domain/time';
 import {
 	ADMIN_KEY,
 	api,
@@ -79,6 +80,7 @@ describe('every request gets an answer in bounded time', () => {
 				expect(bodyOf(answer)).toEqual({
 					ok: false,
 					error: 'request body is larger than 2048 bytes',
+					code: 'body_too_large',
 				});
 				expect(Date.now() - started).toBeLessThan(1_000);
 			}
@@ -88,7 +90,11 @@ describe('every request gets an answer in bounded time', () => {
 	test('a 20,000-character path is a JSON 431; a 3,000-character one a JSON 414', async () => {
 		const huge = await rawRequest(`GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
 		expect(statusOf(huge)).toBe(431);
-		expect(bodyOf(huge)).toEqual({ ok: false, error: expect.stringContaining('too large') });
+		expect(bodyOf(huge)).toEqual({
+			ok: false,
+			error: expect.stringContaining('too large'),
+			code: 'headers_too_large',
+		});
 		const long = await api(server.url, 'GET', `/v1/messages/${'m'.repeat(3_000)}`, {
 			key: ADMIN_KEY,
 		});
@@ -131,7 +137,11 @@ describe('validation refuses instead of guessing', () => {
 				body,
 			});
 			expect(res.status).toBe(400);
-			expect(await res.json()).toEqual({ ok: false, error: 'request body must be a JSON object' });
+			expect(await res.json()).toEqual({
+				ok: false,
+				error: 'request body must be a JSON object',
+				code: 'invalid_request',
+			});
 			expect((await api(server.url, 'GET', '/v1/keys', { key: ADMIN_KEY })).body.keys).toHaveLength(
 				before,
 			);
@@ -186,5 +196,36 @@ describe('validation refuses instead of guessing', () => {
 		});
 		expect(res.status).toBe(400);
 		expect(res.body.error).toBe('actions[0].key "__proto__" is reserved');
+	});
+});
+
+describe('stable error codes for what clients branch on', () => {
+	test('invalid_token, missing_api_key, already_answered and message_expired', async () => {
+		const clock = new ManualClock(Date.UTC(2026, 3, 1));
+		const own = await startTestServer({ clock });
+		try {
+			const ch = await createChannel(own.url);
+			const actions = [{ type: 'button', label: 'Yes', key: 'yes' }];
+			expect(
+				(await api(own.url, 'POST', '/v1/send/nope', { body: { title: 't' } })).body.code,
+			).toBe('invalid_token');
+			expect((await api(own.url, 'GET', '/v1/channels')).body.code).toBe('missing_api_key');
+
+			const answered = await sendMessage(own.url, ch.token, { title: 'a', actions });
+			expect((await respond(own.url, answered, { triggered_by: 'yes' })).status).toBe(200);
+			const again = await respond(own.url, answered, { triggered_by: 'yes' });
+			expect([again.status, again.body.code]).toEqual([409, 'already_answered']);
+
+			const expiring = await sendMessage(own.url, ch.token, {
+				title: 'b',
+				actions,
+				expires_in: 60,
+			});
+			clock.advance(61_000);
+			const late = await respond(own.url, expiring, { triggered_by: 'yes' });
+			expect([late.status, late.body.code]).toEqual([409, 'message_expired']);
+		} finally {
+			await own.stop();
+		}
 	});
 });

@@ -118,7 +118,11 @@ test("token auth: a wrong token is 401; another channel's message is 404 and is 
 
 	const wrongToken = await poll(id, 'not-a-real-token-at-all-xxxxxxxxxxxxxxxxxxxx');
 	expect(wrongToken.status).toBe(401);
-	expect(wrongToken.body).toEqual({ ok: false, error: 'webhook token is not valid' });
+	expect(wrongToken.body).toEqual({
+		ok: false,
+		error: 'webhook token is not valid',
+		code: 'invalid_token',
+	});
 
 	const foreign = await poll(id, channel.token);
 	const missing = await poll('msg_000000000000', channel.token);

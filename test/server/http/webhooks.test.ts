@@ -83,6 +83,7 @@ describe('channel webhooks', () => {
 		expect(again.body).toEqual({
 			ok: false,
 			error: expect.stringContaining(created.body.webhook.id),
+			code: 'not_found',
 		});
 	});
 

@@ -126,6 +126,7 @@ describeWithRedis('two server processes on one Redis', () => {
 			expect(send.body).toEqual({
 				ok: false,
 				error: expect.stringMatching(/^storage unavailable: /),
+				code: 'storage_unavailable',
 			});
 			expect(Date.now() - started).toBeLessThan(3_000);
 			const poll = await api(instance.url, 'GET', `/v1/callback/${channel.token}/${kept}`);
