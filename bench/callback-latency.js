@@ -135,6 +135,9 @@ async function main() {
 		PING_DATABASE: join(dir, 'ping.db'),
 		PING_ADMIN_KEY: ADMIN_KEY,
 		PING_LOG_LEVEL: 'info',
+		PING_RATE_PER_TOKEN: '0',
+		PING_RATE_PER_KEY: '0',
+		PING_RATE_PER_ADDRESS: '0',
 		PING_CALLBACK_ALLOW: '127.0.0.1/32',
 	});
 	const auth = { authorization: `Bearer ${ADMIN_KEY}` };

@@ -48,6 +48,10 @@ async function startPingServer(extraEnv = {}) {
 			PING_DATABASE: path.join(dir, 'ping.db'),
 			PING_ADMIN_KEY: ADMIN_KEY,
 			PING_LOG_LEVEL: 'warn',
+			// Load from one address and one token is the point here, not something to refuse.
+			PING_RATE_PER_TOKEN: '0',
+			PING_RATE_PER_KEY: '0',
+			PING_RATE_PER_ADDRESS: '0',
 			...extraEnv,
 		},
 		stdio: ['ignore', 'inherit', 'inherit'],

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { SERVER_CLI } from './server-cli';
-import { ADMIN_KEY } from './server';
+import { ADMIN_KEY, NO_RATE_LIMITS } from './server';
 
 const ROOT = join(__dirname, '../..');
 
@@ -29,6 +29,7 @@ export async function startServerProcess(
 			PING_HOST: '127.0.0.1',
 			PING_ADMIN_KEY: ADMIN_KEY,
 			PING_LOG_LEVEL: 'info',
+			...NO_RATE_LIMITS,
 			...env,
 		},
 		stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,13 @@ import { Config, loadConfig } from '../../server/src/config/config';
 import { silentLogger } from '../../server/src/observability/log';
 import { RunningServer, StartOptions, startServer } from '../../server/src/app/server';
 
+/** Turns every request budget off (tests that are not about rate limits make bursts of setup calls). */
+export const NO_RATE_LIMITS = {
+	PING_RATE_PER_TOKEN: '0',
+	PING_RATE_PER_KEY: '0',
+	PING_RATE_PER_ADDRESS: '0',
+};
+
 export const ADMIN_KEY = 'pk_live_TestAdminKey0123456789abcdefghij';
 
 export interface TestServer extends RunningServer {
@@ -35,6 +42,8 @@ export async function startTestServer(
 			PING_DATABASE: join(dir, 'ping.db'),
 			PING_ADMIN_KEY: ADMIN_KEY,
 			PING_LOG_LEVEL: 'silent',
+			// Rate limits are off unless a test is about them (test/server/http/rate-limits.test.ts).
+			...NO_RATE_LIMITS,
 			// Parity runs: PING_TEST_REDIS_URL=redis://… runs the HTTP suites on the Redis store.
 			...(process.env.PING_TEST_REDIS_URL
 				? {

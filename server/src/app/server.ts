@@ -8,6 +8,7 @@ import { createPushDelivery } from '../delivery/push';
 import { Clock, systemClock } from '../domain/time';
 import { createRequestHandler } from '../http/app';
 import { answerClientError } from '../http/errors';
+import { RateLimit, RateLimits } from '../http/rate-limits';
 import { AppContext } from '../http/context';
 import { JobHandler, JobKind } from '../jobs/job';
 import { JobQueue } from '../jobs/queue';
@@ -73,6 +74,11 @@ export async function startServer(
 			timeoutMs: config.callbackTimeoutMs,
 		}),
 	);
+	const rateLimits: RateLimits = {
+		address: new RateLimit('client address', config.rates.perAddress, opened.rateCounter, log),
+		token: new RateLimit('webhook token', config.rates.perToken, opened.rateCounter, log),
+		key: new RateLimit('API key', config.rates.perKey, opened.rateCounter, log),
+	};
 	const ctx: AppContext = {
 		config,
 		store,
@@ -81,6 +87,7 @@ export async function startServer(
 		events,
 		delivery,
 		guard,
+		rateLimits,
 		metrics,
 		publicUrl: config.publicUrl ?? '',
 	};

@@ -27,6 +27,10 @@ export interface Config {
 		/** How long start-up waits for Redis before giving up with a clear error. */
 		startupTimeoutMs: number;
 	};
+	/** Requests per minute per webhook token, API key and client address; 0 is off. */
+	rates: { perToken: number; perKey: number; perAddress: number };
+	/** Take the client address from X-Forwarded-For (behind a reverse proxy). */
+	trustProxy: boolean;
 	/** PING_CALLBACK_ALLOW: hosts and CIDRs callbacks may reach although they are not public. */
 	callbackAllow: string[];
 	/** Per-attempt limit of one callback POST (connect to last byte of the answer). */
@@ -68,6 +72,10 @@ export function loadConfig(env: Env = process.env): Config {
 	if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix)) {
 		throw new ConfigError('PING_REDIS_PREFIX must be 1-64 letters, digits, "_", "." or "-"');
 	}
+	const trustProxy = readText(env, 'PING_TRUST_PROXY');
+	if (trustProxy !== 'true' && trustProxy !== 'false') {
+		throw new ConfigError(`PING_TRUST_PROXY must be "true" or "false", got "${trustProxy}"`);
+	}
 	let callbackAllow: string[];
 	try {
 		callbackAllow = allowEntriesFromEnv(env.PING_CALLBACK_ALLOW);
@@ -91,6 +99,12 @@ export function loadConfig(env: Env = process.env): Config {
 		publicUrl,
 		maxBodyBytes: readInteger(env, 'PING_MAX_BODY_BYTES'),
 		logLevel,
+		rates: {
+			perToken: readInteger(env, 'PING_RATE_PER_TOKEN'),
+			perKey: readInteger(env, 'PING_RATE_PER_KEY'),
+			perAddress: readInteger(env, 'PING_RATE_PER_ADDRESS'),
+		},
+		trustProxy: trustProxy === 'true',
 		callbackAllow,
 		callbackTimeoutMs: readInteger(env, 'PING_CALLBACK_TIMEOUT_MS'),
 		apns: loadApnsConfig(env),

@@ -78,6 +78,37 @@ export const SETTINGS: readonly Setting[] = [
 			'`sqlite` (one file, one process) or `redis` (several instances behind one Redis).',
 	},
 	{
+		name: 'PING_RATE_PER_TOKEN',
+		group: 'Server',
+		default: '600',
+		range: [0, 1_000_000],
+		description:
+			'Send and poll requests one webhook token may make per minute (a long-poll counts once); 429 beyond, 0 turns it off.',
+	},
+	{
+		name: 'PING_RATE_PER_KEY',
+		group: 'Server',
+		default: '600',
+		range: [0, 1_000_000],
+		description:
+			'Account API requests one API key may make per minute; 429 beyond, 0 turns it off.',
+	},
+	{
+		name: 'PING_RATE_PER_ADDRESS',
+		group: 'Server',
+		default: '1200',
+		range: [0, 1_000_000],
+		description:
+			'Requests one client address may make per minute, counted before authentication; 429 beyond, 0 turns it off.',
+	},
+	{
+		name: 'PING_TRUST_PROXY',
+		group: 'Server',
+		default: 'false',
+		description:
+			'`true` behind a reverse proxy: the client address is the first one in `X-Forwarded-For` (otherwise every client looks like the proxy).',
+	},
+	{
 		name: 'PING_REDIS_URL',
 		group: 'Redis mode',
 		default: null,

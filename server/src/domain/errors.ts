@@ -41,6 +41,8 @@ export class ApiError extends Error {
 		readonly status: number,
 		message: string,
 		code?: ErrorCode,
+		/** Headers the answer carries (`Retry-After` and the rate-limit headers of a 429). */
+		readonly headers: Record<string, string> = {},
 	) {
 		super(message);
 		this.name = 'ApiError';

@@ -1,7 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest } from '../domain/errors';
 import { isObject } from '../domain/fields';
-import { accountForApiKey, channelForToken } from './auth';
+import { authenticateApiKey, channelForToken } from './auth';
 import { readJsonBody } from './body';
 import { AppContext } from './context';
 import { failureFor, redactedPath } from './errors';
@@ -25,15 +25,29 @@ function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, st
 	res.end(payload);
 }
 
-async function callerOf(
+/** The route's authentication, once, and the caller's budget for it: what the handler learns, and headers. */
+async function authenticate(
 	ctx: AppContext,
 	auth: Auth,
 	req: IncomingMessage,
 	params: Record<string, string>,
-): Promise<object> {
-	if (auth === 'token') return { channel: await channelForToken(ctx, params.token) };
-	if (auth === 'key') return { accountId: await accountForApiKey(ctx, req) };
-	return {};
+): Promise<{ caller: object; headers: Record<string, string> }> {
+	if (auth === 'token') {
+		const channel = await channelForToken(ctx, params.token);
+		return { caller: { channel }, headers: await ctx.rateLimits.token.take(channel.id) };
+	}
+	if (auth === 'key') {
+		const { keyId, accountId } = await authenticateApiKey(ctx, req);
+		return { caller: { accountId }, headers: await ctx.rateLimits.key.take(keyId) };
+	}
+	return { caller: {}, headers: {} };
+}
+
+/** The client's address: the socket's, or with PING_TRUST_PROXY the first of X-Forwarded-For. */
+function clientAddress(ctx: AppContext, req: IncomingMessage): string {
+	const forwarded = ctx.config.trustProxy ? req.headers['x-forwarded-for'] : undefined;
+	const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+	return first || req.socket.remoteAddress || 'unknown';
 }
 
 /**
@@ -52,12 +66,14 @@ export function createRequestHandler(
 		route: Route,
 		params: Record<string, string>,
 		query: string,
-	): Promise<Reply> {
+	): Promise<{ reply: Reply; headers: Record<string, string> }> {
+		// Counted before anything else, so guessing tokens or keys costs budget too.
+		const addressHeaders = await ctx.rateLimits.address.take(clientAddress(ctx, req));
 		const body = await readJsonBody(req, ctx.config.maxBodyBytes);
 		// Every endpoint takes an object (or nothing): `[]`, `null` or `42` is a mistake, not a default.
 		if (body !== undefined && !isObject(body))
 			throw badRequest('request body must be a JSON object');
-		const caller = await callerOf(ctx, route.auth, req, params);
+		const { caller, headers } = await authenticate(ctx, route.auth, req, params);
 		const request = {
 			params,
 			query: new URLSearchParams(query),
@@ -65,7 +81,8 @@ export function createRequestHandler(
 			raw: req,
 			...caller,
 		} as ApiRequest;
-		return route.handler(ctx, request);
+		// The rate-limit headers of the caller's own budget, else of its address's.
+		return { reply: await route.handler(ctx, request), headers: { ...addressHeaders, ...headers } };
 	}
 
 	return (req, res) => {
@@ -105,7 +122,7 @@ export function createRequestHandler(
 		}
 		const { route, params } = match;
 		handle(req, route, params, queryAt === -1 ? '' : url.slice(queryAt + 1)).then(
-			(reply) => send(res, reply),
+			({ reply, headers }) => send(res, reply, headers),
 			(error: unknown) => {
 				if (res.headersSent || res.destroyed) return;
 				const failure = failureFor(error, ctx.log, { method, route: route.path });
@@ -115,7 +132,7 @@ export function createRequestHandler(
 						status: failure.status,
 						json: { ok: false, error: failure.message, code: failure.code },
 					},
-					failure.retryAfter ? { 'retry-after': failure.retryAfter } : {},
+					failure.headers,
 				);
 			},
 		);

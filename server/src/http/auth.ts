@@ -8,8 +8,17 @@ import { AppContext } from './context';
 /** `last_used_at` is written at most this often per key, to keep reads read-only. */
 const TOUCH_INTERVAL_MS = 60_000;
 
-/** `Authorization: Bearer pk_live_…` → the key's account, or 401. */
-export async function accountForApiKey(ctx: AppContext, req: IncomingMessage): Promise<string> {
+/** The API key a request presents: its id (`admin` for PING_ADMIN_KEY) and its account. */
+export interface PresentedKey {
+	keyId: string;
+	accountId: string;
+}
+
+/** `Authorization: Bearer pk_live_…` → the key and its account, or 401. */
+export async function authenticateApiKey(
+	ctx: AppContext,
+	req: IncomingMessage,
+): Promise<PresentedKey> {
 	const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
 	if (!match)
 		throw new ApiError(
@@ -18,8 +27,9 @@ export async function accountForApiKey(ctx: AppContext, req: IncomingMessage): P
 			'missing_api_key',
 		);
 	const presented = match[1];
-	if (ctx.config.adminKey !== null && constantTimeEqual(presented, ctx.config.adminKey))
-		return ADMIN_ACCOUNT_ID;
+	if (ctx.config.adminKey !== null && constantTimeEqual(presented, ctx.config.adminKey)) {
+		return { keyId: 'admin', accountId: ADMIN_ACCOUNT_ID };
+	}
 	// Lookup by SHA-256 of the key: the stored hash is the only copy, and the comparison
 	// the database makes is on a hash the caller cannot steer byte by byte.
 	const hash = sha256Hex(presented);
@@ -29,7 +39,12 @@ export async function accountForApiKey(ctx: AppContext, req: IncomingMessage): P
 	const now = ctx.clock.now();
 	if (key.lastUsedAt === null || now - key.lastUsedAt >= TOUCH_INTERVAL_MS)
 		await ctx.store.touchApiKey(key.id, now);
-	return key.accountId;
+	return { keyId: key.id, accountId: key.accountId };
+}
+
+/** `Authorization: Bearer pk_live_…` → the key's account, or 401. */
+export async function accountForApiKey(ctx: AppContext, req: IncomingMessage): Promise<string> {
+	return (await authenticateApiKey(ctx, req)).accountId;
 }
 
 /** The channel whose webhook token is in the path, or 401. */

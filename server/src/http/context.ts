@@ -6,6 +6,7 @@ import { Logger } from '../observability/log';
 import { Metrics } from '../observability/metrics';
 import { AnswerEvents } from '../store/answer-events';
 import { Store } from '../store/store';
+import { RateLimits } from './rate-limits';
 
 /** Everything a handler needs, passed in by startServer (no globals). */
 export interface AppContext {
@@ -18,6 +19,8 @@ export interface AppContext {
 	delivery: Delivery;
 	/** Judges callback and webhook URLs (server-side request forgery). */
 	guard: AddressGuard;
+	/** Request budgets per client address, webhook token and API key. */
+	rateLimits: RateLimits;
 	/** Counters and gauges for `GET /metrics`. */
 	metrics: Metrics;
 	/** Base URL of this server as clients reach it (PING_PUBLIC_URL, else the listening address). */

@@ -7,8 +7,8 @@ export interface Failure {
 	status: number;
 	message: string;
 	code: ErrorCode;
-	/** Seconds after which retrying makes sense (503 while storage is away). */
-	retryAfter?: string;
+	/** Headers of the answer: `Retry-After` of a 503 or a 429, the rate-limit headers. */
+	headers: Record<string, string>;
 }
 
 /**
@@ -16,14 +16,25 @@ export interface Failure {
  * (nothing was acknowledged, retry later), anything else as a logged 500 without details.
  */
 export function failureFor(error: unknown, log: Logger, fields: LogFields = {}): Failure {
-	if (error instanceof ApiError)
-		return { status: error.status, message: error.message, code: error.code };
+	if (error instanceof ApiError) {
+		return {
+			status: error.status,
+			message: error.message,
+			code: error.code,
+			headers: error.headers,
+		};
+	}
 	if (error instanceof StorageUnavailableError) {
 		log.warn('http.storage_unavailable', { ...fields, error: error.message });
-		return { status: 503, message: error.message, code: 'storage_unavailable', retryAfter: '1' };
+		return {
+			status: 503,
+			message: error.message,
+			code: 'storage_unavailable',
+			headers: { 'retry-after': '1' },
+		};
 	}
 	log.error('http.unhandled_error', { ...fields, error: errorMessage(error) });
-	return { status: 500, message: 'internal server error', code: 'internal_error' };
+	return { status: 500, message: 'internal server error', code: 'internal_error', headers: {} };
 }
 
 /** The path for a 404 message and logs, with a webhook token in it replaced by `…`. */

@@ -6,13 +6,16 @@ import { Logger } from '../observability/log';
 import { AnswerEvents } from './answer-events';
 import { openRedisStore } from './redis/open';
 import { SqliteStore } from './sqlite/sqlite-store';
-import { Store } from './store';
+import { RateCounterFactory, Store } from './store';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 
 /** An opened store with the job queue that runs the jobs its writes queue, and the long-poll wake-ups. */
 export interface OpenStore {
 	store: Store;
 	jobs: JobQueue;
 	events: AnswerEvents;
+	/** Request counters for rate limits: in this process (SQLite), or in Redis, shared by every instance. */
+	rateCounter: RateCounterFactory;
 	/** Closes what `openStore` opened (after `jobs.stop()`). */
 	close(): Promise<void>;
 }
@@ -36,7 +39,9 @@ export async function openStore(
 			log.info('jobs.leases_taken_back', { count: store.leasesTakenBack });
 		const jobs = new SqliteJobQueue(store, clock, log);
 		store.onJobsQueued = () => jobs.wake();
-		return { store, jobs, events: new AnswerEvents(), close: () => store.close() };
+		const rateCounter: RateCounterFactory = (name, points) =>
+			new RateLimiterMemory({ keyPrefix: name, points, duration: 60 });
+		return { store, jobs, events: new AnswerEvents(), rateCounter, close: () => store.close() };
 	}
 	return openRedisStore(
 		{

@@ -1,3 +1,4 @@
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { PollOutcome } from '../domain/polling';
 import { NewJob } from '../jobs/job';
 import {
@@ -128,6 +129,12 @@ export interface Store {
 
 	close(): Promise<void>;
 }
+
+/**
+ * Makes the request counter behind one rate limit (`name`, `perMinute`): in this process for
+ * SQLite, in Redis (shared by every instance) for Redis mode.
+ */
+export type RateCounterFactory = (name: string, perMinute: number) => RateLimiterAbstract;
 
 /** The storage engine cannot be reached (Redis down): requests that need it answer 503. */
 export class StorageUnavailableError extends Error {

@@ -5,6 +5,8 @@ import { Logger, errorMessage } from '../../observability/log';
 import { RedisAnswerEvents } from './redis-answer-events';
 import { RedisStore } from './redis-store';
 import { isUnavailable } from './availability';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { RateCounterFactory } from '../store';
 
 /** How the Redis side is reached and named (from PING_REDIS_URL / PING_REDIS_PREFIX). */
 export interface RedisSettings {
@@ -105,6 +107,7 @@ export interface OpenRedisStore {
 	store: RedisStore;
 	jobs: BullJobQueue;
 	events: RedisAnswerEvents;
+	rateCounter: RateCounterFactory;
 	close(): Promise<void>;
 }
 
@@ -175,6 +178,13 @@ export async function openRedisStore(
 			store,
 			jobs,
 			events,
+			rateCounter: (name, points) =>
+				new RateLimiterRedis({
+					storeClient: client,
+					keyPrefix: `${settings.prefix}:rate:${name}`,
+					points,
+					duration: 60,
+				}),
 			async close() {
 				clearInterval(sweep);
 				await jobs.close().catch(() => undefined);
