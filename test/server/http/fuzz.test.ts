@@ -1,0 +1,348 @@
+import fc from 'fast-check';
+import { ADMIN_ACCOUNT_ID } from '../../../server/src/domain/keys';
+import { ROUTES } from '../../../server/src/http/routes';
+import {
+	ADMIN_KEY,
+	createChannel,
+	sendMessage,
+	startTestServer,
+	TestChannel,
+	TestServer,
+} from '../../helpers/server';
+
+/**
+ * Generated bad requests at every route: each gets a JSON 4xx naming the problem within a
+ * bounded time, stores nothing, and the server stays up. A route added to the table without
+ * a case here fails the coverage test below.
+ */
+
+let server: TestServer;
+let channel: TestChannel;
+let messageId: string;
+
+beforeAll(async () => {
+	server = await startTestServer({ env: { PING_MAX_BODY_BYTES: '4096' } });
+	channel = await createChannel(server.url, 'Fuzz');
+	messageId = await sendMessage(server.url, channel.token, {
+		title: 'Deploy?',
+		actions: [
+			{ type: 'button', label: 'Yes', key: 'yes' },
+			{ type: 'text', label: 'Why', key: 'why', max_length: 20 },
+		],
+	});
+});
+afterAll(() => server.stop());
+
+interface BadRequest {
+	method: string;
+	path: string;
+	headers: Record<string, string>;
+	body?: string;
+}
+
+const json = { 'content-type': 'application/json' };
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+/** A path segment that names nothing that exists (and never an empty one). */
+const unknownId = fc
+	.string({ minLength: 1, maxLength: 30 })
+	.map((s) => `x${encodeURIComponent(s)}`);
+/** Any JSON value but an object: every endpoint wants an object. */
+const notAnObject = fc.oneof(
+	fc.array(fc.jsonValue(), { maxLength: 4 }),
+	fc.string(),
+	fc.double({ noNaN: true, noDefaultInfinity: true }),
+	fc.boolean(),
+	fc.constant(null),
+);
+/** Text that is not JSON at all. */
+const notJson = fc.string({ minLength: 1, maxLength: 200 }).filter((text) => {
+	try {
+		JSON.parse(text);
+		return false;
+	} catch {
+		return text.trim() !== '';
+	}
+});
+/** A value of the wrong type for a string field. */
+const notAString = fc.oneof(
+	fc.integer(),
+	fc.boolean(),
+	fc.array(fc.string(), { maxLength: 3 }),
+	fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }),
+);
+
+/** Bodies every JSON endpoint refuses: not an object, not JSON, not declared as JSON. */
+function badBodies(method: string, path: string, headers: Record<string, string>) {
+	return fc.oneof(
+		notAnObject.map((v) => ({
+			method,
+			path,
+			headers: { ...headers, ...json },
+			body: JSON.stringify(v),
+		})),
+		notJson.map((text) => ({ method, path, headers: { ...headers, ...json }, body: text })),
+		fc
+			.record({
+				text: fc.string({ minLength: 1 }),
+				type: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/xml'),
+			})
+			.map(({ text, type }) => ({
+				method,
+				path,
+				headers: { ...headers, 'content-type': type },
+				body: text,
+			})),
+	);
+}
+
+/** An object body where `field` (a required string) is missing or of the wrong type. */
+function badField(
+	method: string,
+	path: string,
+	headers: Record<string, string>,
+	field: string,
+	rest: object = {},
+) {
+	return fc.option(notAString, { nil: undefined }).map((value) => ({
+		method,
+		path,
+		headers: { ...headers, ...json },
+		body: JSON.stringify(value === undefined ? rest : { ...rest, [field]: value }),
+	}));
+}
+
+const badKey = fc.string({ maxLength: 40 }).map((s) => bearer(`pk_live_${s.replace(/\s/g, '')}`));
+
+/** For each route of the table, requests it must refuse. */
+function casesFor(method: string, path: string): fc.Arbitrary<BadRequest> | null {
+	const key = bearer(ADMIN_KEY);
+	const at = (p: string) => p.replace(':token', channel.token).replace(':messageId', messageId);
+	switch (`${method} ${path}`) {
+		case 'POST /v1/send/:token':
+			return fc.oneof(
+				badBodies(method, at(path), {}),
+				badField(method, at(path), {}, 'title'),
+				fc
+					.string({ minLength: 101, maxLength: 300 })
+					.map((title) => ({
+						method,
+						path: at(path),
+						headers: json,
+						body: JSON.stringify({ title }),
+					})),
+				notAString.map((actions) => ({
+					method,
+					path: at(path),
+					headers: json,
+					body: JSON.stringify({
+						title: 't',
+						actions: typeof actions === 'object' && !Array.isArray(actions) ? actions : [actions],
+					}),
+				})),
+				unknownId.map((token) => ({
+					method,
+					path: `/v1/send/${token}`,
+					headers: json,
+					body: '{"title":"t"}',
+				})),
+			);
+		case 'GET /v1/callback/:token/:messageId':
+			return fc.oneof(
+				unknownId.map((token) => ({
+					method,
+					path: `/v1/callback/${token}/${messageId}`,
+					headers: {},
+				})),
+				unknownId.map((id) => ({
+					method,
+					path: `/v1/callback/${channel.token}/${id}`,
+					headers: {},
+				})),
+				fc
+					.oneof(
+						fc.integer({ min: 51 }),
+						fc.string({ minLength: 1 }).filter((s) => !/^\d+$/.test(s)),
+					)
+					.map((wait) => ({
+						method,
+						path: `${at(path)}?wait=${encodeURIComponent(String(wait))}`,
+						headers: {},
+					})),
+			);
+		case 'GET /health':
+		case 'GET /metrics':
+			return null; // no input to get wrong
+		default:
+			break;
+	}
+	// The account API: a bad key, an unknown id, and bad bodies with a good key.
+	const withIds = (id: string) => path.replace(':webhookId', id).replace(':id', id);
+	const options: fc.Arbitrary<BadRequest>[] = [
+		fc.tuple(badKey, unknownId).map(([headers, id]) => ({ method, path: withIds(id), headers })),
+	];
+	if (path.includes(':id')) {
+		const route = `${method} ${path}`;
+		// A respond to a real message with a wrong answer; everything else: an id that is not there.
+		if (route === 'POST /v1/messages/:id/respond') {
+			const real = path.replace(':id', messageId);
+			options.push(
+				fc
+					.string()
+					.filter((s) => s !== 'yes')
+					.map((t) => ({
+						method,
+						path: real,
+						headers: { ...key, ...json },
+						body: JSON.stringify({ triggered_by: t }),
+					})),
+				fc
+					.string({ minLength: 21, maxLength: 40 })
+					.map((why) => ({
+						method,
+						path: real,
+						headers: { ...key, ...json },
+						body: JSON.stringify({ triggered_by: 'yes', responses: { why } }),
+					})),
+				badBodies(method, real, key),
+			);
+		} else {
+			const needsChannel =
+				path.startsWith('/v1/channels/:id/') && path !== '/v1/channels/:id/webhooks/:webhookId';
+			options.push(
+				unknownId.map((id) => ({
+					method,
+					path: withIds(id),
+					headers: key,
+					...(method === 'POST' || method === 'PATCH'
+						? { headers: { ...key, ...json }, body: '{}' }
+						: {}),
+				})),
+			);
+			if (method === 'POST' || method === 'PATCH') {
+				const realPath = path.replace(
+					':id',
+					needsChannel || path.startsWith('/v1/channels/:id') ? channel.id : 'dev_unknown0000',
+				);
+				options.push(badBodies(method, realPath, key));
+			}
+		}
+	} else if (method === 'POST') {
+		options.push(badBodies(method, path, key));
+		if (path === '/v1/channels') options.push(badField(method, path, key, 'name'));
+		if (path === '/v1/devices') options.push(badField(method, path, key, 'token'));
+		if (path === '/v1/keys')
+			options.push(
+				notAString.map((name) => ({
+					method,
+					path,
+					headers: { ...key, ...json },
+					body: JSON.stringify({ name }),
+				})),
+			);
+	}
+	if (`${method} ${path}` === 'POST /v1/channels/:id/webhooks') {
+		const real = path.replace(':id', channel.id);
+		options.push(
+			badField(method, real, key, 'url'),
+			fc
+				.constantFrom('ftp://x', 'not a url', 'http://127.0.0.1/hook', 'http://169.254.169.254/')
+				.map((url) => ({
+					method,
+					path: real,
+					headers: { ...key, ...json },
+					body: JSON.stringify({ url }),
+				})),
+		);
+	}
+	if (`${method} ${path}` === 'PATCH /v1/channels/:id') {
+		const real = path.replace(':id', channel.id);
+		options.push(
+			fc
+				.constantFrom(
+					{ color: 'red' },
+					{ muted_until: 'tomorrow' },
+					{ name: '' },
+					{ name: 42 },
+					{ icon: ['x'] },
+				)
+				.map((patch) => ({
+					method,
+					path: real,
+					headers: { ...key, ...json },
+					body: JSON.stringify(patch),
+				})),
+		);
+	}
+	if (`${method} ${path}` === 'GET /v1/channels/:id/messages') {
+		const real = path.replace(':id', channel.id);
+		options.push(
+			fc
+				.oneof(
+					fc.constant('limit=0'),
+					fc.constant('limit=101'),
+					fc.string({ minLength: 1 }).map((s) => `cursor=${encodeURIComponent(s)}`),
+				)
+				.map((q) => ({ method, path: `${real}?${q}`, headers: key })),
+		);
+	}
+	return fc.oneof(...options);
+}
+
+/** Everything a bad request must leave as it was. */
+async function snapshot(): Promise<string> {
+	const store = server.ctx.store;
+	return JSON.stringify([
+		await store.listChannels(ADMIN_ACCOUNT_ID),
+		await store.listApiKeys(ADMIN_ACCOUNT_ID),
+		await store.listDevices(ADMIN_ACCOUNT_ID),
+		await store.listWebhooks(channel.id),
+		await store.listMessages(channel.id, { limit: 1000 }),
+	]);
+}
+
+test('every route of the table has generated bad requests (or takes no input)', () => {
+	for (const route of ROUTES) {
+		const noInput = ['GET /health', 'GET /metrics'].includes(`${route.method} ${route.path}`);
+		expect({
+			route: `${route.method} ${route.path}`,
+			covered: noInput || casesFor(route.method, route.path) !== null,
+		}).toEqual({
+			route: `${route.method} ${route.path}`,
+			covered: true,
+		});
+	}
+});
+
+test('1,000 generated bad requests: JSON 4xx naming the problem, in bounded time, nothing stored, server up', async () => {
+	const before = await snapshot();
+	const arbitraries = ROUTES.map((r) => casesFor(r.method, r.path)).filter(
+		(a): a is fc.Arbitrary<BadRequest> => a !== null,
+	);
+	let slowest = 0;
+	await fc.assert(
+		fc.asyncProperty(fc.oneof(...arbitraries), async (request) => {
+			const started = Date.now();
+			const res = await fetch(`${server.url}${request.path}`, {
+				method: request.method,
+				headers: request.headers,
+				body: request.body,
+				signal: AbortSignal.timeout(5_000),
+			});
+			slowest = Math.max(slowest, Date.now() - started);
+			expect(res.status).toBeGreaterThanOrEqual(400);
+			expect(res.status).toBeLessThan(500);
+			expect(res.headers.get('content-type')).toContain('application/json');
+			const body = (await res.json()) as Record<string, unknown>;
+			expect(body).toEqual({ ok: false, error: expect.any(String), code: expect.any(String) });
+			expect((body.error as string).length).toBeGreaterThan(10);
+		}),
+		{
+			numRuns: 1000,
+			seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31),
+			endOnFailure: true,
+		},
+	);
+	expect(slowest).toBeLessThan(2_000);
+	expect(await snapshot()).toBe(before);
+	expect((await fetch(`${server.url}/health`)).status).toBe(200);
+}, 120_000);
