@@ -1,7 +1,7 @@
 import { Clock } from '../domain/time';
 import { Logger, errorMessage } from '../observability/log';
 import { JobDispatch } from './dispatch';
-import { Job, JobHandler, JobKind } from './job';
+import { JOB_KINDS, Job, JobHandler, JobKind } from './job';
 import { JobQueue } from './queue';
 
 /**
@@ -9,8 +9,11 @@ import { JobQueue } from './queue';
  * none: in Redis mode BullMQ holds the jobs).
  */
 export interface JobStore {
-	/** Leases up to `limit` due jobs for `leaseMs`; a crashed worker's jobs come back after the lease. */
-	claimDueJobs(now: number, limit: number, leaseMs: number): Promise<Job[]>;
+	/**
+	 * Leases up to `limit` due jobs (of `kind`, or of any kind) for `leaseMs`; a crashed
+	 * worker's jobs come back after the lease.
+	 */
+	claimDueJobs(now: number, limit: number, leaseMs: number, kind?: JobKind): Promise<Job[]>;
 	completeJob(id: string): Promise<void>;
 	retryJob(id: string, runAt: number): Promise<void>;
 	/** Earliest `runAt` among jobs not leased, or null when there are none. */
@@ -18,15 +21,27 @@ export interface JobStore {
 }
 
 export interface SqliteJobQueueOptions {
-	/** Jobs run at once at most. */
-	concurrency: number;
+	/**
+	 * Jobs of one kind run at once at most, each kind on its own: slow callback receivers
+	 * (up to their 10 s timeout each) never hold back pushes, and the other way round.
+	 */
+	concurrency: Record<JobKind, number>;
 	/** A claimed job comes back to the queue after this long if its worker died. */
 	leaseMs: number;
 	/** Longest sleep between looks at the queue when nothing is due. */
 	idleMs: number;
 }
 
-const DEFAULTS: SqliteJobQueueOptions = { concurrency: 32, leaseMs: 120_000, idleMs: 1_000 };
+/** How many due jobs `runDue()` (tests) claims at a time. */
+const RUN_DUE_BATCH = 32;
+
+const DEFAULTS: SqliteJobQueueOptions = {
+	// A push job fans one message out to every device through its own in-flight window, so a
+	// few at once keep APNs busy; a callback job is one POST that may wait on a slow receiver.
+	concurrency: { 'push.message': 16, 'callback.deliver': 32 },
+	leaseMs: 120_000,
+	idleMs: 1_000,
+};
 
 /**
  * The embedded job queue: runs durable jobs from the SQLite job table (pushes, callbacks). Writes that queue jobs wake it
@@ -36,7 +51,10 @@ const DEFAULTS: SqliteJobQueueOptions = { concurrency: 32, leaseMs: 120_000, idl
 export class SqliteJobQueue implements JobQueue {
 	private readonly dispatch: JobDispatch;
 	private readonly options: SqliteJobQueueOptions;
-	private readonly inFlight = new Set<Promise<void>>();
+	/** Running jobs, per kind. */
+	private readonly inFlight = new Map<JobKind, Set<Promise<void>>>(
+		JOB_KINDS.map((kind) => [kind, new Set()]),
+	);
 	private timer: NodeJS.Timeout | null = null;
 	private running = false;
 	private ticking = false;
@@ -48,7 +66,11 @@ export class SqliteJobQueue implements JobQueue {
 		private readonly log: Logger,
 		options: Partial<SqliteJobQueueOptions> = {},
 	) {
-		this.options = { ...DEFAULTS, ...options };
+		this.options = {
+			...DEFAULTS,
+			...options,
+			concurrency: { ...DEFAULTS.concurrency, ...options.concurrency },
+		};
 		this.dispatch = new JobDispatch(clock, log);
 	}
 
@@ -77,7 +99,7 @@ export class SqliteJobQueue implements JobQueue {
 		this.running = false;
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = null;
-		await Promise.allSettled([...this.inFlight]);
+		await Promise.allSettled([...this.inFlight.values()].flatMap((set) => [...set]));
 	}
 
 	/** Runs every job due now and waits for them (tests with a manual clock). */
@@ -86,7 +108,7 @@ export class SqliteJobQueue implements JobQueue {
 		for (;;) {
 			const jobs = await this.store.claimDueJobs(
 				this.clock.now(),
-				this.options.concurrency,
+				RUN_DUE_BATCH,
 				this.options.leaseMs,
 			);
 			if (jobs.length === 0) return ran;
@@ -102,9 +124,15 @@ export class SqliteJobQueue implements JobQueue {
 	private async tick(): Promise<void> {
 		this.ticking = true;
 		try {
-			const free = this.options.concurrency - this.inFlight.size;
-			if (free > 0) {
-				const jobs = await this.store.claimDueJobs(this.clock.now(), free, this.options.leaseMs);
+			for (const kind of JOB_KINDS) {
+				const free = this.options.concurrency[kind] - this.runningOf(kind).size;
+				if (free <= 0) continue;
+				const jobs = await this.store.claimDueJobs(
+					this.clock.now(),
+					free,
+					this.options.leaseMs,
+					kind,
+				);
 				for (const job of jobs) this.track(job);
 				if (jobs.length === free) this.tickAgain = true;
 			}
@@ -114,7 +142,10 @@ export class SqliteJobQueue implements JobQueue {
 			this.ticking = false;
 		}
 		if (!this.running) return;
-		if (this.tickAgain && this.inFlight.size < this.options.concurrency) {
+		if (
+			this.tickAgain &&
+			JOB_KINDS.some((kind) => this.runningOf(kind).size < this.options.concurrency[kind])
+		) {
 			this.tickAgain = false;
 			setImmediate(() => this.wake());
 			return;
@@ -137,21 +168,26 @@ export class SqliteJobQueue implements JobQueue {
 		}, delay);
 	}
 
+	private runningOf(kind: JobKind): Set<Promise<void>> {
+		return this.inFlight.get(kind) as Set<Promise<void>>;
+	}
+
 	private track(job: Job): void {
+		const running = this.runningOf(job.kind);
+		const limit = this.options.concurrency[job.kind];
 		let retryAt: number | null = null;
 		const promise = this.run(job)
 			.then((at) => {
 				retryAt = at;
 			})
 			.finally(() => {
-				this.inFlight.delete(promise);
+				running.delete(promise);
 				// A retry due sooner than the idle sleep (an early callback retry, 250 ms) must not
 				// wait for the timer armed before it existed: look again, which re-arms the timer.
 				const soonRetry = retryAt !== null && retryAt - this.clock.now() < this.options.idleMs;
-				if (this.tickAgain || soonRetry || this.inFlight.size === this.options.concurrency - 1)
-					this.wake();
+				if (this.tickAgain || soonRetry || running.size === limit - 1) this.wake();
 			});
-		this.inFlight.add(promise);
+		running.add(promise);
 	}
 
 	private async run(job: Job): Promise<number | null> {

@@ -106,4 +106,8 @@ export const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (message_id, device_id)
 	) WITHOUT ROWID;
 	`,
+	// 4: each job kind is claimed on its own (separate concurrency per kind)
+	`
+	CREATE INDEX jobs_kind_due ON jobs(kind, run_at);
+	`,
 ];

@@ -16,7 +16,7 @@ import {
 	Message,
 	MessageRecord,
 } from '../../domain/types';
-import { Job, NewJob } from '../../jobs/job';
+import { Job, JobKind, NewJob } from '../../jobs/job';
 import { JobStore } from '../../jobs/sqlite-queue';
 import { ChannelPatch, DevicePatch, MessagePage, SaveAnswerResult, Store } from '../store';
 import { MIGRATIONS } from './schema';
@@ -286,6 +286,9 @@ export class SqliteStore implements Store, JobStore {
 			insertJob: p('INSERT INTO jobs (id, kind, payload, run_at) VALUES (?, ?, ?, ?)'),
 			dueJobs: p(
 				'SELECT * FROM jobs WHERE run_at <= ? AND locked_until <= ? ORDER BY run_at LIMIT ?',
+			),
+			dueJobsOfKind: p(
+				'SELECT * FROM jobs WHERE kind = ? AND run_at <= ? AND locked_until <= ? ORDER BY run_at LIMIT ?',
 			),
 			leaseJob: p('UPDATE jobs SET locked_until = ?, attempts = attempts + 1 WHERE id = ?'),
 			deleteJob: p('DELETE FROM jobs WHERE id = ?'),
@@ -607,9 +610,13 @@ export class SqliteStore implements Store, JobStore {
 		return (this.stmt.listAttempts.all(messageId) as Row[]).map(toAttempt);
 	}
 
-	async claimDueJobs(now: number, limit: number, leaseMs: number): Promise<Job[]> {
+	async claimDueJobs(now: number, limit: number, leaseMs: number, kind?: JobKind): Promise<Job[]> {
 		return this.db.transaction(() => {
-			const rows = this.stmt.dueJobs.all(now, now, limit) as Row[];
+			const rows = (
+				kind === undefined
+					? this.stmt.dueJobs.all(now, now, limit)
+					: this.stmt.dueJobsOfKind.all(kind, now, now, limit)
+			) as Row[];
 			for (const row of rows) this.stmt.leaseJob.run(now + leaseMs, row.id);
 			return rows.map(toJob);
 		})();
