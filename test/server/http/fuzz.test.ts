@@ -122,14 +122,12 @@ function casesFor(method: string, path: string): fc.Arbitrary<BadRequest> | null
 			return fc.oneof(
 				badBodies(method, at(path), {}),
 				badField(method, at(path), {}, 'title'),
-				fc
-					.string({ minLength: 101, maxLength: 300 })
-					.map((title) => ({
-						method,
-						path: at(path),
-						headers: json,
-						body: JSON.stringify({ title }),
-					})),
+				fc.string({ minLength: 101, maxLength: 300 }).map((title) => ({
+					method,
+					path: at(path),
+					headers: json,
+					body: JSON.stringify({ title }),
+				})),
 				notAString.map((actions) => ({
 					method,
 					path: at(path),
@@ -195,14 +193,12 @@ function casesFor(method: string, path: string): fc.Arbitrary<BadRequest> | null
 						headers: { ...key, ...json },
 						body: JSON.stringify({ triggered_by: t }),
 					})),
-				fc
-					.string({ minLength: 21, maxLength: 40 })
-					.map((why) => ({
-						method,
-						path: real,
-						headers: { ...key, ...json },
-						body: JSON.stringify({ triggered_by: 'yes', responses: { why } }),
-					})),
+				fc.string({ minLength: 21, maxLength: 40 }).map((why) => ({
+					method,
+					path: real,
+					headers: { ...key, ...json },
+					body: JSON.stringify({ triggered_by: 'yes', responses: { why } }),
+				})),
 				badBodies(method, real, key),
 			);
 		} else {
