@@ -106,4 +106,8 @@ export const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (message_id, device_id)
 	) WITHOUT ROWID;
 	`,
+	// 4: a message closed by its expiry (the `callback.expired` job), after which no answer is saved
+	`
+	ALTER TABLE messages ADD COLUMN expired_at INTEGER;
+	`,
 ];
