@@ -556,16 +556,20 @@ async function agentFixtures(): Promise<{ model: FakeOpenAi; deploys: FakeReceiv
 /** The next review message the agent's tool call produced (all are titled "Approve Deploy?"). */
 async function nextReviewMessage(seen: Set<string>): Promise<StoredMessage> {
 	const s = stack();
-	return waitFor('a new review message titled "Approve Deploy?"', async () => {
-		const res = await api(s.ping.url, 'GET', `/v1/channels/${s.channel.id}/messages?limit=20`, {
-			key: ADMIN_KEY,
-		});
-		const found = (res.body.messages as StoredMessage[]).find(
-			(m) => m.title === 'Approve Deploy?' && !seen.has(m.id),
-		);
-		if (found) seen.add(found.id);
-		return found;
-	});
+	return waitFor(
+		'a new review message titled "Approve Deploy?"',
+		async () => {
+			const res = await api(s.ping.url, 'GET', `/v1/channels/${s.channel.id}/messages?limit=20`, {
+				key: ADMIN_KEY,
+			});
+			const found = (res.body.messages as StoredMessage[]).find(
+				(m) => m.title === 'Approve Deploy?' && !seen.has(m.id),
+			);
+			if (found) seen.add(found.id);
+			return found;
+		},
+		{ timeoutMs: 60_000 },
+	);
 }
 
 const reviewed = new Set<string>();
