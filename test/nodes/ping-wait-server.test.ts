@@ -260,7 +260,7 @@ describe('Ping Wait for Response against the real server', () => {
 		};
 		const before = receiver.received.length;
 		const e1 = await waiting('/webhook-waiting/exec-e1/node-1234');
-		const e2 = await waiting('/webhook-waiting/exec-e2/node-1234');
+		await waiting('/webhook-waiting/exec-e2/node-1234');
 		expect(e1.requests[0].options.body).toMatchObject({ expires_in: 1, expiry_callback: true });
 		// What n8n would output if its own (later) limit resumed it: a refusal, not the input.
 		expect(e1.out[0][0].json.data).toMatchObject({ approved: false, timedOut: true });
