@@ -587,6 +587,9 @@ scenario(
 		expect(approved.body).toContain('The agent wants to run this tool: Deploy');
 		expect(approved.body).toContain('```json');
 		expect(approved.body).toContain('"environment": "production"');
+		// The parameters are shown once, as the code block, not also as n8n's inline rendering.
+		expect(approved.body).not.toMatch(/\[object Object\]|\[Object: |\{"environment"/);
+		console.log(`review message: ${approved.title}\n${approved.body}`);
 		expect(approved.callback_url).toMatch(/\/webhook-waiting\//);
 		await answer(s, approved.id, 'approve');
 		const [first] = await waitForExecutions(s.n8n, workflowId, 1, 'the approved agent run');
