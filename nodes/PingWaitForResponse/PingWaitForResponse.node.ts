@@ -106,7 +106,11 @@ export class PingWaitForResponse implements INodeType {
 				config,
 				{
 					json: {
-						data: timeoutData(config, { id: sent.id as string, channel_id: channelId }, reason),
+						data: timeoutData(
+							config,
+							{ id: sent.id as string, channel_id: sent.channel_id },
+							reason,
+						),
 					},
 					pairedItem: { item: 0 },
 				},
