@@ -67,6 +67,16 @@ export class PingTrigger implements INodeType {
 			// 2xx so the server stops resending; the first copy already started the workflow.
 			return { webhookResponse: { ok: true, duplicate: true } };
 		}
+		if (received.kind === 'expired') {
+			// Expiry events start the workflow only when asked for; 2xx either way, so Ping stops.
+			const options = this.getNodeParameter('options', {}) as IDataObject;
+			if (options.includeExpiryEvents !== true)
+				return { webhookResponse: { ok: true, ignored: true } };
+			return {
+				webhookResponse: { ok: true },
+				workflowData: [this.helpers.returnJsonArray(received.event as unknown as IDataObject)],
+			};
+		}
 		const filter = parseKeyFilter(this.getNodeParameter('triggeredBy', ''));
 		if (filter.length > 0 && !filter.includes(received.body.triggered_by)) {
 			// 2xx so Ping does not retry an answer this workflow chose to ignore.

@@ -50,4 +50,21 @@ export const triggerProperties: INodeProperties[] = [
 		description:
 			'Start only for answers whose triggered_by is one of these keys (comma-separated). Empty starts for every answer. Other answers are acknowledged and ignored.',
 	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Include Expiry Events',
+				name: 'includeExpiryEvents',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether a message that expired unanswered (sent with an expiry event requested) also starts the workflow, with {event: "expired", message_id, channel_id, expired_at}. Off: such events are acknowledged and ignored.',
+			},
+		],
+	},
 ];

@@ -14,10 +14,11 @@ import { testPingApiCredential } from '../shared/methods/credentialTest';
 import { callbackResumeUrl } from '../shared/resumeUrl';
 import { sendPingMessage } from '../shared/send';
 import type { PingApiCredentials } from '../shared/transport';
-import { expiresInFor, waitTillFromLimit } from '../shared/waitLimit';
+import { backstopFor, expiresInFor, waitTillFromLimit } from '../shared/waitLimit';
 import { checkAnswerFor, recallSentMessage, rememberSentMessage } from './binding';
 import { outputsExpression, resumeWebhooks, waitProperties } from './description';
 import { pollForAnswer } from './polling';
+import { titleAndBody } from './reviewTool';
 import type { ParameterReader } from './responses';
 import {
 	actionsForResponse,
@@ -26,6 +27,7 @@ import {
 	routeItem,
 	timeoutData,
 } from './responses';
+import type { TimeoutReason } from './responses';
 
 export class PingWaitForResponse implements INodeType {
 	description: INodeTypeDescription = {
@@ -77,16 +79,18 @@ export class PingWaitForResponse implements INodeType {
 			);
 		}
 
+		const expiresIn = expiresInFor(waitTill);
 		const sent = await sendPingMessage(
 			this,
 			credentials,
 			() => ({
-				title: param('title', ''),
-				body: param('body', ''),
+				...titleAndBody(this, param),
 				priority: param('priority', 'normal'),
 				actions: actionsForResponse(param),
 				callbackUrl: delivery === 'callback' ? callbackResumeUrl(this) : undefined,
-				expiresIn: expiresInFor(waitTill),
+				expiresIn,
+				// Ping itself says when nobody answered (a signed event), so the timeout is its verdict.
+				expiryCallback: delivery === 'callback' && expiresIn !== undefined,
 			}),
 			0,
 		);
@@ -97,11 +101,30 @@ export class PingWaitForResponse implements INodeType {
 		}
 
 		const channelId = typeof sent.channel_id === 'string' ? sent.channel_id : '';
+		const timedOut = (reason: TimeoutReason) =>
+			routeItem(
+				config,
+				{
+					json: {
+						data: timeoutData(
+							config,
+							{ id: sent.id as string, channel_id: sent.channel_id },
+							reason,
+						),
+					},
+					pairedItem: { item: 0 },
+				},
+				null,
+			);
 		if (delivery === 'callback') {
 			// Before waiting: webhook() resumes only for the answer to this message.
 			rememberSentMessage(this, { messageId: sent.id, channelId });
-			await this.putExecutionToWait(waitTill);
-			return [this.getInputData()];
+			// Ping's signed expiry event resumes the wait at the expiry; n8n's own limit comes a
+			// little later, as a backstop for a server that does not send it.
+			await this.putExecutionToWait(backstopFor(waitTill));
+			// What n8n outputs if its own limit resumes the execution: a refusal, never the input
+			// (an input carrying `data.approved: true` would pass as an approval).
+			return timedOut('limit');
 		}
 
 		const outcome = await pollForAnswer(this, credentials, {
@@ -117,16 +140,7 @@ export class PingWaitForResponse implements INodeType {
 			};
 			return routeItem(config, item, outcome.answer.triggered_by);
 		}
-		const item: INodeExecutionData = {
-			json: {
-				data: {
-					...timeoutData(config, { id: sent.id, channel_id: sent.channel_id }),
-					reason: outcome.reason,
-				},
-			},
-			pairedItem: { item: 0 },
-		};
-		return routeItem(config, item, null);
+		return timedOut(outcome.reason);
 	}
 
 	/**
@@ -137,10 +151,19 @@ export class PingWaitForResponse implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const received = await receiveSignedCallback(this);
 		if (!received.accepted) return received.response;
-		const bound = checkAnswerFor(recallSentMessage(this), received.body);
+		const about = received.kind === 'answer' ? received.body : received.event;
+		const bound = checkAnswerFor(recallSentMessage(this), about);
 		if (!bound.ok) return refuseCallback(this, 401, bound.message);
 		const param: ParameterReader = (name, fallback) => this.getNodeParameter(name, fallback);
 		const config = readResponseConfig(param);
+		if (received.kind === 'expired') {
+			const message = { id: received.event.message_id, channel_id: received.event.channel_id };
+			const item: INodeExecutionData = {
+				json: { data: timeoutData(config, message, 'expired') },
+				pairedItem: { item: 0 },
+			};
+			return { webhookResponse: { ok: true }, workflowData: routeItem(config, item, null) };
+		}
 		const item: INodeExecutionData = {
 			json: { data: answerData(config, received.body) },
 			pairedItem: { item: 0 },

@@ -22,7 +22,7 @@ export const resumeWebhooks: IWebhookDescription[] = [
 
 /**
  * Outputs: one, or (with "Route Each Button to Its Own Output") one per button, plus
- * "Timed Out" in polling mode. Evaluated by n8n from the parameters, so it must be plain JS.
+ * "Timed Out" in polling mode or with a wait limit. Evaluated by n8n from the parameters, so it must be plain JS.
  */
 export const configuredOutputs = `(parameters) => {
 	const route = !!(parameters.options && parameters.options.routeByButton === true);
@@ -36,10 +36,32 @@ export const configuredOutputs = `(parameters) => {
 		names = buttons.map((b, i) => b.label || b.key || 'Button ' + (i + 1));
 	}
 	if (!names) return [{ type: 'main' }];
-	if (parameters.delivery === 'polling') names.push('Timed Out');
+	const limited = !!(parameters.options && parameters.options.limitWaitTime);
+	if (parameters.delivery === 'polling' || limited) names.push('Timed Out');
 	return names.map((name) => ({ type: 'main', displayName: name }));
 }`;
 export const outputsExpression = `={{(${configuredOutputs})($parameter)}}`;
+
+/**
+ * Title, Body, Priority. Title is required on the node, and optional where n8n runs it as a tool
+ * (`@tool`: the human-review tool, whose body is n8n's Message): empty there, it reads
+ * "Approve <tool name>?", so the generated review tool publishes without touching any field.
+ */
+function waitMessageFields(): INodeProperties[] {
+	const [title, ...rest] = messageFields;
+	return [
+		{ ...title, displayOptions: { hide: { '@tool': [true] } } },
+		{
+			...title,
+			required: false,
+			placeholder: 'e.g. Approve the deploy? (empty: Approve <tool name>?)',
+			description:
+				'Shown in bold on the notification (1–100 characters). Empty: "Approve" and the name of the tool under review.',
+			displayOptions: { show: { '@tool': [true] } },
+		},
+		...rest,
+	];
+}
 
 const styleOptions = [
 	{ name: 'Primary', value: 'primary' },
@@ -81,7 +103,7 @@ export const waitProperties: INodeProperties[] = [
 			},
 		],
 	},
-	...messageFields,
+	...waitMessageFields(),
 	{
 		displayName: 'Response Type',
 		name: 'responseType',

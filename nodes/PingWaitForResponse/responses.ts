@@ -32,7 +32,7 @@ export interface ResponseConfig {
 	double: boolean;
 	/** Button keys in output order, when each button has its own output. */
 	routes: string[] | null;
-	/** Polling delivery with routes adds a last output for a wait that timed out. */
+	/** Routes add a last output for a wait that timed out (polling, or a wait limit). */
 	timeoutOutput: boolean;
 }
 
@@ -46,7 +46,8 @@ export function readResponseConfig(param: ParameterReader): ResponseConfig {
 	if (routeByButton && responseType === 'customButtons') {
 		routes = customButtons(param).map((button, i) => button.key ?? `button_${i}`);
 	}
-	const timeoutOutput = routes !== null && param('delivery', 'callback') === 'polling';
+	const limited = Object.keys((param('options.limitWaitTime', {}) ?? {}) as IDataObject).length > 0;
+	const timeoutOutput = routes !== null && (param('delivery', 'callback') === 'polling' || limited);
 	return { responseType, double, routes, timeoutOutput };
 }
 
@@ -161,12 +162,22 @@ export function answerData(config: ResponseConfig, answer: CallbackBody): IDataO
 	return data;
 }
 
-/** What the node outputs when nobody answered in time (polling delivery). */
+/**
+ * Why nobody's answer came: `expired` (Ping said the message expired), `limit` (the node's own
+ * wait limit passed first).
+ */
+export type TimeoutReason = 'expired' | 'limit';
+
+/**
+ * What the node outputs when nobody answered in time, in both deliveries. Never the input: an
+ * input that already carries `data.approved: true` would read as an approval.
+ */
 export function timeoutData(
 	config: ResponseConfig,
 	message: { id: string; channel_id?: unknown },
+	reason: TimeoutReason,
 ): IDataObject {
-	const data: IDataObject = { timedOut: true };
+	const data: IDataObject = { timedOut: true, reason };
 	if (config.responseType === 'approval') data.approved = false;
 	data.message_id = message.id;
 	if (typeof message.channel_id === 'string') data.channel_id = message.channel_id;

@@ -1,10 +1,13 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { SIGNATURE_HEADER, verifySignature } from './signature';
 import type { PingApiCredentials } from './transport';
-import type { CallbackBody } from './types';
+import type { CallbackBody, ExpiryEvent } from './types';
 
+/** A verified delivery: an answer, or (when the message asked for it) its expiry event. */
 export type ReceivedCallback =
-	{ accepted: true; body: CallbackBody } | { accepted: false; response: IWebhookResponseData };
+	| { accepted: true; kind: 'answer'; body: CallbackBody }
+	| { accepted: true; kind: 'expired'; event: ExpiryEvent }
+	| { accepted: false; response: IWebhookResponseData };
 
 /**
  * The exact bytes Ping signed. n8n keeps them as `rawBody` on webhook requests; should a
@@ -46,6 +49,16 @@ function isCallbackBody(value: unknown): value is CallbackBody {
 	);
 }
 
+function isExpiryEvent(value: unknown): value is ExpiryEvent {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+	const body = value as IDataObject;
+	return (
+		body.event === 'expired' &&
+		typeof body.message_id === 'string' &&
+		body.triggered_by === undefined
+	);
+}
+
 /**
  * Verifies `X-Ping-Signature` over the raw body with the credential's webhook secret and the
  * 300 s window before anything else happens. A missing, forged or stale signature is answered
@@ -73,11 +86,12 @@ export async function receiveSignedCallback(
 	} catch {
 		parsed = undefined;
 	}
+	if (isExpiryEvent(parsed)) return { accepted: true, kind: 'expired', event: parsed };
 	if (!isCallbackBody(parsed))
 		return refuse(
 			ctx,
 			400,
 			'callback body is not a Ping answer (message_id, triggered_by, responses)',
 		);
-	return { accepted: true, body: { ...parsed, responses: parsed.responses ?? {} } };
+	return { accepted: true, kind: 'answer', body: { ...parsed, responses: parsed.responses ?? {} } };
 }

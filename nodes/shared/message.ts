@@ -1,5 +1,13 @@
 import { parseActions } from './actions';
-import { httpUrl, optionalEnum, optionalInteger, optionalString, requiredString } from './fields';
+import {
+	badRequest,
+	httpUrl,
+	optionalBoolean,
+	optionalEnum,
+	optionalInteger,
+	optionalString,
+	requiredString,
+} from './fields';
 import type { JsonObject } from './fields';
 import type { SendRequest } from './types';
 import { PRIORITIES } from './types';
@@ -27,12 +35,16 @@ export function parseSendRequest(body: JsonObject): SendRequest {
 		rawUrl === undefined || rawUrl === '' ? undefined : httpUrl(rawUrl, 'callback_url');
 	const actions = parseActions(body.actions);
 	const expiresIn = optionalInteger(body, 'expires_in', 'expires_in', 1, EXPIRES_IN_MAX_SECONDS);
+	const expiryCallback = optionalBoolean(body, 'expiry_callback', 'expiry_callback') ?? false;
+	if (expiryCallback && (callbackUrl === undefined || expiresIn === undefined))
+		throw badRequest('expiry_callback', 'needs a callback_url and expires_in');
 
 	const request: SendRequest = { title, priority };
 	if (text !== undefined) request.body = text;
 	if (actions.length > 0) request.actions = actions;
 	if (callbackUrl !== undefined) request.callback_url = callbackUrl;
 	if (expiresIn !== undefined) request.expires_in = expiresIn;
+	if (expiryCallback) request.expiry_callback = true;
 	return request;
 }
 
@@ -44,6 +56,8 @@ export interface MessageParameters {
 	actions?: unknown;
 	callbackUrl?: unknown;
 	expiresIn?: unknown;
+	/** Ask Ping for a signed `expired` event at the expiry (needs a callback URL and an expiry). */
+	expiryCallback?: boolean;
 }
 
 /** n8n gives an unset text parameter as `''` and an unset number as `0`: both mean "not given". */
@@ -61,5 +75,6 @@ export function sendBodyFromParameters(message: MessageParameters): JsonObject {
 		actions: message.actions,
 		callback_url: typeof callbackUrl === 'string' ? given(callbackUrl.trim()) : callbackUrl,
 		expires_in: given(given(message.expiresIn), 0),
+		expiry_callback: message.expiryCallback === true ? true : undefined,
 	};
 }

@@ -67,6 +67,7 @@ export interface SendRequest {
 	actions?: Action[];
 	callback_url?: string;
 	expires_in?: number;
+	expiry_callback?: boolean;
 }
 
 export type ResponseValue = string | number | boolean;
@@ -80,4 +81,16 @@ export interface CallbackBody {
 	responses: Record<string, ResponseValue>;
 	submitted_at?: string;
 	responder?: string;
+}
+
+/**
+ * The signed event Ping sends to a message's callback URL when it expired unanswered (only when
+ * the message asked with `expiry_callback`; `docs/api.md#expiry-events`). No `triggered_by`: it
+ * is never an answer.
+ */
+export interface ExpiryEvent {
+	event: 'expired';
+	message_id: string;
+	channel_id?: string;
+	expired_at?: string;
 }

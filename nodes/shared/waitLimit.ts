@@ -104,3 +104,15 @@ export function expiresInFor(waitTill: Date, nowMs: number = Date.now()): number
 	if (waitTill.getTime() === WAIT_INDEFINITELY.getTime()) return undefined;
 	return Math.max(1, Math.ceil((waitTill.getTime() - nowMs) / 1000));
 }
+
+/**
+ * How long after the message's expiry n8n's own wait limit resumes the execution: Ping's signed
+ * expiry event comes first; this backstop covers a server that does not send it.
+ */
+export const BACKSTOP_MS = 60_000;
+
+/** n8n's wait limit for a message that expires at `waitTill`. */
+export function backstopFor(waitTill: Date): Date {
+	if (waitTill.getTime() === WAIT_INDEFINITELY.getTime()) return waitTill;
+	return new Date(waitTill.getTime() + BACKSTOP_MS);
+}

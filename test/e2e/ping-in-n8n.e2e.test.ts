@@ -10,10 +10,13 @@ import {
 	waitForCallbackDelivered,
 	waitForMessageTitled,
 } from './harness/ping';
+import { FakeReceiver } from '../fakes/callback-receiver';
+import { FakeOpenAi } from '../fakes/fake-openai';
 import { e2eSuite } from './harness/suite';
 import { expectNothingFor, waitFor } from './harness/wait';
 import {
 	Execution,
+	createCredential,
 	createWorkflow,
 	getExecution,
 	listExecutions,
@@ -495,11 +498,12 @@ scenario(
 );
 
 scenario(
-	'Ping Wait for Response with Limit Wait Time: the execution goes on when the limit passes, and the message can no longer be answered',
+	"Ping Wait for Response with Limit Wait Time: Ping's signed expiry event resumes it at the limit as a refusal, though its input says approved: true",
 	async () => {
 		const s = stack();
 		await publish('wait-with-time-limit.json');
 		const title = uniqueTitle('Deploy approval (3 s limit)');
+		const started = Date.now();
 		await startByWebhook('ping-e2e-approval-limited', { title, version: 'v3.0.0' });
 		const message = await waitForMessageTitled(s, title);
 		// The message expires with the wait, so a late tap cannot answer a finished execution.
@@ -507,21 +511,141 @@ scenario(
 			Date.parse(String(message.expires_at)) - Date.parse(String(message.created_at)),
 		).toBeLessThanOrEqual(4000);
 		const executionId = executionIdOf(message);
-		// n8n's wait tracker looks for due executions once a minute.
-		const finished = await waitForStatus(executionId, ['success'], 100_000);
-		// n8n resumes a timed-out send-and-wait by passing the node's input through (whatever
-		// execute() returned when it went to wait), as the README documents: no `data`, so it
-		// never reads as an approval.
+		// Ping's expiry event, not n8n's once-a-minute wait tracker, ends the wait.
+		const finished = await waitForStatus(executionId, ['success'], 30_000);
+		expect(Date.now() - started).toBeLessThan(30_000);
+		// The input carried `data.approved: true` (an earlier approval); the output must not.
 		const [item] = nodeOutput(finished, 'Ask for approval');
-		expect(item).toBeDefined();
-		expect(item.data).toBeUndefined();
+		expect(item.data).toEqual({
+			approved: false,
+			timedOut: true,
+			reason: 'expired',
+			message_id: message.id,
+			channel_id: s.channel.id,
+		});
 		const late = await api(s.ping.url, 'POST', `/v1/messages/${message.id}/respond`, {
 			key: ADMIN_KEY,
 			body: { triggered_by: 'approve', responses: {} },
 		});
 		expect(late.status).toBe(409);
 	},
-	150_000,
+	60_000,
+);
+
+let agent: { model: FakeOpenAi; deploys: FakeReceiver } | undefined;
+
+afterAll(async () => {
+	await agent?.model.stop();
+	await agent?.deploys.stop();
+});
+
+/** The fake chat model and the gated tool's receiver, and the OpenAI credential pointing at it. */
+async function agentFixtures(): Promise<{ model: FakeOpenAi; deploys: FakeReceiver }> {
+	if (agent) return agent;
+	const model = await new FakeOpenAi().start();
+	const deploys = await new FakeReceiver().start();
+	agent = { model, deploys };
+	credentials.openAiApi = await createCredential(stack().n8n, 'Fake OpenAI', 'openAiApi', {
+		apiKey: 'sk-test-fake',
+		url: model.url,
+		header: false,
+	});
+	return agent;
+}
+
+/** The next review message the agent's tool call produced (all are titled "Approve Deploy?"). */
+async function nextReviewMessage(seen: Set<string>): Promise<StoredMessage> {
+	const s = stack();
+	return waitFor(
+		'a new review message titled "Approve Deploy?"',
+		async () => {
+			const res = await api(s.ping.url, 'GET', `/v1/channels/${s.channel.id}/messages?limit=20`, {
+				key: ADMIN_KEY,
+			});
+			const found = (res.body.messages as StoredMessage[]).find(
+				(m) => m.title === 'Approve Deploy?' && !seen.has(m.id),
+			);
+			if (found) seen.add(found.id);
+			return found;
+		},
+		{ timeoutMs: 60_000 },
+	);
+}
+
+const reviewed = new Set<string>();
+
+scenario(
+	'AI Agent + Ping review tool: the phone shows the tool and its input; approve runs the gated tool once, decline does not and the model is told',
+	async () => {
+		const s = stack();
+		const { model, deploys } = await agentFixtures();
+		const workflowId = await publish('agent-review.json', { DEPLOY_URL: deploys.url });
+
+		await startByWebhook('ping-e2e-agent-review', { prompt: 'Deploy the service to production' });
+		const approved = await nextReviewMessage(reviewed);
+		// n8n's Message, rendered: the tool's name and its input as a JSON code block.
+		expect(approved.body).toContain('The agent wants to run this tool: Deploy');
+		expect(approved.body).toContain('```json');
+		expect(approved.body).toContain('"environment": "production"');
+		// The parameters are shown once, as the code block, not also as n8n's inline rendering.
+		expect(approved.body).not.toMatch(/\[object Object\]|\[Object: |\{"environment"/);
+		console.log(`review message: ${approved.title}\n${approved.body}`);
+		expect(approved.callback_url).toMatch(/\/webhook-waiting\//);
+		await answer(s, approved.id, 'approve');
+		const [first] = await waitForExecutions(s.n8n, workflowId, 1, 'the approved agent run');
+		expect((await waitForStatus(first.id, ['success'])).status).toBe('success');
+		await deploys.waitFor(1);
+		expect(deploys.received).toHaveLength(1);
+		expect(deploys.received[0].path).toContain('environment=production');
+
+		await startByWebhook('ping-e2e-agent-review', { prompt: 'Deploy the service to production' });
+		const declined = await nextReviewMessage(reviewed);
+		await answer(s, declined.id, 'decline');
+		const runs = await waitForExecutions(s.n8n, workflowId, 2, 'the declined agent run');
+		const second = runs.find((r) => r.id !== first.id)!;
+		await waitForStatus(second.id, ['success']);
+		await expectNothingFor(
+			'a second deploy',
+			() => (deploys.received.length > 1 ? deploys.received[1].path : undefined),
+			{ durationMs: 2_000 },
+		);
+		expect(deploys.received).toHaveLength(1);
+		expect(model.toolResults[model.toolResults.length - 1]).toMatch(/rejected the tool call/);
+	},
+	180_000,
+);
+
+scenario(
+	'AI Agent + Ping review tool left unanswered past its limit, after an earlier approval: the tool does not run, the review resumes with approved false, timedOut true',
+	async () => {
+		const s = stack();
+		const { model, deploys } = await agentFixtures();
+		const before = deploys.received.length;
+		const workflowId = await publish('agent-review-limited.json', { DEPLOY_URL: deploys.url });
+		await startByWebhook('ping-e2e-agent-review-limited', { prompt: 'Deploy to production' });
+		const message = await nextReviewMessage(reviewed);
+		const [run] = await waitForExecutions(s.n8n, workflowId, 1, 'the unanswered agent run');
+		const finished = await waitForStatus(run.id, ['success'], 60_000);
+		const review = finished.data?.resultData.runData['Human review'] ?? [];
+		const outputs = review.flatMap((r) =>
+			Object.values(r.data ?? {}).flatMap((o) => (o as Array<Array<{ json: any }>>)[0] ?? []),
+		);
+		expect(outputs.map((item) => item.json.data)).toContainEqual({
+			approved: false,
+			timedOut: true,
+			reason: 'expired',
+			message_id: message.id,
+			channel_id: s.channel.id,
+		});
+		await expectNothingFor(
+			'a deploy',
+			() => (deploys.received.length > before ? deploys.received[before].path : undefined),
+			{ durationMs: 2_000 },
+		);
+		expect(deploys.received).toHaveLength(before);
+		expect(model.toolResults[model.toolResults.length - 1]).toMatch(/rejected the tool call/);
+	},
+	120_000,
 );
 
 scenario(

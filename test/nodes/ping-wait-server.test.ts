@@ -235,6 +235,79 @@ describe('Ping Wait for Response against the real server', () => {
 		).toMatchObject({ approved: true, message_id: m2.messageId });
 	});
 
+	it("with a wait limit: the server's real signed expiry event resumes the execution as a refusal; another message's event is refused (401)", async () => {
+		const parameters = {
+			...base,
+			responseType: 'approval',
+			options: {
+				limitWaitTime: {
+					values: { limitType: 'afterTimeInterval', resumeAmount: 1, resumeUnit: 'seconds' },
+				},
+			},
+		};
+		const waiting = async (path: string) => {
+			const ctx = executeContext({
+				credentials: creds,
+				parameters,
+				http: realHttp(creds),
+				items: [{ json: { data: { approved: true } } }],
+				getSignedResumeUrl: () => `${receiver.url}${path}?signature=n8n-url-signature`,
+				setSignatureValidationRequired: () => undefined,
+			});
+			const previous = await latestMessageId();
+			const out = await new PingWaitForResponse().execute.call(ctx.context);
+			return { ...ctx, out, messageId: await latestMessageId(previous) };
+		};
+		const before = receiver.received.length;
+		const e1 = await waiting('/webhook-waiting/exec-e1/node-1234');
+		await waiting('/webhook-waiting/exec-e2/node-1234');
+		expect(e1.requests[0].options.body).toMatchObject({ expires_in: 1, expiry_callback: true });
+		// What n8n would output if its own (later) limit resumed it: a refusal, not the input.
+		expect(e1.out[0][0].json.data).toMatchObject({ approved: false, timedOut: true });
+
+		await receiver.waitFor(before + 2);
+		const events = receiver.received.slice(before);
+		const eventFor = (exec: string) => events.find((r) => r.path.includes(exec))!;
+		expect(JSON.parse(eventFor('exec-e1').rawBody.toString())).toMatchObject({
+			event: 'expired',
+			message_id: e1.messageId,
+		});
+		const hand = (callback: ReceivedRequest, customData: Map<string, string>) => {
+			const hook = webhookContext({
+				credentials: creds,
+				parameters,
+				rawBody: callback.rawBody,
+				headers: plainHeaders(callback.headers),
+				customData,
+			});
+			return new PingWaitForResponse().webhook
+				.call(hook.context)
+				.then((result) => ({ result, response: hook.response }));
+		};
+		const replayed = await hand(eventFor('exec-e2'), e1.customData);
+		expect(replayed.response.statusCode).toBe(401);
+		expect(replayed.result.workflowData).toBeUndefined();
+
+		const resumed = await hand(eventFor('exec-e1'), e1.customData);
+		expect(resumed.result.workflowData).toEqual([
+			[
+				{
+					json: {
+						data: {
+							approved: false,
+							timedOut: true,
+							reason: 'expired',
+							message_id: e1.messageId,
+							channel_id: channel.id,
+						},
+					},
+					pairedItem: { item: 0 },
+				},
+			],
+		]);
+		expect((await respond(server.url, e1.messageId, { triggered_by: 'approve' })).status).toBe(409);
+	});
+
 	it('polling delivery: long-polls until the answer and outputs the same item', async () => {
 		const parameters = {
 			...base,

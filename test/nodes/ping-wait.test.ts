@@ -116,7 +116,23 @@ describe('Ping Wait for Response: sending and waiting (callback delivery)', () =
 			],
 		});
 		expect(waits).toEqual([WAIT_INDEFINITELY]);
-		expect(out).toEqual([[{ json: { ticket: 7 } }]]);
+		// Should n8n ever resume it by itself, the output is a refusal, never the input.
+		expect(out).toEqual([
+			[
+				{
+					json: {
+						data: {
+							approved: false,
+							timedOut: true,
+							reason: 'limit',
+							message_id: 'msg_aaaaaaaaaaaa',
+							channel_id: 'ch_bbbbbbbbbbbb',
+						},
+					},
+					pairedItem: { item: 0 },
+				},
+			],
+		]);
 	});
 
 	it('on n8n without getSignedResumeUrl: uses $execution.resumeUrl plus the node id, calling no missing method', async () => {
@@ -168,7 +184,7 @@ describe('Ping Wait for Response: sending and waiting (callback delivery)', () =
 		);
 	});
 
-	it('waits until "Limit Wait Time" and sends the same limit as the message expiry', async () => {
+	it('sends "Limit Wait Time" as the message expiry with an expiry event, and waits a minute longer as a backstop', async () => {
 		const before = Date.now();
 		const { context, requests, waits } = callbackExecute({
 			...base,
@@ -180,9 +196,9 @@ describe('Ping Wait for Response: sending and waiting (callback delivery)', () =
 			},
 		});
 		await new PingWaitForResponse().execute.call(context);
-		expect(waits[0].getTime()).toBeGreaterThanOrEqual(before + 7_200_000);
-		expect(waits[0].getTime()).toBeLessThanOrEqual(Date.now() + 7_200_000);
-		expect((requests[0].options.body as { expires_in: number }).expires_in).toBe(7200);
+		expect(waits[0].getTime()).toBeGreaterThanOrEqual(before + 7_200_000 + 60_000);
+		expect(waits[0].getTime()).toBeLessThanOrEqual(Date.now() + 7_200_000 + 60_000);
+		expect(requests[0].options.body).toMatchObject({ expires_in: 7200, expiry_callback: true });
 	});
 
 	it('maps every response type to Ping actions', async () => {

@@ -1,6 +1,12 @@
 import { Answer, Channel, Message, MessageRecord } from '../domain/types';
 import { JobHandlers, NewJob } from '../jobs/job';
 
+/** What the sender asked for beyond the stored message (`POST /v1/send` options). */
+export interface SendOptions {
+	/** A signed `expired` event to `callback_url` when nobody answered by `expiresAt`. */
+	expiryCallback: boolean;
+}
+
 /**
  * One way an answer or a message leaves the server (APNs pushes, signed callbacks), in one
  * shape. The jobs it asks for are stored in the same atomic step as the message or the
@@ -8,7 +14,7 @@ import { JobHandlers, NewJob } from '../jobs/job';
  */
 export interface Delivery {
 	/** Jobs to store with a new message; may refuse the message (an ApiError naming the field). */
-	jobsForNewMessage(message: Message, channel: Channel): Promise<NewJob[]>;
+	jobsForNewMessage(message: Message, channel: Channel, options: SendOptions): Promise<NewJob[]>;
 	/** Jobs to store with the first answer to a message. */
 	jobsForAnswer(message: MessageRecord, answer: Answer, channel: Channel): Promise<NewJob[]>;
 	/** Extra fields of `GET /v1/messages/{id}` (per-device delivery state, callback attempts). */
@@ -22,8 +28,8 @@ export interface Delivery {
 /** Several deliveries as one: jobs concatenated, descriptions merged, handlers joined. */
 export function combineDeliveries(...list: Delivery[]): Delivery {
 	return {
-		jobsForNewMessage: async (m, c) =>
-			(await Promise.all(list.map((d) => d.jobsForNewMessage(m, c)))).flat(),
+		jobsForNewMessage: async (m, c, o) =>
+			(await Promise.all(list.map((d) => d.jobsForNewMessage(m, c, o)))).flat(),
 		jobsForAnswer: async (m, a, c) =>
 			(await Promise.all(list.map((d) => d.jobsForAnswer(m, a, c)))).flat(),
 		describeMessage: async (m) =>

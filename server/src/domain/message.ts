@@ -1,7 +1,9 @@
 import { parseActions } from './actions';
+import { badRequest } from './errors';
 import {
 	JsonObject,
 	httpUrl,
+	optionalBoolean,
 	optionalEnum,
 	optionalInteger,
 	optionalString,
@@ -23,6 +25,8 @@ export interface SendRequest {
 	callbackUrl: string | null;
 	actions: Action[];
 	expiresInSeconds: number | null;
+	/** Extension: POST a signed `expired` event to `callback_url` if nobody answers in time. */
+	expiryCallback: boolean;
 }
 
 /**
@@ -39,7 +43,18 @@ export function parseSendRequest(body: JsonObject): SendRequest {
 	const actions = parseActions(body.actions);
 	const expiresIn =
 		optionalInteger(body, 'expires_in', 'expires_in', 1, EXPIRES_IN_MAX_SECONDS) ?? null;
-	return { title, body: text, priority, callbackUrl, actions, expiresInSeconds: expiresIn };
+	const expiryCallback = optionalBoolean(body, 'expiry_callback', 'expiry_callback') ?? false;
+	if (expiryCallback && (callbackUrl === null || expiresIn === null))
+		throw badRequest('expiry_callback needs a callback_url and expires_in');
+	return {
+		title,
+		body: text,
+		priority,
+		callbackUrl,
+		actions,
+		expiresInSeconds: expiresIn,
+		expiryCallback,
+	};
 }
 
 export function newMessage(

@@ -84,6 +84,7 @@ export async function respondToMessage(ctx: AppContext, req: ApiRequest<'key'>):
 	const saved = await ctx.store.saveAnswer(message.id, answer, callbackState, jobs);
 	if (saved === 'missing') throw new ApiError(404, `message ${message.id} not found`);
 	if (saved === 'conflict') throw alreadyAnswered();
+	if (saved === 'expired') throw messageExpired();
 	ctx.events.notify(message.id);
 	ctx.log.info('message.answered', {
 		message_id: message.id,

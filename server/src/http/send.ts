@@ -12,7 +12,9 @@ export async function sendMessage(ctx: AppContext, req: ApiRequest<'token'>): Pr
 	const now = ctx.clock.now();
 	const muted = channel.mutedUntil !== null && channel.mutedUntil > now;
 	const message = newMessage(request, channel.id, muted, now);
-	const jobs = await ctx.delivery.jobsForNewMessage(message, channel);
+	const jobs = await ctx.delivery.jobsForNewMessage(message, channel, {
+		expiryCallback: request.expiryCallback,
+	});
 	await ctx.store.insertMessage(message, jobs);
 	ctx.log.debug('message.created', { message_id: message.id, channel_id: channel.id, muted });
 	return json({

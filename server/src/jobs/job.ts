@@ -11,10 +11,19 @@ export interface JobPayloads {
 	'push.message': PushJobPayload;
 	/** Deliver one answer to one target (a message's callback_url or a channel webhook). */
 	'callback.deliver': CallbackJobPayload;
+	/**
+	 * At a message's expiry: close it to answers unless it was answered, then deliver its signed
+	 * `expired` event to its callback_url (only for messages sent with `expiry_callback`).
+	 */
+	'callback.expired': ExpiryJobPayload;
 }
 
 export type JobKind = keyof JobPayloads;
-export const JOB_KINDS: readonly JobKind[] = ['push.message', 'callback.deliver'];
+export const JOB_KINDS: readonly JobKind[] = [
+	'push.message',
+	'callback.deliver',
+	'callback.expired',
+];
 
 /** Field names are stored as they are: jobs queued by an earlier version keep working. */
 export interface PushJobPayload {
@@ -30,6 +39,15 @@ export interface CallbackJobPayload {
 	webhookId: string | null;
 	url: string;
 	/** The exact bytes POSTed (and signed) on every attempt. */
+	body: string;
+}
+
+/** Built when the message is sent: the event's bytes are known then (`docs/api.md#expiry-events`). */
+export interface ExpiryJobPayload {
+	messageId: string;
+	/** Idempotency key: the same on every retry. */
+	deliveryId: string;
+	url: string;
 	body: string;
 }
 

@@ -47,7 +47,11 @@ export interface DevicePatch {
 	registeredAt?: number;
 }
 
-export type SaveAnswerResult = 'saved' | 'conflict' | 'missing';
+/** `expired`: the message was closed by `expireMessage`, so no answer is taken any more. */
+export type SaveAnswerResult = 'saved' | 'conflict' | 'missing' | 'expired';
+
+/** `expired`: closed now or before (idempotent); `answered`: an answer came first and stands. */
+export type ExpireResult = 'expired' | 'answered' | 'missing';
 
 export interface MessagePage {
 	limit: number;
@@ -121,6 +125,12 @@ export interface Store {
 		now: number,
 	): Promise<{ record: MessageRecord; outcome: PollOutcome } | null>;
 	setCallbackState(messageId: string, state: CallbackState): Promise<void>;
+	/**
+	 * Closes an unanswered message at its expiry, atomically against `saveAnswer`: of an answer
+	 * and the close, exactly one wins, so an expiry event never goes out for an answered message
+	 * and no answer is saved after it.
+	 */
+	expireMessage(messageId: string, now: number): Promise<ExpireResult>;
 
 	// Callback attempts (the delivery log shown by GET /v1/messages/{id})
 	recordCallbackAttempt(attempt: CallbackAttempt): Promise<void>;

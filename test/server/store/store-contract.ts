@@ -475,6 +475,45 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				expect((await store.getMessage(m.id))?.answer).toEqual(answers[results.indexOf('saved')]);
 			});
 
+			test('expireMessage closes an unanswered message: no answer is saved after it; closing again is a no-op', async () => {
+				const m = messageFixture(channel.id);
+				await store.insertMessage(m, []);
+				expect(await store.expireMessage(m.id, T0)).toBe('expired');
+				expect(await store.expireMessage(m.id, T0 + 1)).toBe('expired');
+				expect(await store.saveAnswer(m.id, answerFixture(), 'pending', [])).toBe('expired');
+				expect((await store.getMessage(m.id))?.answer).toBeNull();
+				expect(await store.expireMessage('msg_000000000000', T0)).toBe('missing');
+			});
+
+			test('expireMessage after an answer: the answer stands and the message is not closed', async () => {
+				const m = messageFixture(channel.id);
+				await store.insertMessage(m, []);
+				const first = answerFixture();
+				expect(await store.saveAnswer(m.id, first, 'none', [])).toBe('saved');
+				expect(await store.expireMessage(m.id, T0)).toBe('answered');
+				expect((await store.getMessage(m.id))?.answer).toEqual(first);
+				expect(await store.saveAnswer(m.id, answerFixture(), 'none', [])).toBe('conflict');
+			});
+
+			test('an answer racing the expiry: exactly one of them wins, and the record agrees', async () => {
+				for (let round = 0; round < 10; round++) {
+					const m = messageFixture(channel.id);
+					await store.insertMessage(m, []);
+					const [saved, closed] = await Promise.all([
+						store.saveAnswer(m.id, answerFixture(), 'none', []),
+						store.expireMessage(m.id, T0),
+					]);
+					const record = await store.getMessage(m.id);
+					if (saved === 'saved') {
+						expect(closed).toBe('answered');
+						expect(record?.answer).not.toBeNull();
+					} else {
+						expect([saved, closed]).toEqual(['expired', 'expired']);
+						expect(record?.answer).toBeNull();
+					}
+				}
+			});
+
 			test('pollAnswer: unknown is null; a non-consuming decision marks nothing; a consuming one marks read at now', async () => {
 				const m = messageFixture(channel.id);
 				await store.insertMessage(m, []);
@@ -587,6 +626,27 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				await q.runDue();
 				await eventually(() => expect(seen).toHaveLength(1));
 				expect(seen[0].payload).toMatchObject({ deliveryId: `n${winner}` });
+				await new Promise((r) => setTimeout(r, 100));
+				await q.runDue();
+				expect(seen).toHaveLength(1);
+			});
+
+			test('an expiry job written with its message waits for the expiry by the clock, then runs once', async () => {
+				const q = queue();
+				const { seen, handler } = recorder();
+				q.register('callback.expired', handler);
+				q.start();
+				const m = messageFixture(channel.id);
+				const payload = { messageId: m.id, deliveryId: 'e1', url: 'http://x/h', body: '{}' };
+				await store.insertMessage(m, [{ kind: 'callback.expired', payload, runAt: T0 + 60_000 }]);
+				await eventually(async () => expect(await q.nextDueAt()).toBe(T0 + 60_000));
+				d.clock.advance(59_999);
+				await q.runDue();
+				expect(seen).toHaveLength(0);
+				d.clock.advance(1);
+				await q.runDue();
+				await eventually(() => expect(seen).toHaveLength(1));
+				expect(seen[0]).toMatchObject({ kind: 'callback.expired', payload, attempts: 0 });
 				await new Promise((r) => setTimeout(r, 100));
 				await q.runDue();
 				expect(seen).toHaveLength(1);

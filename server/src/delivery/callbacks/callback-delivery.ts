@@ -11,6 +11,7 @@ import { NewJob } from '../../jobs/job';
 import { Store } from '../../store/store';
 import { AddressGuard } from './address-guard';
 import { callbackJob, deliverCallback } from './deliver';
+import { deliverExpiry, expiryJob } from './expiry';
 import { CallbackPoster } from './http-post';
 
 export function presentAttempt(a: CallbackAttempt) {
@@ -34,6 +35,7 @@ export function presentAttempt(a: CallbackAttempt) {
  *   that would allow it), so a refused URL never gets stored;
  * - an answer queues one delivery per target: the message's `callback_url`, and each of the
  *   channel's webhooks, atomically with the answer;
+ * - a message sent with `expiry_callback` queues its `expired` event, due at its expiry;
  * - `GET /v1/messages/{id}` lists every attempt as `callback_attempts`.
  */
 export function createCallbackDelivery(deps: {
@@ -47,12 +49,14 @@ export function createCallbackDelivery(deps: {
 	const { store, clock, guard } = deps;
 	const poster = new CallbackPoster(guard, deps.timeoutMs);
 	return {
-		async jobsForNewMessage(message) {
-			if (message.callbackUrl) {
-				const refused = await guard.refusalForUrl(new URL(message.callbackUrl));
-				if (refused) throw badRequest(`callback_url is not allowed: ${refused.message}`);
-			}
-			return [];
+		async jobsForNewMessage(message, _channel, options) {
+			if (!message.callbackUrl) return [];
+			const refused = await guard.refusalForUrl(new URL(message.callbackUrl));
+			if (refused) throw badRequest(`callback_url is not allowed: ${refused.message}`);
+			if (!options.expiryCallback || message.expiresAt === null) return [];
+			return [
+				expiryJob({ ...message, callbackUrl: message.callbackUrl, expiresAt: message.expiresAt }),
+			];
 		},
 
 		async jobsForAnswer(message, answer, channel) {
@@ -77,7 +81,10 @@ export function createCallbackDelivery(deps: {
 			return { callback_attempts: attempts.map(presentAttempt) };
 		},
 
-		handlers: { 'callback.deliver': deliverCallback({ ...deps, poster }) },
+		handlers: {
+			'callback.deliver': deliverCallback({ ...deps, poster }),
+			'callback.expired': deliverExpiry({ ...deps, poster }),
+		},
 
 		async close() {
 			poster.close();

@@ -2,7 +2,7 @@ import { AnswerEvents } from '../../store/answer-events';
 import { Clock } from '../../domain/time';
 import { CallbackAttempt } from '../../domain/types';
 import { Logger } from '../../observability/log';
-import { CallbackJobPayload, JobHandler, NewJob } from '../../jobs/job';
+import { CallbackJobPayload, JobHandler, JobResult, NewJob } from '../../jobs/job';
 import { Store } from '../../store/store';
 import { CallbackPoster } from './http-post';
 import { isNotYetFailure, nextRetryDelayMs } from './schedule';
@@ -39,19 +39,9 @@ function safeUrl(raw: string): string {
  * answer once instead).
  */
 export function deliverCallback(deps: DeliveryDeps): JobHandler<'callback.deliver'> {
-	const { store, clock, log, events, poster } = deps;
+	const { store, log, events } = deps;
 	return async (job) => {
 		const p = job.payload;
-		const message = await store.getMessage(p.messageId);
-		const channel = message ? await store.getChannel(message.channelId) : null;
-		if (!message || !channel) {
-			log.info('callback.dropped', {
-				message_id: p.messageId,
-				delivery_id: p.deliveryId,
-				reason: 'message or channel deleted',
-			});
-			return;
-		}
 		if (
 			p.target === 'webhook' &&
 			(p.webhookId === null || !(await store.getWebhook(p.webhookId)))
@@ -64,65 +54,100 @@ export function deliverCallback(deps: DeliveryDeps): JobHandler<'callback.delive
 			return;
 		}
 
-		const attempt = job.attempts + 1;
-		const attemptedAt = clock.now();
-		const outcome = await poster.post({
-			url: p.url,
-			body: p.body,
-			signature: signatureHeader(channel.webhookSecret, p.body, attemptedAt),
-			idempotencyKey: p.deliveryId,
-			now: attemptedAt,
+		return await attemptDelivery(deps, job.attempts, p, {
+			settle: async (outcome) => {
+				if (p.target !== 'callback_url') return;
+				await store.setCallbackState(p.messageId, outcome);
+				events.notify(p.messageId);
+			},
 		});
-		const delay = outcome.delivered
-			? null
-			: nextRetryDelayMs(attempt, outcome.retryAfterMs, deps.random, isNotYetFailure(outcome));
-		const nextAttemptAt = delay === null ? null : clock.now() + delay;
-		const record: CallbackAttempt = {
-			messageId: p.messageId,
-			deliveryId: p.deliveryId,
-			target: p.target,
-			webhookId: p.webhookId,
-			attempt,
-			attemptedAt,
-			statusCode: outcome.statusCode,
-			error: outcome.error,
-			latencyMs: outcome.latencyMs,
-			outcome: outcome.delivered ? 'delivered' : nextAttemptAt === null ? 'failed' : 'retrying',
-			nextAttemptAt,
-		};
-		await store.recordCallbackAttempt(record);
-		const fields = {
+	};
+}
+
+/** One signed delivery as the attempt logic sees it: a callback or an expiry event. */
+export interface SignedDelivery {
+	messageId: string;
+	deliveryId: string;
+	target: CallbackAttempt['target'];
+	webhookId: string | null;
+	url: string;
+	body: string;
+}
+
+/**
+ * One attempt of a signed delivery: POST with a fresh signature (the channel's secret as it is
+ * now), the attempt recorded, then done (`settle` told `delivered` or `failed`) or the next
+ * retry of the schedule.
+ */
+export async function attemptDelivery(
+	deps: DeliveryDeps,
+	previousAttempts: number,
+	p: SignedDelivery,
+	hooks: { settle(outcome: 'delivered' | 'failed'): Promise<void> },
+): Promise<JobResult> {
+	const { store, clock, log, poster } = deps;
+	const message = await store.getMessage(p.messageId);
+	const channel = message ? await store.getChannel(message.channelId) : null;
+	if (!message || !channel) {
+		log.info('callback.dropped', {
 			message_id: p.messageId,
 			delivery_id: p.deliveryId,
-			target: p.target,
-			webhook_id: p.webhookId ?? undefined,
-			url: safeUrl(p.url),
-			attempt,
-			status_code: outcome.statusCode,
-			latency_ms: outcome.latencyMs,
-		};
-
-		if (record.outcome === 'delivered') {
-			log.debug('callback.delivered', fields);
-			if (p.target === 'callback_url') {
-				await store.setCallbackState(p.messageId, 'delivered');
-				events.notify(p.messageId);
-			}
-			return;
-		}
-		if (record.outcome === 'failed') {
-			log.warn('callback.failed', { ...fields, error: outcome.error });
-			if (p.target === 'callback_url') {
-				await store.setCallbackState(p.messageId, 'failed');
-				events.notify(p.messageId);
-			}
-			return;
-		}
-		log.info('callback.retrying', {
-			...fields,
-			error: outcome.error,
-			next_attempt_at: new Date(nextAttemptAt as number).toISOString(),
+			reason: 'message or channel deleted',
 		});
-		return { retryAt: nextAttemptAt as number };
+		return;
+	}
+	const attempt = previousAttempts + 1;
+	const attemptedAt = clock.now();
+	const outcome = await poster.post({
+		url: p.url,
+		body: p.body,
+		signature: signatureHeader(channel.webhookSecret, p.body, attemptedAt),
+		idempotencyKey: p.deliveryId,
+		now: attemptedAt,
+	});
+	const delay = outcome.delivered
+		? null
+		: nextRetryDelayMs(attempt, outcome.retryAfterMs, deps.random, isNotYetFailure(outcome));
+	const nextAttemptAt = delay === null ? null : clock.now() + delay;
+	const record: CallbackAttempt = {
+		messageId: p.messageId,
+		deliveryId: p.deliveryId,
+		target: p.target,
+		webhookId: p.webhookId,
+		attempt,
+		attemptedAt,
+		statusCode: outcome.statusCode,
+		error: outcome.error,
+		latencyMs: outcome.latencyMs,
+		outcome: outcome.delivered ? 'delivered' : nextAttemptAt === null ? 'failed' : 'retrying',
+		nextAttemptAt,
 	};
+	await store.recordCallbackAttempt(record);
+	const fields = {
+		message_id: p.messageId,
+		delivery_id: p.deliveryId,
+		target: p.target,
+		webhook_id: p.webhookId ?? undefined,
+		url: safeUrl(p.url),
+		attempt,
+		status_code: outcome.statusCode,
+		latency_ms: outcome.latencyMs,
+	};
+
+	if (record.outcome === 'delivered') {
+		log.debug('callback.delivered', fields);
+		await hooks.settle('delivered');
+		return;
+	}
+	if (record.outcome === 'failed') {
+		log.warn('callback.failed', { ...fields, error: outcome.error });
+		await hooks.settle('failed');
+		return;
+	}
+	log.info('callback.retrying', {
+		...fields,
+		error: outcome.error,
+		next_attempt_at: new Date(nextAttemptAt as number).toISOString(),
+	});
+	return { retryAt: nextAttemptAt as number };
 }

@@ -16,13 +16,21 @@ import {
 } from '../../domain/types';
 import { Logger, errorMessage, silentLogger } from '../../observability/log';
 import { Job, NewJob } from '../../jobs/job';
-import { ChannelPatch, DevicePatch, MessagePage, SaveAnswerResult, Store } from '../store';
+import {
+	ChannelPatch,
+	DevicePatch,
+	ExpireResult,
+	MessagePage,
+	SaveAnswerResult,
+	Store,
+} from '../store';
 import { guardAvailability } from './availability';
 import { RedisKeys, historyMember, messageIdOfMember } from './keys';
 import {
 	CAS_RECORD,
 	CONSUME_ANSWER,
 	DELETE_RECORD,
+	EXPIRE_MESSAGE,
 	INSERT_API_KEY,
 	INSERT_LIMITED,
 	INSERT_MESSAGE,
@@ -57,6 +65,7 @@ type Scripted = Redis & {
 	pingInsertMessage(...args: (string | number)[]): Promise<number>;
 	pingSaveAnswer(...args: (string | number)[]): Promise<SaveAnswerResult>;
 	pingConsume(...args: (string | number)[]): Promise<number>;
+	pingExpireMessage(...args: (string | number)[]): Promise<ExpireResult>;
 	pingSetCallbackState(...args: (string | number)[]): Promise<number>;
 	pingZremIfScore(...args: (string | number)[]): Promise<number>;
 };
@@ -74,6 +83,7 @@ function withScripts(redis: Redis): Scripted {
 	define('pingInsertMessage', INSERT_MESSAGE);
 	define('pingSaveAnswer', SAVE_ANSWER);
 	define('pingConsume', CONSUME_ANSWER);
+	define('pingExpireMessage', EXPIRE_MESSAGE);
 	define('pingSetCallbackState', SET_CALLBACK_STATE);
 	define(
 		'pingZremIfScore',
@@ -496,6 +506,10 @@ export class RedisStore implements Store {
 		// A lost race leaves only the outbox marker, which the sweep drops (its outbox is empty).
 		if (result === 'saved' && marker !== null) await this.handOver(messageId, queued, marker);
 		return result;
+	}
+
+	async expireMessage(messageId: string, now: number): Promise<ExpireResult> {
+		return await this.redis.pingExpireMessage(1, this.keys.message(messageId), now);
 	}
 
 	async pollAnswer(

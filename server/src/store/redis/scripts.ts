@@ -102,6 +102,7 @@ return 1
  */
 export const SAVE_ANSWER = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
+if redis.call('HEXISTS', KEYS[1], 'answer') == 0 and redis.call('HEXISTS', KEYS[1], 'expired') == 1 then return 'expired' end
 if redis.call('HSETNX', KEYS[1], 'answer', ARGV[1]) == 0 then return 'conflict' end
 redis.call('HSET', KEYS[1], 'cb', ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'v', 1)
@@ -111,6 +112,17 @@ if #ARGV > 2 then
 	if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 end
 return 'saved'
+`;
+
+/**
+ * Closes an unanswered message at its expiry; the twin of SAVE_ANSWER's first-writer-wins, so
+ * of an answer and the close exactly one wins. KEYS: message. ARGV: now.
+ */
+export const EXPIRE_MESSAGE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
+if redis.call('HEXISTS', KEYS[1], 'answer') == 1 then return 'answered' end
+redis.call('HSETNX', KEYS[1], 'expired', ARGV[1])
+return 'expired'
 `;
 
 /**

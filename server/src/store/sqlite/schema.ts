@@ -106,7 +106,11 @@ export const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (message_id, device_id)
 	) WITHOUT ROWID;
 	`,
-	// 4: each job kind is claimed on its own (separate concurrency per kind)
+	// 4: a message closed by its expiry (the `callback.expired` job), after which no answer is saved
+	`
+	ALTER TABLE messages ADD COLUMN expired_at INTEGER;
+	`,
+	// 5: each job kind is claimed on its own (separate concurrency per kind)
 	`
 	CREATE INDEX jobs_kind_due ON jobs(kind, run_at);
 	`,

@@ -18,7 +18,14 @@ import {
 } from '../../domain/types';
 import { Job, JobKind, NewJob } from '../../jobs/job';
 import { JobStore } from '../../jobs/sqlite-queue';
-import { ChannelPatch, DevicePatch, MessagePage, SaveAnswerResult, Store } from '../store';
+import {
+	ChannelPatch,
+	DevicePatch,
+	ExpireResult,
+	MessagePage,
+	SaveAnswerResult,
+	Store,
+} from '../store';
 import { MIGRATIONS } from './schema';
 
 type Row = Record<string, unknown>;
@@ -279,7 +286,10 @@ export class SqliteStore implements Store, JobStore {
 				 ORDER BY created_at DESC, id DESC LIMIT ?`,
 			),
 			saveAnswer: p(
-				'UPDATE messages SET answer = ?, callback_state = ? WHERE id = ? AND answer IS NULL',
+				'UPDATE messages SET answer = ?, callback_state = ? WHERE id = ? AND answer IS NULL AND expired_at IS NULL',
+			),
+			expireMessage: p(
+				'UPDATE messages SET expired_at = ? WHERE id = ? AND answer IS NULL AND expired_at IS NULL',
 			),
 			markRead: p('UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL'),
 			setCallbackState: p('UPDATE messages SET callback_state = ? WHERE id = ?'),
@@ -575,10 +585,21 @@ export class SqliteStore implements Store, JobStore {
 				this.queueJobs(jobs);
 				return 'saved';
 			}
-			return this.stmt.getMessage.get(messageId) ? 'conflict' : 'missing';
+			const row = this.stmt.getMessage.get(messageId) as Row | undefined;
+			if (!row) return 'missing';
+			return row.answer === null && row.expired_at !== null ? 'expired' : 'conflict';
 		})();
 		if (result === 'saved') this.notifyJobs(jobs);
 		return result;
+	}
+
+	async expireMessage(messageId: string, now: number): Promise<ExpireResult> {
+		return this.db.transaction((): ExpireResult => {
+			this.stmt.expireMessage.run(now, messageId);
+			const row = this.stmt.getMessage.get(messageId) as Row | undefined;
+			if (!row) return 'missing';
+			return row.answer === null ? 'expired' : 'answered';
+		})();
 	}
 
 	async pollAnswer(
