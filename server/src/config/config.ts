@@ -29,6 +29,8 @@ export interface Config {
 	};
 	/** Requests per minute per webhook token, API key and client address; 0 is off. */
 	rates: { perToken: number; perKey: number; perAddress: number };
+	/** Messages older than this are deleted, with everything that belongs to them (both stores). */
+	retentionMs: number;
 	/** Take the client address from X-Forwarded-For (behind a reverse proxy). */
 	trustProxy: boolean;
 	/** PING_CALLBACK_ALLOW: hosts and CIDRs callbacks may reach although they are not public. */
@@ -76,6 +78,12 @@ export function loadConfig(env: Env = process.env): Config {
 	if (trustProxy !== 'true' && trustProxy !== 'false') {
 		throw new ConfigError(`PING_TRUST_PROXY must be "true" or "false", got "${trustProxy}"`);
 	}
+	// PING_REDIS_RETENTION_DAYS is the older name, read only when the new one is unset.
+	const retentionDays =
+		!env.PING_RETENTION_DAYS?.trim() && env.PING_REDIS_RETENTION_DAYS?.trim()
+			? readInteger(env, 'PING_REDIS_RETENTION_DAYS')
+			: readInteger(env, 'PING_RETENTION_DAYS');
+	const retentionMs = retentionDays * 24 * 3600 * 1000;
 	let callbackAllow: string[];
 	try {
 		callbackAllow = allowEntriesFromEnv(env.PING_CALLBACK_ALLOW);
@@ -87,7 +95,7 @@ export function loadConfig(env: Env = process.env): Config {
 		redis: {
 			url: redisUrl,
 			prefix: redisPrefix,
-			retentionMs: readInteger(env, 'PING_REDIS_RETENTION_DAYS') * 24 * 3600 * 1000,
+			retentionMs,
 			commandTimeoutMs: readInteger(env, 'PING_REDIS_TIMEOUT_MS'),
 			startupTimeoutMs: 10_000,
 		},
@@ -105,6 +113,7 @@ export function loadConfig(env: Env = process.env): Config {
 			perAddress: readInteger(env, 'PING_RATE_PER_ADDRESS'),
 		},
 		trustProxy: trustProxy === 'true',
+		retentionMs,
 		callbackAllow,
 		callbackTimeoutMs: readInteger(env, 'PING_CALLBACK_TIMEOUT_MS'),
 		apns: loadApnsConfig(env),

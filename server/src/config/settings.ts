@@ -78,6 +78,14 @@ export const SETTINGS: readonly Setting[] = [
 			'`sqlite` (one file, one process) or `redis` (several instances behind one Redis).',
 	},
 	{
+		name: 'PING_RETENTION_DAYS',
+		group: 'Server',
+		default: '30',
+		range: [1, 3650],
+		description:
+			'How long messages are kept, with their answers, push deliveries and callback attempts, in days (both stores); older ones are deleted.',
+	},
+	{
 		name: 'PING_RATE_PER_TOKEN',
 		group: 'Server',
 		default: '600',
@@ -125,9 +133,9 @@ export const SETTINGS: readonly Setting[] = [
 	{
 		name: 'PING_REDIS_RETENTION_DAYS',
 		group: 'Redis mode',
-		default: '30',
+		default: null,
 		range: [1, 3650],
-		description: 'Redis TTL of a message and its answer, in days; older history is gone.',
+		description: 'The older name of `PING_RETENTION_DAYS`, still read when that one is unset.',
 	},
 	{
 		name: 'PING_REDIS_TIMEOUT_MS',

@@ -5,6 +5,7 @@ import { SqliteJobQueue } from '../jobs/sqlite-queue';
 import { Logger } from '../observability/log';
 import { AnswerEvents } from './answer-events';
 import { openRedisStore } from './redis/open';
+import { RetentionSweeper } from './sqlite/retention';
 import { SqliteStore } from './sqlite/sqlite-store';
 import { RateCounterFactory, Store } from './store';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
@@ -41,7 +42,22 @@ export async function openStore(
 		store.onJobsQueued = () => jobs.wake();
 		const rateCounter: RateCounterFactory = (name, points) =>
 			new RateLimiterMemory({ keyPrefix: name, points, duration: 60 });
-		return { store, jobs, events: new AnswerEvents(), rateCounter, close: () => store.close() };
+		const retention = new RetentionSweeper(store, clock, log, {
+			retentionMs: config.retentionMs,
+			everyMs: 60_000,
+			batch: 500,
+		});
+		retention.start();
+		return {
+			store,
+			jobs,
+			events: new AnswerEvents(),
+			rateCounter,
+			close: async () => {
+				await retention.stop();
+				await store.close();
+			},
+		};
 	}
 	return openRedisStore(
 		{

@@ -37,6 +37,17 @@ describe('configuration from the environment', () => {
 	});
 });
 
+test('PING_RETENTION_DAYS applies to both stores; the older PING_REDIS_RETENTION_DAYS is read only without it', () => {
+	const day = 24 * 3600_000;
+	expect(loadConfig({}).retentionMs).toBe(30 * day);
+	expect(loadConfig({ PING_REDIS_RETENTION_DAYS: '7' }).retentionMs).toBe(7 * day);
+	const both = loadConfig({ PING_RETENTION_DAYS: '5', PING_REDIS_RETENTION_DAYS: '7' });
+	expect([both.retentionMs, both.redis.retentionMs]).toEqual([5 * day, 5 * day]);
+	expect(() => loadConfig({ PING_RETENTION_DAYS: '0' })).toThrow(
+		'PING_RETENTION_DAYS must be between 1 and 3650',
+	);
+});
+
 describe('first start', () => {
 	test('with an empty store and no PING_ADMIN_KEY, an admin key is printed once and works', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'ping-first-'));

@@ -114,4 +114,8 @@ export const MIGRATIONS: readonly string[] = [
 	`
 	CREATE INDEX jobs_kind_due ON jobs(kind, run_at);
 	`,
+	// 6: retention deletes the oldest messages first
+	`
+	CREATE INDEX messages_created ON messages(created_at);
+	`,
 ];

@@ -226,6 +226,10 @@ export class SqliteStore implements Store, JobStore {
 				 token_hash = @tokenHash, webhook_secret = @webhookSecret, updated_at = @updatedAt WHERE id = @id`,
 			),
 			deleteChannel: p('DELETE FROM channels WHERE id = ?'),
+			oldestMessages: p('SELECT id FROM messages WHERE created_at < ? ORDER BY created_at LIMIT ?'),
+			deleteMessage: p('DELETE FROM messages WHERE id = ?'),
+			deleteMessageAttempts: p('DELETE FROM callback_attempts WHERE message_id = ?'),
+			deleteMessageDeliveries: p('DELETE FROM deliveries WHERE message_id = ?'),
 			deleteChannelMessages: p('DELETE FROM messages WHERE channel_id = ?'),
 			deleteChannelAttempts: p(
 				'DELETE FROM callback_attempts WHERE message_id IN (SELECT id FROM messages WHERE channel_id = ?)',
@@ -410,6 +414,23 @@ export class SqliteStore implements Store, JobStore {
 			const next: Channel = { ...toChannel(row), ...patch, updatedAt: now };
 			this.stmt.updateChannel.run(next);
 			return next;
+		})();
+	}
+
+	/**
+	 * Deletes up to `limit` of the oldest messages sent before `before`, with their callback
+	 * attempts and push deliveries, in one short transaction; how many it deleted. Retention
+	 * calls it batch after batch, so requests never wait behind one long delete.
+	 */
+	purgeMessagesBefore(before: number, limit: number): number {
+		return this.db.transaction(() => {
+			const rows = this.stmt.oldestMessages.all(before, limit) as Row[];
+			for (const { id } of rows) {
+				this.stmt.deleteMessageAttempts.run(id);
+				this.stmt.deleteMessageDeliveries.run(id);
+				this.stmt.deleteMessage.run(id);
+			}
+			return rows.length;
 		})();
 	}
 
