@@ -252,18 +252,24 @@ export class PushDelivery implements Delivery {
 		const { log, metrics } = this.deps;
 		const now = this.deps.clock.now();
 		const attempts = row.attempts + 1;
+		/** The row after this attempt. */
+		const after = (
+			state: DeviceDelivery['state'],
+			reason: string | null,
+			nextAttemptAt: number | null,
+		): DeviceDelivery => ({
+			...row,
+			state,
+			reason,
+			apnsId,
+			attempts,
+			nextAttemptAt,
+			updatedAt: now,
+		});
 		switch (outcome.kind) {
 			case 'sent':
 				metrics.sent.inc();
-				return {
-					...row,
-					state: 'sent',
-					reason: null,
-					apnsId: outcome.apnsId ?? apnsId,
-					attempts,
-					nextAttemptAt: null,
-					updatedAt: now,
-				};
+				return { ...after('sent', null, null), apnsId: outcome.apnsId ?? apnsId };
 			case 'retry': {
 				if (attempts >= MAX_PUSH_ATTEMPTS) {
 					metrics.failed.inc({ reason: outcome.reason });
@@ -273,15 +279,7 @@ export class PushDelivery implements Delivery {
 						reason: outcome.reason,
 						attempts,
 					});
-					return {
-						...row,
-						state: 'failed',
-						reason: outcome.reason,
-						apnsId,
-						attempts,
-						nextAttemptAt: null,
-						updatedAt: now,
-					};
+					return after('failed', outcome.reason, null);
 				}
 				metrics.retried.inc({ reason: outcome.reason });
 				const delay = outcome.retryAfterMs ?? pushBackoffMs(attempts);
@@ -291,15 +289,7 @@ export class PushDelivery implements Delivery {
 					reason: outcome.reason,
 					delay_ms: delay,
 				});
-				return {
-					...row,
-					state: 'retrying',
-					reason: outcome.reason,
-					apnsId,
-					attempts,
-					nextAttemptAt: now + delay,
-					updatedAt: now,
-				};
+				return after('retrying', outcome.reason, now + delay);
 			}
 			case 'failed':
 			case 'unregistered':
@@ -309,15 +299,7 @@ export class PushDelivery implements Delivery {
 					device_id: device.id,
 					reason: outcome.reason,
 				});
-				return {
-					...row,
-					state: 'failed',
-					reason: outcome.reason,
-					apnsId,
-					attempts,
-					nextAttemptAt: null,
-					updatedAt: now,
-				};
+				return after('failed', outcome.reason, null);
 		}
 	}
 }
