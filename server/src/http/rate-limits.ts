@@ -1,7 +1,7 @@
 import { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { ApiError } from '../domain/errors';
 import { Logger, errorMessage } from '../observability/log';
-import { RateCounterFactory } from '../store/store';
+import { RateCounterFactory, StorageUnavailableError } from '../store/store';
 
 const WINDOW_SECONDS = 60;
 
@@ -32,10 +32,14 @@ export class RateLimit {
 			state = await this.counter.consume(key);
 		} catch (refusal) {
 			if (!(refusal instanceof RateLimiterRes)) {
-				// The counter's store is away (Redis): let the request through; the store call that
-				// follows answers 503 if it needs Redis too.
-				this.log.warn('rate_limit.unavailable', { limit: this.what, error: errorMessage(refusal) });
-				return {};
+				// The counters' store (Redis) did not answer within its timeout: the request fails
+				// now, as any request needing Redis would, instead of waiting a second timeout on
+				// the store call that follows.
+				this.log.debug('rate_limit.unavailable', {
+					limit: this.what,
+					error: errorMessage(refusal),
+				});
+				throw new StorageUnavailableError(`cannot reach Redis (${errorMessage(refusal)})`);
 			}
 			const retryAfter = String(Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)));
 			throw new ApiError(
