@@ -13,6 +13,7 @@ function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, st
 			? [JSON.stringify(reply.json), 'application/json; charset=utf-8']
 			: [reply.text, reply.contentType];
 	res.writeHead(reply.status, {
+		...reply.headers,
 		...extraHeaders,
 		'content-type': contentType,
 		'content-length': Buffer.byteLength(payload),
@@ -48,7 +49,8 @@ export function createRequestHandler(
 		params: Record<string, string>,
 		query: string,
 	): Promise<Reply> {
-		const body = await readJsonBody(req, ctx.config.maxBodyBytes);
+		const body =
+			route.body === 'json' ? await readJsonBody(req, ctx.config.maxBodyBytes) : undefined;
 		const caller = await callerOf(ctx, route.auth, req, params);
 		const request = {
 			params,

@@ -43,6 +43,42 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<un
 		req.resume();
 		return Promise.reject(error);
 	}
+	return readText(req, maxBytes).then((text) => {
+		if (text.trim() === '') return undefined;
+		try {
+			return JSON.parse(text) as unknown;
+		} catch {
+			throw new ApiError(400, 'request body is not valid JSON');
+		}
+	});
+}
+
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+/**
+ * A browser form's body (`application/x-www-form-urlencoded`, what `<form method="post">`
+ * sends), with the same limits as the JSON reader: 415 for another type or an encoding,
+ * 413 past `maxBytes`. No body reads as an empty form.
+ */
+export function readFormBody(req: IncomingMessage, maxBytes: number): Promise<URLSearchParams> {
+	if (!hasBody(req)) return Promise.resolve(new URLSearchParams());
+	const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+	const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+	let refusal: ApiError | null = null;
+	if (type !== FORM_TYPE) refusal = new ApiError(415, `request body must be ${FORM_TYPE}`);
+	else if (encoding !== 'identity')
+		refusal = new ApiError(415, 'request body must not be compressed (Content-Encoding)');
+	else if (Number(req.headers['content-length'] ?? 0) > maxBytes)
+		refusal = new ApiError(413, `request body is larger than ${maxBytes} bytes`);
+	if (refusal) {
+		req.resume();
+		return Promise.reject(refusal);
+	}
+	return readText(req, maxBytes).then((text) => new URLSearchParams(text));
+}
+
+/** The body as UTF-8 text, refused (413) as soon as it passes `maxBytes`. */
+function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
@@ -59,13 +95,7 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<un
 		req.on('data', onData);
 		req.on('end', () => {
 			if (size > maxBytes) return;
-			const text = Buffer.concat(chunks).toString('utf8');
-			if (text.trim() === '') return resolve(undefined);
-			try {
-				resolve(JSON.parse(text));
-			} catch {
-				reject(new ApiError(400, 'request body is not valid JSON'));
-			}
+			resolve(Buffer.concat(chunks).toString('utf8'));
 		});
 		req.on('error', reject);
 		// A client that goes away mid-body settles the read (its answer goes nowhere).

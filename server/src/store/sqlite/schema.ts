@@ -106,4 +106,15 @@ export const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (message_id, device_id)
 	) WITHOUT ROWID;
 	`,
+	// 4: answer links (issue 14): the hash of each message's answer token, and server secrets
+	// (the link key). Additive: messages stored before have no link.
+	`
+	ALTER TABLE messages ADD COLUMN answer_token_hash TEXT;
+	CREATE UNIQUE INDEX messages_answer_token ON messages(answer_token_hash)
+		WHERE answer_token_hash IS NOT NULL;
+	CREATE TABLE server_secrets (
+		name TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	);
+	`,
 ];

@@ -1,0 +1,57 @@
+import { parseAnswerInput } from '../domain/actions';
+import { CallbackBody, callbackBody, tapTimestamp } from '../domain/answer';
+import { ApiError, conflict } from '../domain/errors';
+import { isExpired } from '../domain/message';
+import { Answer, Channel, MessageRecord, Responder } from '../domain/types';
+import { AppContext } from '../http/context';
+
+/** An answer as it comes in, before validation against the message's actions. */
+export interface AnswerInput {
+	triggeredBy: unknown;
+	responses: unknown;
+	/** The tap time a client reports (ISO-8601); the server's time when absent or unreadable. */
+	timestamp?: unknown;
+	responder: Responder;
+}
+
+export const ALREADY_ANSWERED = 'message was already answered; the first answer stands';
+export const EXPIRED = 'message has expired and can no longer be answered';
+
+/**
+ * The one way a message gets answered, whoever answers it: `POST /v1/messages/{id}/respond`
+ * (an API client, the phone app) and `POST /a/<token>` (a person on the answer page).
+ * Validates the answer against the message's actions (400 naming the field), refuses an
+ * answered or expired message (409), stores the first answer atomically with its callback and
+ * channel webhook deliveries (of simultaneous answers exactly one is saved, the others get
+ * 409), and wakes the long-polls waiting for it.
+ */
+export async function answerMessage(
+	ctx: AppContext,
+	message: MessageRecord,
+	channel: Channel,
+	input: AnswerInput,
+): Promise<{ answer: Answer; body: CallbackBody }> {
+	const now = ctx.clock.now();
+	if (message.answer) throw conflict(ALREADY_ANSWERED);
+	if (isExpired(message, now)) throw conflict(EXPIRED);
+	const parsed = parseAnswerInput(message.actions, input.triggeredBy, input.responses);
+	const answer: Answer = {
+		...parsed,
+		timestamp: tapTimestamp(input.timestamp, now),
+		submittedAt: now,
+		responder: input.responder,
+	};
+	const jobs = await ctx.delivery.jobsForAnswer(message, answer, channel);
+	const callbackState = message.callbackUrl ? 'pending' : 'none';
+	const saved = await ctx.store.saveAnswer(message.id, answer, callbackState, jobs);
+	if (saved === 'missing') throw new ApiError(404, `message ${message.id} not found`);
+	if (saved === 'conflict') throw conflict(ALREADY_ANSWERED);
+	ctx.events.notify(message.id);
+	ctx.log.info('message.answered', {
+		message_id: message.id,
+		channel_id: channel.id,
+		triggered_by: answer.triggeredBy,
+		via: input.responder.via,
+	});
+	return { answer, body: callbackBody(message, answer) };
+}
