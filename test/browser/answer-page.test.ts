@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import AxeBuilder from '@axe-core/playwright';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -588,6 +590,7 @@ describeInChromium('the answer page in Chromium (phone viewport)', () => {
 				{ type: 'button', label: 'Decline', key: 'decline', style: 'destructive' },
 			],
 		});
+		const shots: Buffer[] = [];
 		for (const colorScheme of ['light', 'dark'] as const) {
 			const { page, errors } = await open({ ...PHONE_SCREENSHOT, colorScheme });
 			await page.goto(sent.url);
@@ -599,8 +602,22 @@ describeInChromium('the answer page in Chromium (phone viewport)', () => {
 				path: screenshotPath(`answer-page-${colorScheme}.png`),
 				fullPage: true,
 			});
+			// The page down to its footer, for the side-by-side picture.
+			const box = (await page.locator('main').boundingBox())!;
+			shots.push(await page.screenshot({ clip: { ...box, height: Math.ceil(box.height) } }));
 			expect(errors).toEqual([]);
 		}
+		// Light and dark side by side: the picture in the READMEs (docs/images/answer-page.png is
+		// a copy of this file).
+		const canvasContext = await browser.newContext({ viewport: { width: 900, height: 1000 } });
+		contexts.push(canvasContext);
+		const canvas = await canvasContext.newPage();
+		await canvas.setContent(
+			'<body style="margin:0"><div id="pair" style="display:inline-flex;gap:8px;padding:8px;background:#8a8f98">' +
+				shots.map((png) => `<img src="data:image/png;base64,${png.toString('base64')}">`).join('') +
+				'</div></body>',
+		);
+		await canvas.locator('#pair').screenshot({ path: screenshotPath('answer-page.png') });
 		// The dark page really is dark.
 		const { page } = await open({ colorScheme: 'dark' });
 		await page.goto(sent.url);

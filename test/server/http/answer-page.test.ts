@@ -369,7 +369,7 @@ describe('security', () => {
 		// form token alone.
 		const origin = new URL(url).origin;
 		for (const headers of [
-			{ 'sec-fetch-site': 'same-origin', origin: 'null' },
+			{ 'sec-fetch-site': 'same-origin', origin: 'null' } as Record<string, string>,
 			{ origin },
 			{ referer: url },
 			{ origin: 'null' },
