@@ -47,7 +47,9 @@ function request(url, method, body, headers = {}) {
 		req.on('response', (res) => {
 			const chunks = [];
 			res.on('data', (c) => chunks.push(c));
-			res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+			res.on('end', () =>
+				resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }),
+			);
 		});
 		req.end(data);
 	});
@@ -100,7 +102,10 @@ const ACTIONS = [
 	{ type: 'button', label: 'Decline', key: 'decline', style: 'destructive' },
 ];
 const formTokenOf = (html) => /name="form_token" value="([^"]+)"/.exec(html)[1];
-const FORM = { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' };
+const FORM = {
+	'content-type': 'application/x-www-form-urlencoded',
+	'sec-fetch-site': 'same-origin',
+};
 
 async function main() {
 	const dir = mkdtempSync(join(tmpdir(), 'ping-bench-answer-'));
@@ -158,7 +163,10 @@ async function main() {
 			await request(
 				throwaway.url,
 				'POST',
-				new URLSearchParams({ form_token: formTokenOf(throwawayPage), triggered_by: 'approve' }).toString(),
+				new URLSearchParams({
+					form_token: formTokenOf(throwawayPage),
+					triggered_by: 'approve',
+				}).toString(),
 				FORM,
 			)
 		).text;
@@ -203,7 +211,11 @@ async function main() {
 			});
 			const seconds = (performance.now() - t0) / 1000;
 			latencies.sort((a, b) => a - b);
-			return { rps: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+			return {
+				rps: count / seconds,
+				p50: percentile(latencies, 50),
+				p99: percentile(latencies, 99),
+			};
 		};
 		const half = Math.floor(ANSWERS / 2);
 		const bareRuns = [];
@@ -230,7 +242,9 @@ async function main() {
 		const bp = best(bareRuns);
 		const pp = best(postRuns);
 		console.log(`\nPOST, ${ANSWERS} answers at concurrency ${CONCURRENCY} (best half of each)`);
-		console.log(`${'bare node:http, same form'.padEnd(34)} ${bp.rps.toFixed(0).padStart(8)} req/s  p50 ${ms(bp.p50)}  p99 ${ms(bp.p99)}`);
+		console.log(
+			`${'bare node:http, same form'.padEnd(34)} ${bp.rps.toFixed(0).padStart(8)} req/s  p50 ${ms(bp.p50)}  p99 ${ms(bp.p99)}`,
+		);
 		console.log(
 			`${'POST /a/<token> (a real answer)'.padEnd(34)} ${pp.rps.toFixed(0).padStart(8)} req/s  p50 ${ms(pp.p50)}  p99 ${ms(pp.p99)} ${(pp.rps / bp.rps).toFixed(2)}x`,
 		);
@@ -277,7 +291,9 @@ async function main() {
 		for (const list of [viaPage, viaRespond, bareRoundTrip]) list.sort((a, b) => a - b);
 		const line = (name, list) =>
 			`${name.padEnd(40)} p50 ${ms(percentile(list, 50)).padStart(9)}   p99 ${ms(percentile(list, 99)).padStart(9)}`;
-		console.log(`\nanswer → signed callback at a local receiver, ${LATENCY} answers each, alternating`);
+		console.log(
+			`\nanswer → signed callback at a local receiver, ${LATENCY} answers each, alternating`,
+		);
 		console.log(line('baseline: bare local HTTP POST', bareRoundTrip));
 		console.log(line('POST /a/<token> → callback', viaPage));
 		console.log(line('POST /v1/messages/{id}/respond → callback', viaRespond));

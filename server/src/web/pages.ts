@@ -3,7 +3,7 @@ import { responderOf } from '../domain/answer';
 import { Action, Answer, Channel, FormAction, MessageRecord, Priority } from '../domain/types';
 import { STYLE } from './assets/style';
 import { esc, relativeTime, timeTag } from './html';
-import { LINK_REL, renderMarkdown } from './markdown';
+import { LINK_REL, renderMessageBody } from './markdown';
 
 /**
  * The answer page's templates: plain functions from records to HTML strings, every dynamic
@@ -54,7 +54,7 @@ function header(message: MessageRecord, channel: Channel): string {
 	return (
 		`<p class="meta"><span class="channel">${esc(channel.name)}</span>${pill}</p>` +
 		`<h1>${esc(message.title)}</h1>` +
-		(message.body ? `<div class="body">${renderMarkdown(message.body)}</div>` : '')
+		(message.body ? `<div class="body">${renderMessageBody(message.id, message.body)}</div>` : '')
 	);
 }
 
