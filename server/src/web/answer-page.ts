@@ -1,6 +1,6 @@
 import { IncomingMessage } from 'node:http';
 import { ALREADY_ANSWERED, answerMessage, EXPIRED } from '../app/answer-message';
-import { isFormAction, parseResponseValue } from '../domain/actions';
+import { isFormAction, parseResponseValue, triggerKeys } from '../domain/actions';
 import { ANSWER_TOKEN_PATTERN, answerTokenHash } from '../domain/answer-link';
 import { ApiError } from '../domain/errors';
 import { isExpired } from '../domain/message';
@@ -100,6 +100,8 @@ function failurePage(ctx: AppContext, error: unknown, token: string, method: str
 				'Nothing was recorded. Open the question again and answer from the page.',
 				back,
 			),
+			// A body refused unread is not drained: the connection ends with this answer.
+			{ connection: 'close' },
 		);
 	return page(
 		500,
@@ -278,10 +280,15 @@ export async function submitAnswerPage(ctx: AppContext, req: PageRequest): Promi
 				return (now && closedPage(ctx, now, 409)) ?? page(404, unknownLinkPage());
 			}
 			if (error.status === 400)
-				return formPage(ctx, linked, 400, {
-					values,
-					notice: 'Please choose one of the buttons below to answer.',
-				});
+				// Only a tampered or stale form gets here (the page offers only valid choices).
+				return formPage(
+					ctx,
+					linked,
+					400,
+					triggerKeys(message.actions).length === 0
+						? {}
+						: { values, notice: 'Please choose one of the buttons below to answer.' },
+				);
 			if (error.status === 404) return page(404, unknownLinkPage());
 			throw error;
 		}

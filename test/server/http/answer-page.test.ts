@@ -261,6 +261,15 @@ describe('answering from the page', () => {
 		expect(badButton.status).toBe(400);
 		expect(badButton.html).toContain('Please choose one of the buttons below to answer.');
 		expect((await getMessage(id)).answer).toBeNull();
+		// A message that asks for no answer (links only) says so, also to a POST.
+		const linksOnly = await send({
+			actions: [{ type: 'url', label: 'Docs', value: 'https://example.com/docs' }],
+		});
+		const page = await openPage(linksOnly.url);
+		expect(page.html).toContain('This message asks for no answer.');
+		expect(page.html).not.toContain('<form');
+		const refused = await post(linksOnly.url, { form_token: 'x', triggered_by: 'submit' });
+		expect(refused.status).toBe(403);
 	});
 
 	test('simultaneous POSTs (a double tap) record one answer: one 200, the others see the answered page (409)', async () => {
