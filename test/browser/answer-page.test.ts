@@ -130,6 +130,8 @@ function layoutShift(page: Page): Promise<number> {
 	);
 }
 
+jest.setTimeout(90_000);
+
 describeInChromium('the answer page in Chromium (phone viewport)', () => {
 	let contexts: BrowserContext[] = [];
 

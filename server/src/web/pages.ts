@@ -124,10 +124,11 @@ function field(action: FormAction, index: number, state: FormState): string {
 				(action.min !== undefined ? ` min="${action.min}"` : '') +
 				(action.max !== undefined ? ` max="${action.max}"` : '') +
 				` step="${action.step ?? 'any'}"`;
+			// The hint is outside the label (its name stays the label alone) and described-by.
 			return (
-				`<div class="field"><label for="${id}">${esc(action.label)}` +
+				`<div class="field"><label for="${id}">${esc(action.label)}</label>` +
 				(hint ? `<span class="hint" id="${hintId}">${esc(hint)}</span>` : '') +
-				`</label><input type="number" inputmode="decimal" id="${id}" name="${name}"${bounds} value="${esc(value)}"${errorAttrs(id, error, hintId)}>` +
+				`<input type="number" inputmode="decimal" id="${id}" name="${name}"${bounds} value="${esc(value)}"${errorAttrs(id, error, hintId)}>` +
 				`${errorText(id, error)}</div>`
 			);
 		}

@@ -40,9 +40,9 @@ form{margin:1.25rem 0 0}
 input[type=text],input[type=number],select,textarea{display:block;width:100%;min-height:3rem;padding:.625rem .75rem;
 font:inherit;color:var(--text);background:var(--field);border:1px solid var(--line);border-radius:.5rem}
 textarea{min-height:6.5rem;resize:vertical}
-.toggle{display:flex;align-items:center;gap:.75rem;min-height:3rem;padding:.25rem 0;font-weight:600;cursor:pointer}
+.field>label.toggle{display:flex;align-items:center;gap:.75rem;min-height:3rem;margin:0;padding:.25rem 0;font-weight:600;cursor:pointer}
 .toggle input{width:1.5rem;height:1.5rem;margin:0;flex:none;accent-color:var(--accent)}
-.hint{display:block;color:var(--muted);font-size:.875rem;font-weight:400;margin-top:.25rem}
+.hint{display:block;color:var(--muted);font-size:.875rem;margin:-.25rem 0 .375rem}
 [aria-invalid=true]{border-color:var(--error);border-width:2px}
 .field-error{display:block;color:var(--error);font-weight:600;margin:.375rem 0 0}
 .actions{display:flex;flex-direction:column;gap:.625rem;margin-top:1.25rem}
