@@ -47,6 +47,9 @@ export async function answerMessage(
 	if (saved === 'missing') throw new ApiError(404, `message ${message.id} not found`);
 	if (saved === 'conflict') throw conflict(ALREADY_ANSWERED);
 	ctx.events.notify(message.id);
+	ctx.metrics
+		.counter('ping_answers_total', 'Answers stored, by how they came in (via: link, api)')
+		.inc({ via: input.responder.via });
 	ctx.log.info('message.answered', {
 		message_id: message.id,
 		channel_id: channel.id,

@@ -40,6 +40,36 @@ import {
 
 type PageRequest = ApiRequest<'none'>;
 
+/** What became of one request to an answer page, for `ping_answer_page_requests_total`. */
+type Outcome =
+	| 'form'
+	| 'answered'
+	| 'already_answered'
+	| 'expired'
+	| 'unknown_link'
+	| 'field_error'
+	| 'stale_form'
+	| 'refused_cross_site'
+	| 'refused_form_token'
+	| 'unreadable'
+	| 'failed';
+
+function count(ctx: AppContext, method: string, outcome: Outcome): void {
+	ctx.metrics
+		.counter(
+			'ping_answer_page_requests_total',
+			'Requests to answer pages (/a/<token>), by method and outcome',
+		)
+		.inc({ method, outcome });
+}
+
+const OUTCOME_OF_STATUS: Record<number, Outcome> = {
+	200: 'form',
+	404: 'unknown_link',
+	409: 'already_answered',
+	410: 'expired',
+};
+
 function page(status: number, html: string, extra: Record<string, string> = {}): Reply {
 	return {
 		status,
@@ -112,12 +142,22 @@ function failurePage(ctx: AppContext, error: unknown, token: string, method: str
 /** `GET /a/<token>` and `HEAD`: the page, and nothing else. */
 export async function showAnswerPage(ctx: AppContext, req: PageRequest): Promise<Reply> {
 	const token = req.params.token;
+	const method = req.raw.method ?? 'GET';
 	try {
 		const linked = await findLinked(ctx, token);
-		if (!linked) return page(404, unknownLinkPage());
-		return closedPage(ctx, linked, 200) ?? formPage(ctx, linked, 200);
+		const reply = linked
+			? (closedPage(ctx, linked, 200) ?? formPage(ctx, linked, 200))
+			: page(404, unknownLinkPage());
+		count(
+			ctx,
+			method,
+			linked?.message.answer ? 'already_answered' : OUTCOME_OF_STATUS[reply.status],
+		);
+		return reply;
 	} catch (error) {
-		return failurePage(ctx, error, token, req.raw.method ?? 'GET');
+		const reply = failurePage(ctx, error, token, method);
+		count(ctx, method, reply.status >= 500 ? 'failed' : 'unreadable');
+		return reply;
 	}
 }
 
@@ -215,29 +255,38 @@ function readAnswerForm(
 
 /** `POST /a/<token>`: answer from the page, or show the page again saying what to fix. */
 export async function submitAnswerPage(ctx: AppContext, req: PageRequest): Promise<Reply> {
+	const [outcome, reply] = await postOutcome(ctx, req);
+	count(ctx, 'POST', outcome);
+	return reply;
+}
+
+async function postOutcome(ctx: AppContext, req: PageRequest): Promise<[Outcome, Reply]> {
 	const token = req.params.token;
 	try {
 		const linked = await findLinked(ctx, token);
 		if (!linked) {
 			req.raw.resume();
-			return page(404, unknownLinkPage());
+			return ['unknown_link', page(404, unknownLinkPage())];
 		}
 		const closed = closedPage(ctx, linked, 409);
 		if (closed) {
 			req.raw.resume();
-			return closed;
+			return [OUTCOME_OF_STATUS[closed.status], closed];
 		}
 		if (!cameFromOwnPage(ctx, req.raw)) {
 			req.raw.resume();
 			ctx.log.warn('answer_page.cross_site_post', { message_id: linked.message.id });
-			return page(
-				403,
-				problemPage(
-					'Answer not accepted',
-					'This answer was not sent from the question’s own page, so nothing was recorded. Open the question and answer there.',
-					`/a/${token}`,
+			return [
+				'refused_cross_site',
+				page(
+					403,
+					problemPage(
+						'Answer not accepted',
+						'This answer was not sent from the question’s own page, so nothing was recorded. Open the question and answer there.',
+						`/a/${token}`,
+					),
 				),
-			);
+			];
 		}
 		const form = await readFormBody(req.raw, ctx.config.maxBodyBytes);
 		const { message, channel } = linked;
@@ -246,29 +295,35 @@ export async function submitAnswerPage(ctx: AppContext, req: PageRequest): Promi
 		const check = ctx.links.checkFormToken(message.id, form.get(FORM_TOKEN_NAME), ctx.clock.now());
 		if (check === 'missing' || check === 'invalid') {
 			ctx.log.warn('answer_page.bad_form_token', { message_id: message.id, check });
-			return page(
-				403,
-				problemPage(
-					'Answer not accepted',
-					'This answer did not come with the question’s page, so nothing was recorded. Open the question and answer there.',
-					`/a/${token}`,
+			return [
+				'refused_form_token',
+				page(
+					403,
+					problemPage(
+						'Answer not accepted',
+						'This answer did not come with the question’s page, so nothing was recorded. Open the question and answer there.',
+						`/a/${token}`,
+					),
 				),
-			);
+			];
 		}
 		if (check === 'stale')
-			return formPage(ctx, linked, 400, {
-				values,
-				notice: 'This page was open for a long time. Check your answer and send it again.',
-			});
+			return [
+				'stale_form',
+				formPage(ctx, linked, 400, {
+					values,
+					notice: 'This page was open for a long time. Check your answer and send it again.',
+				}),
+			];
 		if (Object.keys(errors).length > 0)
-			return formPage(ctx, linked, 400, { values, fieldErrors: errors });
+			return ['field_error', formPage(ctx, linked, 400, { values, fieldErrors: errors })];
 		try {
 			const { answer } = await answerMessage(ctx, message, channel, {
 				triggeredBy: form.get(TRIGGER_NAME),
 				responses,
 				responder: { via: 'link' },
 			});
-			return page(200, confirmationPage(message, channel, answer));
+			return ['answered', page(200, confirmationPage(message, channel, answer))];
 		} catch (error) {
 			if (!(error instanceof ApiError)) throw error;
 			if (
@@ -277,22 +332,27 @@ export async function submitAnswerPage(ctx: AppContext, req: PageRequest): Promi
 			) {
 				// Another tap (or another person) got there first, or time ran out meanwhile.
 				const now = await findLinked(ctx, token);
-				return (now && closedPage(ctx, now, 409)) ?? page(404, unknownLinkPage());
+				const shown = (now && closedPage(ctx, now, 409)) ?? page(404, unknownLinkPage());
+				return [OUTCOME_OF_STATUS[shown.status], shown];
 			}
 			if (error.status === 400)
 				// Only a tampered or stale form gets here (the page offers only valid choices).
-				return formPage(
-					ctx,
-					linked,
-					400,
-					triggerKeys(message.actions).length === 0
-						? {}
-						: { values, notice: 'Please choose one of the buttons below to answer.' },
-				);
-			if (error.status === 404) return page(404, unknownLinkPage());
+				return [
+					'field_error',
+					formPage(
+						ctx,
+						linked,
+						400,
+						triggerKeys(message.actions).length === 0
+							? {}
+							: { values, notice: 'Please choose one of the buttons below to answer.' },
+					),
+				];
+			if (error.status === 404) return ['unknown_link', page(404, unknownLinkPage())];
 			throw error;
 		}
 	} catch (error) {
-		return failurePage(ctx, error, token, 'POST');
+		const reply = failurePage(ctx, error, token, 'POST');
+		return [reply.status >= 500 ? 'failed' : 'unreadable', reply];
 	}
 }

@@ -518,6 +518,34 @@ describe('security', () => {
 	});
 });
 
+test('/metrics counts answers by how they came in, and answer page requests by outcome (no tokens, no ids)', async () => {
+	const first = await send();
+	await answerFromPage(first.url, { triggered_by: 'approve' }); // GET form, POST answered
+	await openPage(first.url); // GET already_answered
+	await post(first.url, { triggered_by: 'approve' }); // POST already_answered
+	const second = await send();
+	await post(second.url, { triggered_by: 'approve' }); // POST refused_form_token
+	await openPage(`${server.url}/a/${'q'.repeat(32)}`, { method: 'HEAD' }); // HEAD unknown_link
+	await api(server.url, 'POST', `/v1/messages/${second.id}/respond`, {
+		key: ADMIN_KEY,
+		body: { triggered_by: 'approve' },
+	});
+	const text = (await api(server.url, 'GET', '/metrics')).body.raw as string;
+	for (const line of [
+		'ping_answers_total{via="link"} 1',
+		'ping_answers_total{via="api"} 1',
+		'ping_answer_page_requests_total{method="GET",outcome="form"} 1',
+		'ping_answer_page_requests_total{method="POST",outcome="answered"} 1',
+		'ping_answer_page_requests_total{method="GET",outcome="already_answered"} 1',
+		'ping_answer_page_requests_total{method="POST",outcome="already_answered"} 1',
+		'ping_answer_page_requests_total{method="POST",outcome="refused_form_token"} 1',
+		'ping_answer_page_requests_total{method="HEAD",outcome="unknown_link"} 1',
+	])
+		expect(text.split('\n')).toContain(line);
+	expect(text).not.toContain(first.id);
+	expect(text).not.toContain(LINK.exec(first.url)![1]);
+});
+
 describe('responder on /respond (compatibility)', () => {
 	const respondWith = async (responder: unknown) => {
 		const { id } = await send();
