@@ -80,7 +80,8 @@ export interface CallbackBody {
 	triggered_by: string;
 	responses: Record<string, ResponseValue>;
 	submitted_at?: string;
-	responder?: string;
+	/** Extension: how the answer came in (`{"via": "link"}` from the answer page, `{"via": "api", "name"?}`). */
+	responder?: { via: string; name?: string };
 }
 
 /**

@@ -13,6 +13,14 @@ import {
 import { FakeReceiver } from '../fakes/callback-receiver';
 import { FakeOpenAi } from '../fakes/fake-openai';
 import { e2eSuite } from './harness/suite';
+import { progress } from './harness/stack';
+import {
+	CHROMIUM_PATH,
+	chromiumAvailable,
+	launchChromium,
+	PHONE,
+	watchErrors,
+} from '../helpers/browser';
 import { expectNothingFor, waitFor } from './harness/wait';
 import {
 	Execution,
@@ -495,6 +503,68 @@ scenario(
 		expect(p95).toBeLessThan(1_000);
 	},
 	240_000,
+);
+
+scenario(
+	'Ping Wait for Response (signed callback): a person opens the answer link in Chromium and taps Approve; the waiting execution resumes (no API key involved)',
+	async () => {
+		const s = stack();
+		if (!chromiumAvailable()) {
+			if (process.env.CI)
+				throw new Error(`Chromium not found at ${CHROMIUM_PATH} (.ci/run installs it)`);
+			progress(
+				`*** SKIPPED: Chromium not found at ${CHROMIUM_PATH}; install chromium to run this scenario ***`,
+			);
+			return;
+		}
+		const title = uniqueTitle('Deploy approval (answer link)');
+		await startByWebhook('ping-e2e-approval', { title, version: 'v4.0.0' });
+		// The person gets the link with the push (or through any other node, from Ping Send's output).
+		const push = await waitFor(
+			`the push of "${title}" to carry its answer link`,
+			() =>
+				s.apns.fake
+					.acceptedFor(s.device)
+					.map((p) => JSON.parse(p.payload))
+					.find((payload) => payload.aps?.alert?.title === title),
+			{ timeoutMs: 15_000 },
+		);
+		const link = String(push.answer_url);
+		expect(link).toMatch(new RegExp(`^${s.ping.url}/a/[A-Za-z0-9_-]{32}$`));
+		// Watching only (the answer itself needs no key): which execution waits for this message.
+		const message = await waitForMessageTitled(s, title);
+		expect(message.answer_url).toBe(link);
+		const executionId = executionIdOf(message);
+		await waitForStatus(executionId, ['waiting']);
+
+		const browser = await launchChromium();
+		try {
+			const context = await browser.newContext(PHONE);
+			const errors = watchErrors(context);
+			const page = await context.newPage();
+			expect((await page.goto(link))?.status()).toBe(200);
+			expect(await page.locator('h1').textContent()).toBe(title);
+			expect(await page.locator('.body strong').textContent()).toBe('v4.0.0');
+			// Opening the page answered nothing: the execution still waits.
+			expect((await getExecution(s.n8n, executionId)).status).toBe('waiting');
+			await page.getByRole('button', { name: 'Approve' }).tap();
+			await page.getByRole('status').waitFor();
+			expect(await page.getByRole('status').textContent()).toContain('Your answer was sent');
+			expect(errors).toEqual([]);
+		} finally {
+			await browser.close();
+		}
+
+		const resumed = await waitForStatus(executionId, ['success']);
+		expect(nodeOutput(resumed, 'Ask for approval')[0].data).toMatchObject({
+			approved: true,
+			triggered_by: 'approve',
+			message_id: message.id,
+			channel_id: s.channel.id,
+		});
+		const answered = await waitForCallbackDelivered(s, message.id);
+		expect(answered.answer).toMatchObject({ triggered_by: 'approve', responder: { via: 'link' } });
+	},
 );
 
 scenario(

@@ -306,6 +306,12 @@ describe('Ping Send against the real server', () => {
 		expect(stored.status).toBe(200);
 		expect(JSON.stringify(stored.body)).toContain('Approve deploy?');
 		expect(JSON.stringify(stored.body)).toContain('"key":"why"');
+		// The answer link is in the output, so a later node (Slack, email, Telegram) can send it.
+		expect(item.json.answer_url).toMatch(/\/a\/[A-Za-z0-9_-]{32}$/);
+		expect(item.json.answer_url).toBe(stored.body.message.answer_url);
+		const page = await fetch(String(item.json.answer_url));
+		expect(page.status).toBe(200);
+		expect(await page.text()).toContain('Approve deploy?');
 	});
 
 	it('reports a wrong token with the server message as NodeApiError', async () => {

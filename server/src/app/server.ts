@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Config } from '../config/config';
@@ -5,6 +6,7 @@ import { AddressGuard, Resolver } from '../delivery/callbacks/address-guard';
 import { createCallbackDelivery } from '../delivery/callbacks/callback-delivery';
 import { combineDeliveries } from '../delivery/delivery';
 import { createPushDelivery } from '../delivery/push';
+import { AnswerLinks } from '../domain/answer-link';
 import { Clock, systemClock } from '../domain/time';
 import { createRequestHandler } from '../http/app';
 import { answerClientError } from '../http/errors';
@@ -17,6 +19,9 @@ import { Metrics } from '../observability/metrics';
 import { openStore } from '../store/open';
 import { Store } from '../store/store';
 import { ensureWayIn } from './first-start';
+
+/** Name of the answer link key among the store's server secrets (when PING_LINK_SECRET is unset). */
+export const LINK_KEY_NAME = 'answer-links';
 
 export interface RunningServer {
 	url: string;
@@ -49,6 +54,7 @@ export async function startServer(
 	const log = options.log ?? createLogger(config.logLevel);
 	const opened = await openStore(config, { clock, log, store: options.store });
 	const { store, jobs, events } = opened;
+	let linkKey: string;
 	try {
 		await ensureWayIn(
 			config,
@@ -56,15 +62,21 @@ export async function startServer(
 			clock,
 			options.announce ?? ((text) => process.stderr.write(`${text}\n`)),
 		);
+		linkKey =
+			config.linkSecret ??
+			(await store.ensureSecret(LINK_KEY_NAME, randomBytes(32).toString('base64url')));
 	} catch (error) {
 		await opened.close();
 		throw error;
 	}
+	// The base URL is known once the server listens (a port 0 is picked by the system).
+	let publicUrl = config.publicUrl ?? '';
+	const links = new AnswerLinks(linkKey, () => publicUrl);
 
 	const metrics = options.metrics ?? new Metrics();
 	const guard = new AddressGuard(config.callbackAllow, options.callbackResolver);
 	const delivery = combineDeliveries(
-		createPushDelivery(config.apns, { store, clock, log, metrics }),
+		createPushDelivery(config.apns, { store, clock, log, metrics, links }),
 		createCallbackDelivery({
 			store,
 			clock,
@@ -89,7 +101,8 @@ export async function startServer(
 		guard,
 		rateLimits,
 		metrics,
-		publicUrl: config.publicUrl ?? '',
+		publicUrl,
+		links,
 	};
 	for (const [kind, handler] of Object.entries(delivery.handlers))
 		jobs.register(kind as JobKind, handler as JobHandler);
@@ -105,7 +118,8 @@ export async function startServer(
 	const port = (server.address() as AddressInfo).port;
 	const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 	const url = `http://${host}:${port}`;
-	ctx.publicUrl = config.publicUrl ?? url;
+	publicUrl = config.publicUrl ?? url;
+	ctx.publicUrl = publicUrl;
 	log.info('server.started', {
 		url,
 		store: config.store,

@@ -12,8 +12,10 @@ export interface Config {
 	/** Accepted as an admin API key when set (operators and scripts get in without a DB edit). */
 	adminKey: string | null;
 	responseTtlSeconds: number;
-	/** Base URL printed in responses (`webhook_url`); null means the address the server listens on. */
+	/** Base URL printed in responses (`webhook_url`, `answer_url`); null means the address the server listens on. */
 	publicUrl: string | null;
+	/** PING_LINK_SECRET: the key of answer links; null means one generated once and kept by the store. */
+	linkSecret: string | null;
 	maxBodyBytes: number;
 	logLevel: LogLevel;
 	/** `sqlite` (embedded default) or `redis` (several instances behind one Redis). */
@@ -55,6 +57,11 @@ export function loadConfig(env: Env = process.env): Config {
 	if (publicUrl !== null && !/^https?:\/\/[^/]/.test(publicUrl)) {
 		throw new ConfigError(`PING_PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
 	}
+	const linkSecret = readText(env, 'PING_LINK_SECRET');
+	if (linkSecret !== null && linkSecret.length < 32)
+		throw new ConfigError(
+			'PING_LINK_SECRET must be at least 32 characters (e.g. openssl rand -hex 32)',
+		);
 	const logLevel = readText(env, 'PING_LOG_LEVEL') as LogLevel;
 	if (!LOG_LEVELS.includes(logLevel))
 		throw new ConfigError(`PING_LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}`);
@@ -105,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
 		adminKey,
 		responseTtlSeconds: readInteger(env, 'PING_RESPONSE_TTL_SECONDS'),
 		publicUrl,
+		linkSecret,
 		maxBodyBytes: readInteger(env, 'PING_MAX_BODY_BYTES'),
 		logLevel,
 		rates: {

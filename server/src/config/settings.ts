@@ -54,7 +54,16 @@ export const SETTINGS: readonly Setting[] = [
 		group: 'Server',
 		default: null,
 		unsetMeans: 'http://HOST:PORT',
-		description: 'Base URL shown in `webhook_url`; set it behind a proxy. Must be an http(s) URL.',
+		description:
+			'Base URL of `webhook_url` and of every answer link (`answer_url`): the address people and clients reach, e.g. `https://ping.example.com` behind a reverse proxy. Must be an http(s) URL.',
+	},
+	{
+		name: 'PING_LINK_SECRET',
+		group: 'Server',
+		default: null,
+		unsetMeans: 'generated once, kept in the store',
+		description:
+			'Key of the answer links (at least 32 characters, e.g. `openssl rand -hex 32`). Set it to keep the key out of the database; changing it makes the server unable to show old links again (they still open).',
 	},
 	{
 		name: 'PING_MAX_BODY_BYTES',

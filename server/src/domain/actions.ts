@@ -175,7 +175,8 @@ export function triggerKeys(actions: Action[]): string[] {
 	return actions.some(isFormAction) ? [SUBMIT_KEY] : [];
 }
 
-function parseResponseValue(field: FormAction, value: unknown, at: string): ResponseValue {
+/** One form field's answer value, checked against the field (a 400 whose message starts with `at`). */
+export function parseResponseValue(field: FormAction, value: unknown, at: string): ResponseValue {
 	switch (field.type) {
 		case 'select':
 			if (typeof value !== 'string' || !field.options.some((o) => o.value === value)) {

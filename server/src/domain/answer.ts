@@ -1,7 +1,8 @@
 import { badRequest } from './errors';
+import { isObject, optionalString } from './fields';
 import { iso } from './message';
 import { parseIsoInstant } from './time';
-import { Answer, Message, ResponseValue } from './types';
+import { Answer, Message, Responder, ResponseValue } from './types';
 
 /** The callback body (docs/api.md#callbacks), also the `result` of a poll. Field order is stable. */
 export interface CallbackBody {
@@ -11,7 +12,19 @@ export interface CallbackBody {
 	triggered_by: string;
 	responses: Record<string, ResponseValue>;
 	submitted_at: string;
-	responder?: string;
+	/** Extension: how the answer came in (`{"via":"link"}`, `{"via":"api","name":"ana"}`). */
+	responder: Responder;
+}
+
+/**
+ * Who answered, also for answers stored before answer links existed: every one of those came
+ * through `POST …/respond`, with an optional name as a plain string.
+ */
+export function responderOf(answer: Answer): Responder {
+	const r = answer.responder;
+	if (r === null || r === undefined) return { via: 'api' };
+	if (typeof r === 'string') return { via: 'api', name: r };
+	return r.name === undefined ? { via: r.via } : { via: r.via, name: r.name };
 }
 
 export function callbackBody(message: Message, answer: Answer): CallbackBody {
@@ -22,8 +35,8 @@ export function callbackBody(message: Message, answer: Answer): CallbackBody {
 		triggered_by: answer.triggeredBy,
 		responses: answer.responses,
 		submitted_at: iso(answer.submittedAt),
+		responder: responderOf(answer),
 	};
-	if (answer.responder) body.responder = answer.responder;
 	return body;
 }
 
@@ -41,4 +54,23 @@ export function tapTimestamp(raw: unknown, now: number): string {
 		);
 	}
 	return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+/** Longest `responder` name an API client may give. */
+export const RESPONDER_NAME_MAX = 100;
+
+/**
+ * `responder` of `POST …/respond`: absent, a string (the name, as before answer links), or an
+ * object `{"name"?: string}`. `via` is the server's to set: an API answer is always `api`.
+ */
+export function parseApiResponder(raw: unknown): Responder {
+	if (raw === undefined || raw === null) return { via: 'api' };
+	const holder = typeof raw === 'string' ? { name: raw } : raw;
+	if (!isObject(holder))
+		throw badRequest('responder must be a string or an object like {"name": "ana"}');
+	if (holder.via !== undefined && holder.via !== 'api')
+		throw badRequest('responder.via is set by the server: an answer through the API is "api"');
+	const field = typeof raw === 'string' ? 'responder' : 'responder.name';
+	const name = optionalString(holder, 'name', field, RESPONDER_NAME_MAX);
+	return name === undefined || name === '' ? { via: 'api' } : { via: 'api', name };
 }

@@ -69,6 +69,22 @@ export interface Message {
 	/** After this the message can no longer be answered (`expires_in`, an extension). */
 	expiresAt: number | null;
 	muted: boolean;
+	/**
+	 * SHA-256 (hex) of the message's answer token, the secret part of its answer link
+	 * (`/a/<token>`). The token itself is never stored. Absent on messages stored before
+	 * answer links existed: those have no link.
+	 */
+	answerTokenHash?: string | null;
+}
+
+/** How an answer came in: `link` (the answer page, `/a/<token>`) or `api` (`POST …/respond`). */
+export type ResponderVia = 'link' | 'api';
+
+/** Who answered (docs/api.md#answers): how, and the name an API client gave, if any. */
+export interface Responder {
+	via: ResponderVia;
+	/** Set by an API client (`responder` of `/respond`), at most 100 characters. */
+	name?: string;
 }
 
 export interface Answer {
@@ -77,7 +93,8 @@ export interface Answer {
 	/** ISO-8601 UTC time of the tap, as reported by the phone (or the server's time). */
 	timestamp: string;
 	submittedAt: number;
-	responder: string | null;
+	/** A string or null only in answers stored before answer links (read with `responderOf`). */
+	responder: Responder | string | null;
 }
 
 /** Where the answer's callback stands; `failed` makes polls say `failed`. */

@@ -18,6 +18,7 @@ function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, st
 			? [JSON.stringify(reply.json), 'application/json; charset=utf-8']
 			: [reply.text, reply.contentType];
 	res.writeHead(reply.status, {
+		...reply.headers,
 		...extraHeaders,
 		'content-type': contentType,
 		'content-length': Buffer.byteLength(payload),
@@ -69,8 +70,10 @@ export function createRequestHandler(
 	): Promise<{ reply: Reply; headers: Record<string, string> }> {
 		// Counted before anything else, so guessing tokens or keys costs budget too.
 		const addressHeaders = await ctx.rateLimits.address.take(clientAddress(ctx, req));
-		const body = await readJsonBody(req, ctx.config.maxBodyBytes);
-		// Every endpoint takes an object (or nothing): `[]`, `null` or `42` is a mistake, not a default.
+		// A `raw` route (the answer page's form) reads its own body.
+		const body =
+			route.body === 'json' ? await readJsonBody(req, ctx.config.maxBodyBytes) : undefined;
+		// Every JSON endpoint takes an object (or nothing): `[]`, `null` or `42` is a mistake, not a default.
 		if (body !== undefined && !isObject(body))
 			throw badRequest('request body must be a JSON object');
 		const { caller, headers } = await authenticate(ctx, route.auth, req, params);
@@ -125,6 +128,8 @@ export function createRequestHandler(
 			({ reply, headers }) => send(res, reply, headers),
 			(error: unknown) => {
 				if (res.headersSent || res.destroyed) return;
+				// Pages answer their failures as pages (a person reads them), the API as JSON.
+				if (route.failurePage) return send(res, route.failurePage(ctx, error, req, params));
 				const failure = failureFor(error, ctx.log, { method, route: route.path });
 				send(
 					res,

@@ -62,7 +62,8 @@ function findReplacement(value: unknown, path: string): string | null {
  * The one JSON body reader of the server: undefined when the request has no body; 415 for
  * another content type, charset or encoding; 413 past `maxBytes` (a declared length is refused
  * before reading, a longer chunked body as soon as it passes the limit); 400 when the bytes
- * are not JSON. Any JSON value is returned; handlers check its shape.
+ * are not UTF-8 or not JSON, or a string holds half a character (naming the field). Any JSON
+ * value is returned; the dispatcher and the handlers check its shape.
  */
 export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
 	if (!hasBody(req)) return Promise.resolve(undefined);
@@ -72,6 +73,59 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<un
 		req.resume();
 		return Promise.reject(error);
 	}
+	return readBytes(req, maxBytes).then((bytes) => {
+		let text: string;
+		try {
+			text = strictUtf8.decode(bytes);
+		} catch {
+			throw new ApiError(400, notUtf8(bytes));
+		}
+		if (text.trim() === '') return undefined;
+		let value: unknown;
+		try {
+			value = JSON.parse(text);
+		} catch {
+			throw new ApiError(400, 'request body is not valid JSON');
+		}
+		const broken = invalidTextPath(value);
+		if (broken !== null)
+			throw new ApiError(400, `${broken} is not valid text (a lone UTF-16 surrogate)`);
+		return value;
+	});
+}
+
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+/**
+ * A browser form's body (`application/x-www-form-urlencoded`, what `<form method="post">`
+ * sends), with the same limits as the JSON reader: 415 for another type or an encoding,
+ * 413 past `maxBytes`, 400 for bytes that are not UTF-8. No body reads as an empty form.
+ */
+export function readFormBody(req: IncomingMessage, maxBytes: number): Promise<URLSearchParams> {
+	if (!hasBody(req)) return Promise.resolve(new URLSearchParams());
+	const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+	const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+	let refusal: ApiError | null = null;
+	if (type !== FORM_TYPE) refusal = new ApiError(415, `request body must be ${FORM_TYPE}`);
+	else if (encoding !== 'identity')
+		refusal = new ApiError(415, 'request body must not be compressed (Content-Encoding)');
+	else if (Number(req.headers['content-length'] ?? 0) > maxBytes)
+		refusal = new ApiError(413, `request body is larger than ${maxBytes} bytes`);
+	if (refusal) {
+		req.resume();
+		return Promise.reject(refusal);
+	}
+	return readBytes(req, maxBytes).then((bytes) => {
+		try {
+			return new URLSearchParams(strictUtf8.decode(bytes));
+		} catch {
+			throw new ApiError(400, 'request body is not valid UTF-8');
+		}
+	});
+}
+
+/** The body's bytes, refused (413) as soon as they pass `maxBytes`. */
+function readBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
@@ -88,25 +142,7 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<un
 		req.on('data', onData);
 		req.on('end', () => {
 			if (size > maxBytes) return;
-			const bytes = Buffer.concat(chunks);
-			let text: string;
-			try {
-				text = strictUtf8.decode(bytes);
-			} catch {
-				return reject(new ApiError(400, notUtf8(bytes)));
-			}
-			if (text.trim() === '') return resolve(undefined);
-			let value: unknown;
-			try {
-				value = JSON.parse(text);
-			} catch {
-				return reject(new ApiError(400, 'request body is not valid JSON'));
-			}
-			const broken = invalidTextPath(value);
-			if (broken !== null) {
-				return reject(new ApiError(400, `${broken} is not valid text (a lone UTF-16 surrogate)`));
-			}
-			resolve(value);
+			resolve(Buffer.concat(chunks));
 		});
 		req.on('error', reject);
 		// A client that goes away mid-body settles the read (its answer goes nowhere).

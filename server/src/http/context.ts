@@ -1,6 +1,7 @@
 import { Config } from '../config/config';
 import { AddressGuard } from '../delivery/callbacks/address-guard';
 import { Delivery } from '../delivery/delivery';
+import { AnswerLinks } from '../domain/answer-link';
 import { Clock } from '../domain/time';
 import { Logger } from '../observability/log';
 import { Metrics } from '../observability/metrics';
@@ -25,4 +26,6 @@ export interface AppContext {
 	metrics: Metrics;
 	/** Base URL of this server as clients reach it (PING_PUBLIC_URL, else the listening address). */
 	publicUrl: string;
+	/** Answer links (`/a/<token>`) and the answer page's form tokens. */
+	links: AnswerLinks;
 }

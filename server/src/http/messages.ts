@@ -1,9 +1,8 @@
-import { parseAnswerInput } from '../domain/actions';
-import { callbackBody, tapTimestamp } from '../domain/answer';
-import { ApiError, alreadyAnswered, badRequest, messageExpired } from '../domain/errors';
-import { isObject, optionalString } from '../domain/fields';
-import { isExpired } from '../domain/message';
-import { Answer, MessageRecord } from '../domain/types';
+import { answerMessage } from '../app/answer-message';
+import { parseApiResponder } from '../domain/answer';
+import { ApiError, badRequest } from '../domain/errors';
+import { isObject } from '../domain/fields';
+import { MessageRecord } from '../domain/types';
 import { ownChannel } from './auth';
 import { AppContext } from './context';
 import { presentMessage } from './present';
@@ -52,7 +51,7 @@ export async function listMessages(ctx: AppContext, req: ApiRequest<'key'>): Pro
 	const now = ctx.clock.now();
 	return json({
 		ok: true,
-		messages: page.map((m) => presentMessage(m, now)),
+		messages: page.map((m) => presentMessage(m, now, ctx.links)),
 		next_cursor: messages.length > limit ? encodeCursor(page[page.length - 1]) : null,
 	});
 }
@@ -61,35 +60,22 @@ export async function listMessages(ctx: AppContext, req: ApiRequest<'key'>): Pro
 export async function getMessage(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
 	const { message } = await ownMessage(ctx, req.accountId, req.params.id);
 	const details = await ctx.delivery.describeMessage(message);
-	return json({ ok: true, message: { ...presentMessage(message, ctx.clock.now()), ...details } });
+	return json({
+		ok: true,
+		message: { ...presentMessage(message, ctx.clock.now(), ctx.links), ...details },
+	});
 }
 
-/** What the phone app calls when the person taps: store the first answer, queue its callbacks. */
+/** What the phone app calls when the person taps: the shared answer path (`app/answer-message.ts`). */
 export async function respondToMessage(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
 	const body = req.body;
 	if (!isObject(body)) throw badRequest('request body must be a JSON object');
 	const { message, channel } = await ownMessage(ctx, req.accountId, req.params.id);
-	const now = ctx.clock.now();
-	if (message.answer) throw alreadyAnswered();
-	if (isExpired(message, now)) throw messageExpired();
-	const input = parseAnswerInput(message.actions, body.triggered_by, body.responses);
-	const answer: Answer = {
-		...input,
-		timestamp: tapTimestamp(body.timestamp, now),
-		submittedAt: now,
-		responder: optionalString(body, 'responder', 'responder', 100) ?? null,
-	};
-	const jobs = await ctx.delivery.jobsForAnswer(message, answer, channel);
-	const callbackState = message.callbackUrl ? 'pending' : 'none';
-	const saved = await ctx.store.saveAnswer(message.id, answer, callbackState, jobs);
-	if (saved === 'missing') throw new ApiError(404, `message ${message.id} not found`);
-	if (saved === 'conflict') throw alreadyAnswered();
-	if (saved === 'expired') throw messageExpired();
-	ctx.events.notify(message.id);
-	ctx.log.info('message.answered', {
-		message_id: message.id,
-		channel_id: channel.id,
-		triggered_by: answer.triggeredBy,
+	const { body: answer } = await answerMessage(ctx, message, channel, {
+		triggeredBy: body.triggered_by,
+		responses: body.responses,
+		timestamp: body.timestamp,
+		responder: parseApiResponder(body.responder),
 	});
-	return json({ ok: true, answer: callbackBody(message, answer) });
+	return json({ ok: true, answer });
 }

@@ -1,4 +1,5 @@
 import { callbackBody } from '../domain/answer';
+import { AnswerLinks } from '../domain/answer-link';
 import { isExpired, iso } from '../domain/message';
 import { ApiKey, Channel, Device, MessageRecord } from '../domain/types';
 
@@ -51,7 +52,7 @@ export function messageState(
 	return isExpired(message, now) ? 'expired' : 'pending';
 }
 
-export function presentMessage(message: MessageRecord, now: number) {
+export function presentMessage(message: MessageRecord, now: number, links: AnswerLinks) {
 	return {
 		id: message.id,
 		channel_id: message.channelId,
@@ -63,6 +64,7 @@ export function presentMessage(message: MessageRecord, now: number) {
 		muted: message.muted,
 		created_at: iso(message.createdAt),
 		expires_at: isoOrNull(message.expiresAt),
+		answer_url: links.urlFor(message),
 		state: messageState(message, now),
 		answer: message.answer ? callbackBody(message, message.answer) : null,
 		answer_read: message.readAt !== null,

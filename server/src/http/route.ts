@@ -21,14 +21,18 @@ export type ApiRequest<A extends Auth = Auth> = {
 	/** Path parameters, %-decoded (`:id` → `params.id`). */
 	params: Record<string, string>;
 	query: URLSearchParams;
-	/** The parsed JSON body; undefined when the request has none. */
+	/** The parsed JSON body; undefined when the request has none, or when the route reads its own (`body: 'raw'`). */
 	body: unknown;
 	raw: IncomingMessage;
 } & Callers[A];
 
-/** A JSON answer (`{"ok": true, …}` by convention), or plain text (metrics). */
-export type Reply =
-	{ status: number; json: unknown } | { status: number; text: string; contentType: string };
+/**
+ * A JSON answer (`{"ok": true, …}` by convention), or text of a given type (metrics, the
+ * answer pages' HTML), with extra response headers if any.
+ */
+export type Reply = (
+	{ status: number; json: unknown } | { status: number; text: string; contentType: string }
+) & { headers?: Readonly<Record<string, string>> };
 
 export const json = (body: unknown, status = 200): Reply => ({ status, json: body });
 
@@ -37,7 +41,14 @@ export type Handler<A extends Auth> = (
 	req: ApiRequest<A>,
 ) => Promise<Reply> | Reply;
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE';
+
+/**
+ * Who reads the request body: `json`, the dispatcher (`readJsonBody`, for every API route);
+ * `raw`, the handler itself (the answer page reads a browser form, and answers its own
+ * failures with a page rather than JSON).
+ */
+export type BodyKind = 'json' | 'raw';
 
 export interface Route {
 	method: Method;
@@ -45,7 +56,20 @@ export interface Route {
 	path: string;
 	auth: Auth;
 	handler: Handler<Auth>;
+	body: BodyKind;
+	/**
+	 * Pages only: how any failure before or in the handler (a rate limit, storage away) is
+	 * shown to a person, instead of the API's JSON envelope.
+	 */
+	failurePage?: FailurePage;
 }
+
+export type FailurePage = (
+	ctx: AppContext,
+	error: unknown,
+	req: IncomingMessage,
+	params: Record<string, string>,
+) => Reply;
 
 /** One entry of the route table, with the handler's request typed by its authentication. */
 export function route<A extends Auth>(
@@ -53,6 +77,14 @@ export function route<A extends Auth>(
 	path: string,
 	auth: A,
 	handler: Handler<A>,
+	options: { body?: BodyKind; failurePage?: FailurePage } = {},
 ): Route {
-	return { method, path, auth, handler: handler as Handler<Auth> };
+	return {
+		method,
+		path,
+		auth,
+		handler: handler as Handler<Auth>,
+		body: options.body ?? 'json',
+		failurePage: options.failurePage,
+	};
 }

@@ -6,6 +6,7 @@ import { pollRoute } from './poll';
 import { Route, json, route } from './route';
 import { sendMessage } from './send';
 import * as webhooks from './webhooks';
+import { answerPageFailure, showAnswerPage, submitAnswerPage } from '../web/answer-page';
 
 /**
  * Every endpoint of the server, with its authentication (docs/api.md lists them for clients).
@@ -50,4 +51,13 @@ export const ROUTES: Route[] = [
 
 	route('GET', '/v1/messages/:id', 'key', messages.getMessage),
 	route('POST', '/v1/messages/:id/respond', 'key', messages.respondToMessage),
+
+	// Answer pages (server/src/web/): a person answers from any browser. The answer token in
+	// the path is the capability; the pages answer in HTML, never JSON. GET and HEAD only read.
+	route('GET', '/a/:token', 'none', showAnswerPage, { failurePage: answerPageFailure }),
+	route('HEAD', '/a/:token', 'none', showAnswerPage, { failurePage: answerPageFailure }),
+	route('POST', '/a/:token', 'none', submitAnswerPage, {
+		body: 'raw',
+		failurePage: answerPageFailure,
+	}),
 ];

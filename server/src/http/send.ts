@@ -11,7 +11,8 @@ export async function sendMessage(ctx: AppContext, req: ApiRequest<'token'>): Pr
 	const request = parseSendRequest(body);
 	const now = ctx.clock.now();
 	const muted = channel.mutedUntil !== null && channel.mutedUntil > now;
-	const message = newMessage(request, channel.id, muted, now);
+	const made = newMessage(request, channel.id, muted, now);
+	const message = { ...made, answerTokenHash: ctx.links.hashFor(made.id) };
 	const jobs = await ctx.delivery.jobsForNewMessage(message, channel, {
 		expiryCallback: request.expiryCallback,
 	});
@@ -24,5 +25,6 @@ export async function sendMessage(ctx: AppContext, req: ApiRequest<'token'>): Pr
 		channel_id: channel.id,
 		created_at: iso(message.createdAt),
 		expires_at: message.expiresAt === null ? null : iso(message.expiresAt),
+		answer_url: ctx.links.urlFor(message),
 	});
 }

@@ -110,6 +110,8 @@ export interface Store {
 	// Messages and answers
 	insertMessage(message: Message, jobs: NewJob[]): Promise<void>;
 	getMessage(id: string): Promise<MessageRecord | null>;
+	/** The message whose answer token has this SHA-256 (`answerTokenHash`), or null. */
+	findMessageByAnswerTokenHash(tokenHash: string): Promise<MessageRecord | null>;
 	listMessages(channelId: string, page: MessagePage): Promise<MessageRecord[]>;
 	/** First answer wins; `callbackState` is `pending` when a callback will be sent, else `none`. */
 	saveAnswer(
@@ -136,6 +138,13 @@ export interface Store {
 	recordCallbackAttempt(attempt: CallbackAttempt): Promise<void>;
 	/** Oldest first. */
 	listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]>;
+
+	// Server secrets
+	/**
+	 * The secret called `name`, shared by every instance on this store: the stored one, or
+	 * `candidate` stored now when there is none yet (the first caller wins, atomically).
+	 */
+	ensureSecret(name: string, candidate: string): Promise<string>;
 
 	close(): Promise<void>;
 }

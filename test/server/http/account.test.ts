@@ -318,7 +318,8 @@ describe('messages', () => {
 			title: 'Deploy?',
 			body: '**v2**',
 			state: 'answered',
-			answer: { triggered_by: 'go', responses: {}, responder: 'alice' },
+			// A string responder (as before answer links) is the name of an API answer.
+			answer: { triggered_by: 'go', responses: {}, responder: { via: 'api', name: 'alice' } },
 			answer_read: false,
 		});
 		expect((await call('GET', '/v1/messages/msg_000000000000')).status).toBe(404);

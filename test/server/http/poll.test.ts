@@ -55,6 +55,7 @@ test('pending, then submitted with the full result, then already_read', async ()
 			triggered_by: 'approve',
 			responses: {},
 			submitted_at: '2026-01-13T15:30:00.000Z',
+			responder: { via: 'api' },
 		},
 		submitted_at: '2026-01-13T15:30:00.000Z',
 	});

@@ -97,6 +97,7 @@ export function messageFixture(channelId: string, over: Partial<Message> = {}): 
 		createdAt: T0,
 		expiresAt: null,
 		muted: false,
+		answerTokenHash: unique('answer-token-hash'),
 		...over,
 	};
 }
@@ -391,6 +392,21 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 			});
 		});
 
+		describe('server secrets', () => {
+			test('the first candidate is kept; later ones get the stored secret; names are apart', async () => {
+				expect(await store.ensureSecret('answer-links', 'first-secret')).toBe('first-secret');
+				expect(await store.ensureSecret('answer-links', 'second-secret')).toBe('first-secret');
+				expect(await store.ensureSecret('other', 'x')).toBe('x');
+			});
+
+			test('of simultaneous first calls exactly one candidate wins, and all of them get it', async () => {
+				const got = await Promise.all(
+					Array.from({ length: 10 }, (_, i) => store.ensureSecret('race', `candidate-${i}`)),
+				);
+				expect(new Set(got).size).toBe(1);
+			});
+		});
+
 		describe('messages', () => {
 			let channel: Channel;
 			beforeEach(async () => {
@@ -413,6 +429,30 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 					callbackState: 'none',
 				});
 				expect(await store.getMessage('msg_000000000000')).toBeNull();
+			});
+
+			test('a message is found by its answer token hash, and only by its own; one without a link is found by none', async () => {
+				const a = messageFixture(channel.id);
+				const b = messageFixture(channel.id);
+				const old = messageFixture(channel.id, { answerTokenHash: null });
+				for (const m of [a, b, old]) await store.insertMessage(m, []);
+				expect((await store.findMessageByAnswerTokenHash(a.answerTokenHash!))?.id).toBe(a.id);
+				expect((await store.findMessageByAnswerTokenHash(b.answerTokenHash!))?.id).toBe(b.id);
+				expect(await store.findMessageByAnswerTokenHash('0'.repeat(64))).toBeNull();
+				expect(await store.getMessage(old.id)).toMatchObject({ answerTokenHash: null });
+				// The record found is the whole message, answer included.
+				await store.saveAnswer(a.id, answerFixture({ responder: { via: 'link' } }), 'none', []);
+				expect(await store.findMessageByAnswerTokenHash(a.answerTokenHash!)).toMatchObject({
+					id: a.id,
+					answer: { responder: { via: 'link' } },
+				});
+			});
+
+			test('a deleted channel takes the answer links of its messages with it', async () => {
+				const m = messageFixture(channel.id);
+				await store.insertMessage(m, []);
+				await store.deleteChannel(channel.id);
+				expect(await store.findMessageByAnswerTokenHash(m.answerTokenHash!)).toBeNull();
 			});
 
 			test('history is newest first, ties broken by id, paginated with a cursor, per channel', async () => {

@@ -1,3 +1,4 @@
+import { AnswerLinks } from '../../domain/answer-link';
 import { Clock } from '../../domain/time';
 import { ApnsConfig } from '../../config/apns';
 import { Logger } from '../../observability/log';
@@ -13,7 +14,7 @@ import { PushSender } from './sender';
  */
 export function createPushDelivery(
 	apns: ApnsConfig | null,
-	deps: { store: Store; clock: Clock; log: Logger; metrics: Metrics },
+	deps: { store: Store; clock: Clock; log: Logger; metrics: Metrics; links?: AnswerLinks },
 ): PushDelivery {
 	const metrics = pushMetrics(deps.metrics);
 	const sender = apns ? new PushSender(apns, deps.clock, deps.log, metrics) : null;

@@ -34,7 +34,12 @@ const STYLES: Record<Priority, PriorityStyle> = {
 	low: { apnsPriority: 5, interruptionLevel: 'passive', sound: false },
 };
 
-function payloadJson(message: Message, title: string, body: string): string {
+function payloadJson(
+	message: Message,
+	title: string,
+	body: string,
+	answerUrl: string | null,
+): string {
 	const style = STYLES[message.priority];
 	const interactive = message.actions.length > 0;
 	const aps: Record<string, unknown> = {
@@ -48,7 +53,13 @@ function payloadJson(message: Message, title: string, body: string): string {
 		// Lets the app's notification service extension fetch the actions before display.
 		aps['mutable-content'] = 1;
 	}
-	return JSON.stringify({ aps, message_id: message.id, channel_id: message.channelId });
+	const payload: Record<string, unknown> = {
+		aps,
+		message_id: message.id,
+		channel_id: message.channelId,
+	};
+	if (answerUrl !== null) payload.answer_url = answerUrl;
+	return JSON.stringify(payload);
 }
 
 const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
@@ -77,23 +88,27 @@ function longestFitting(text: string, fits: (candidate: string) => boolean): str
 
 /**
  * Maps a message to its APNs notification (server/README.md, APNs). Pure: same message, same bytes.
+ * `answerUrl`, the message's answer link, goes in as `answer_url` for apps that open it.
  * Markdown is stripped from the body; when the payload would pass 4096 bytes the body is cut
  * (by bytes, on character boundaries, with an ellipsis), and if even the bare title does not
  * fit the title is cut too. The result never exceeds the limit.
  */
-export function buildNotification(message: Message): PushNotification {
+export function buildNotification(
+	message: Message,
+	answerUrl: string | null = null,
+): PushNotification {
 	const style = STYLES[message.priority];
 	let title = message.title;
 	let body = message.body === null ? '' : stripMarkdown(message.body);
-	let payload = payloadJson(message, title, body);
+	let payload = payloadJson(message, title, body, answerUrl);
 	const fits = (t: string, b: string) =>
-		byteLength(payloadJson(message, t, b)) <= APNS_MAX_PAYLOAD_BYTES;
+		byteLength(payloadJson(message, t, b, answerUrl)) <= APNS_MAX_PAYLOAD_BYTES;
 	const truncated = byteLength(payload) > APNS_MAX_PAYLOAD_BYTES;
 	if (truncated) {
 		body = longestFitting(body, (candidate) => fits(title, candidate));
 		if (body === '' && !fits(title, ''))
 			title = longestFitting(title, (candidate) => fits(candidate, ''));
-		payload = payloadJson(message, title, body);
+		payload = payloadJson(message, title, body, answerUrl);
 		if (byteLength(payload) > APNS_MAX_PAYLOAD_BYTES)
 			throw new Error(`message ${message.id} cannot fit an APNs payload`);
 	}

@@ -1,3 +1,4 @@
+import { AnswerLinks } from '../../domain/answer-link';
 import { Clock } from '../../domain/time';
 import { iso } from '../../domain/message';
 import { DeviceDelivery, Device, Message, MessageRecord } from '../../domain/types';
@@ -41,6 +42,8 @@ export interface PushDeliveryDeps {
 	metrics: PushMetrics;
 	/** null when APNs is not configured: messages are stored, nothing is pushed. */
 	sender: PushSender | null;
+	/** Puts the message's answer link (`answer_url`) in the payload, for apps that open it. */
+	links?: AnswerLinks;
 }
 
 /**
@@ -121,7 +124,7 @@ export class PushDelivery implements Delivery {
 		}
 
 		if (pending.length > 0) {
-			const notification = buildNotification(message);
+			const notification = buildNotification(message, this.deps.links?.urlFor(message) ?? null);
 			if (notification.truncated) log.info('push.body_truncated', { message_id: message.id });
 			const pushOne = async ({ row, device }: { row: DeviceDelivery; device: Device }) => {
 				const apnsId = notificationId(message.id, device.id);

@@ -88,6 +88,20 @@ export class RedisKeys {
 		return `${this.prefix}:{${channelId}}:messages`;
 	}
 
+	/**
+	 * String: the id of the message whose answer token has this SHA-256. Its own hash slot (the
+	 * token is what a request brings), written just BEFORE the message with the same TTL; an
+	 * entry whose message is gone reads as an unknown link.
+	 */
+	answerToken(tokenHash: string): string {
+		return `${this.prefix}:answer-token:{${tokenHash}}`;
+	}
+
+	/** String: a server secret (the answer link key), shared by every instance. */
+	secret(name: string): string {
+		return this.dir(`secret:${name}`);
+	}
+
 	/** Sorted set: message id → when (wall clock ms) its outbox got jobs. */
 	outboxIndex(): string {
 		return `${this.prefix}:{outbox}:pending`;

@@ -100,6 +100,7 @@ function toRecord(hash: Record<string, string>): MessageRecord {
 	const message = JSON.parse(hash.rec) as Message;
 	return {
 		...message,
+		answerTokenHash: message.answerTokenHash ?? null,
 		answer: hash.answer ? (JSON.parse(hash.answer) as Answer) : null,
 		readAt: hash.read ? Number(hash.read) : null,
 		callbackState: (hash.cb ?? 'none') as CallbackState,
@@ -437,7 +438,11 @@ export class RedisStore implements Store {
 		const history = k.channelMessages(message.channelId);
 		// Both go out in this order on one connection (one round trip), so Redis applies the
 		// history entry before the message: a crash in between leaves only an entry reads skip.
-		const [, inserted] = await Promise.all([
+		const [, , inserted] = await Promise.all([
+			// The answer link's index, in its own slot, also before the message.
+			message.answerTokenHash
+				? this.redis.set(k.answerToken(message.answerTokenHash), message.id, 'PX', this.retentionMs)
+				: null,
 			this.redis
 				.multi()
 				.zadd(history, 0, historyMember(message.createdAt, message.id))
@@ -461,6 +466,21 @@ export class RedisStore implements Store {
 	async getMessage(id: string): Promise<MessageRecord | null> {
 		const hash = await this.redis.hgetall(this.keys.message(id));
 		return hash.rec ? toRecord(hash) : null;
+	}
+
+	async findMessageByAnswerTokenHash(tokenHash: string): Promise<MessageRecord | null> {
+		const id = await this.redis.get(this.keys.answerToken(tokenHash));
+		if (id === null) return null;
+		const record = await this.getMessage(id);
+		return record && record.answerTokenHash === tokenHash ? record : null;
+	}
+
+	async ensureSecret(name: string, candidate: string): Promise<string> {
+		const key = this.keys.secret(name);
+		await this.redis.set(key, candidate, 'NX');
+		const value = await this.redis.get(key);
+		if (value === null) throw new Error(`server secret ${name} vanished from Redis`);
+		return value;
 	}
 
 	async listMessages(channelId: string, page: MessagePage): Promise<MessageRecord[]> {

@@ -118,4 +118,15 @@ export const MIGRATIONS: readonly string[] = [
 	`
 	CREATE INDEX messages_created ON messages(created_at);
 	`,
+	// 7: answer links: the hash of each message's answer token, and server secrets
+	// (the link key). Additive: messages stored before have no link.
+	`
+	ALTER TABLE messages ADD COLUMN answer_token_hash TEXT;
+	CREATE UNIQUE INDEX messages_answer_token ON messages(answer_token_hash)
+		WHERE answer_token_hash IS NOT NULL;
+	CREATE TABLE server_secrets (
+		name TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	);
+	`,
 ];

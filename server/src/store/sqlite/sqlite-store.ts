@@ -100,6 +100,7 @@ function toMessage(r: Row): MessageRecord {
 		createdAt: Number(r.created_at),
 		expiresAt: numOrNull(r.expires_at),
 		muted: r.muted === 1,
+		answerTokenHash: strOrNull(r.answer_token_hash),
 		answer: r.answer === null ? null : (JSON.parse(str(r.answer)) as Answer),
 		readAt: numOrNull(r.read_at),
 		callbackState: str(r.callback_state) as CallbackState,
@@ -278,10 +279,13 @@ export class SqliteStore implements Store, JobStore {
 				'DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE channel_id = ?)',
 			),
 			insertMessage: p(
-				`INSERT INTO messages (id, channel_id, title, body, priority, callback_url, actions, created_at, expires_at, muted)
-				 VALUES (@id, @channelId, @title, @body, @priority, @callbackUrl, @actions, @createdAt, @expiresAt, @muted)`,
+				`INSERT INTO messages (id, channel_id, title, body, priority, callback_url, actions, created_at, expires_at, muted, answer_token_hash)
+				 VALUES (@id, @channelId, @title, @body, @priority, @callbackUrl, @actions, @createdAt, @expiresAt, @muted, @answerTokenHash)`,
 			),
 			getMessage: p('SELECT * FROM messages WHERE id = ?'),
+			messageByAnswerToken: p('SELECT * FROM messages WHERE answer_token_hash = ?'),
+			insertSecret: p('INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?, ?)'),
+			getSecret: p('SELECT value FROM server_secrets WHERE name = ?'),
 			listMessages: p(
 				'SELECT * FROM messages WHERE channel_id = ? ORDER BY created_at DESC, id DESC LIMIT ?',
 			),
@@ -552,6 +556,7 @@ export class SqliteStore implements Store, JobStore {
 			...message,
 			actions: JSON.stringify(message.actions),
 			muted: message.muted ? 1 : 0,
+			answerTokenHash: message.answerTokenHash ?? null,
 		});
 		this.queueJobs(jobs);
 	}
@@ -578,6 +583,18 @@ export class SqliteStore implements Store, JobStore {
 	async getMessage(id: string): Promise<MessageRecord | null> {
 		const row = this.stmt.getMessage.get(id) as Row | undefined;
 		return row ? toMessage(row) : null;
+	}
+
+	async findMessageByAnswerTokenHash(tokenHash: string): Promise<MessageRecord | null> {
+		const row = this.stmt.messageByAnswerToken.get(tokenHash) as Row | undefined;
+		return row ? toMessage(row) : null;
+	}
+
+	async ensureSecret(name: string, candidate: string): Promise<string> {
+		return this.db.transaction(() => {
+			this.stmt.insertSecret.run(name, candidate);
+			return str((this.stmt.getSecret.get(name) as Row).value);
+		})();
 	}
 
 	async listMessages(channelId: string, page: MessagePage): Promise<MessageRecord[]> {

@@ -81,7 +81,13 @@ test('a message reaches every device of the account, with the mapped headers and
 		},
 		message_id: id,
 		channel_id: channel.id,
+		// The message's answer link, for an app that opens it (the same as GET /v1/messages/{id} shows).
+		answer_url: (await api(server.url, 'GET', `/v1/messages/${id}`, { key: ADMIN_KEY })).body
+			.message.answer_url,
 	});
+	expect(JSON.parse(pushA.payload).answer_url).toMatch(
+		/^http:\/\/127\.0\.0\.1:\d+\/a\/[A-Za-z0-9_-]{32}$/,
+	);
 	await waitFor(
 		async () => (await deliveriesOf(server.url, id)).every((d) => d.state === 'sent'),
 		'deliveries recorded',

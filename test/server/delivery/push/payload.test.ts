@@ -128,6 +128,18 @@ describe('the 4096-byte limit', () => {
 		},
 	);
 
+	test('the answer link goes in whole, and the body is cut to make room for it', () => {
+		const answerUrl = `https://ping.example.com/a/${'t'.repeat(32)}`;
+		const message = { ...base, title: 'T'.repeat(100), body: 'a'.repeat(10_000) };
+		const withLink = buildNotification(message, answerUrl);
+		const payload = JSON.parse(withLink.payload);
+		expect(payload.answer_url).toBe(answerUrl);
+		expect(Buffer.byteLength(withLink.payload, 'utf8')).toBeLessThanOrEqual(APNS_MAX_PAYLOAD_BYTES);
+		const without = JSON.parse(buildNotification(message).payload);
+		expect(without.answer_url).toBeUndefined();
+		expect(payload.aps.alert.body.length).toBeLessThan(without.aps.alert.body.length);
+	});
+
 	test('a body that fits is left alone', () => {
 		const body = 'x'.repeat(3000);
 		const n = buildNotification({ ...base, body });

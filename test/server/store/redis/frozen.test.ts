@@ -38,8 +38,8 @@ describeWithRedis('a frozen Redis', () => {
 			},
 		});
 		channel = await createChannel(server.url);
-		storedKey = (await api(server.url, 'POST', '/v1/keys', { key: ADMIN_KEY, body: { name: 'k' } })).body
-			.key;
+		storedKey = (await api(server.url, 'POST', '/v1/keys', { key: ADMIN_KEY, body: { name: 'k' } }))
+			.body.key;
 		messageId = await sendMessage(server.url, channel.token, {
 			title: 'Deploy?',
 			actions: [{ type: 'button', label: 'Yes', key: 'yes' }],
