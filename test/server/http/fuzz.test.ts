@@ -4,7 +4,7 @@ import { ROUTES } from '../../../server/src/http/routes';
 import {
 	ADMIN_KEY,
 	createChannel,
-	sendMessage,
+	api,
 	startTestServer,
 	TestChannel,
 	TestServer,
@@ -19,17 +19,23 @@ import {
 let server: TestServer;
 let channel: TestChannel;
 let messageId: string;
+/** The answer link's path (`/a/<token>`) of `messageId`. */
+let answerPath: string;
 
 beforeAll(async () => {
 	server = await startTestServer({ env: { PING_MAX_BODY_BYTES: '4096' } });
 	channel = await createChannel(server.url, 'Fuzz');
-	messageId = await sendMessage(server.url, channel.token, {
-		title: 'Deploy?',
-		actions: [
-			{ type: 'button', label: 'Yes', key: 'yes' },
-			{ type: 'text', label: 'Why', key: 'why', max_length: 20 },
-		],
+	const sent = await api(server.url, 'POST', `/v1/send/${channel.token}`, {
+		body: {
+			title: 'Deploy?',
+			actions: [
+				{ type: 'button', label: 'Yes', key: 'yes' },
+				{ type: 'text', label: 'Why', key: 'why', max_length: 20 },
+			],
+		},
 	});
+	messageId = sent.body.id;
+	answerPath = new URL(sent.body.answer_url).pathname;
 });
 afterAll(() => server.stop());
 
@@ -38,6 +44,8 @@ interface BadRequest {
 	path: string;
 	headers: Record<string, string>;
 	body?: string;
+	/** A page for people: the refusal is an HTML page, not the JSON envelope. */
+	page?: boolean;
 }
 
 const json = { 'content-type': 'application/json' };
@@ -167,6 +175,39 @@ function casesFor(method: string, path: string): fc.Arbitrary<BadRequest> | null
 						headers: {},
 					})),
 			);
+		case 'GET /a/:token':
+		case 'HEAD /a/:token':
+			return unknownId.map((token) => ({ method, path: `/a/${token}`, headers: {}, page: true }));
+		case 'POST /a/:token': {
+			const form = { 'content-type': 'application/x-www-form-urlencoded' };
+			const fields = fc
+				.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 30 }), { maxKeys: 4 })
+				.map((d) => new URLSearchParams(d).toString());
+			return fc.oneof(
+				// An unknown link.
+				fc.tuple(unknownId, fields).map(([token, body]) => ({
+					method,
+					path: `/a/${token}`,
+					headers: form,
+					body,
+					page: true,
+				})),
+				// The real link, but no form token of its page: a forged or scripted post.
+				fields.map((body) => ({ method, path: answerPath, headers: form, body, page: true })),
+				// The real link from another site.
+				fields.map((body) => ({
+					method,
+					path: answerPath,
+					headers: { ...form, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+					body,
+					page: true,
+				})),
+				// Not a form at all.
+				fc
+					.string({ minLength: 1 })
+					.map((body) => ({ method, path: answerPath, headers: json, body, page: true })),
+			);
+		}
 		case 'GET /health':
 		case 'GET /metrics':
 			return null; // no input to get wrong
@@ -309,7 +350,7 @@ test('every route of the table has generated bad requests (or takes no input)', 
 	}
 });
 
-test('1,000 generated bad requests: JSON 4xx naming the problem, in bounded time, nothing stored, server up', async () => {
+test('1,000 generated bad requests: a 4xx naming the problem (JSON, or a page for people), in bounded time, nothing stored, server up', async () => {
 	const before = await snapshot();
 	const arbitraries = ROUTES.map((r) => casesFor(r.method, r.path)).filter(
 		(a): a is fc.Arbitrary<BadRequest> => a !== null,
@@ -327,6 +368,14 @@ test('1,000 generated bad requests: JSON 4xx naming the problem, in bounded time
 			slowest = Math.max(slowest, Date.now() - started);
 			expect(res.status).toBeGreaterThanOrEqual(400);
 			expect(res.status).toBeLessThan(500);
+			if (request.page) {
+				// A person gets a page saying what happened, never JSON or a stack trace.
+				expect(res.headers.get('content-type')).toContain('text/html');
+				const html = await res.text();
+				if (request.method !== 'HEAD') expect(html).toMatch(/<h1>[^<]{5,}<\/h1>/);
+				expect(html).not.toMatch(/at .*\.(js|ts):\d+|"ok":false/);
+				return;
+			}
 			expect(res.headers.get('content-type')).toContain('application/json');
 			const body = (await res.json()) as Record<string, unknown>;
 			expect(body).toEqual({ ok: false, error: expect.any(String), code: expect.any(String) });
