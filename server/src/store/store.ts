@@ -48,6 +48,12 @@ export interface DevicePatch {
 
 export type SaveAnswerResult = 'saved' | 'conflict' | 'missing';
 
+/**
+ * `expireMessage`: `expired` when this call closed the message; `answered` or `already_expired`
+ * when it was closed already (nothing changes); `missing` for an unknown id.
+ */
+export type ExpireMessageResult = 'expired' | 'answered' | 'already_expired' | 'missing';
+
 export interface MessagePage {
 	limit: number;
 	/** Continue after this message (exclusive), newest first. */
@@ -106,7 +112,11 @@ export interface Store {
 	insertMessage(message: Message, jobs: NewJob[]): Promise<void>;
 	getMessage(id: string): Promise<MessageRecord | null>;
 	listMessages(channelId: string, page: MessagePage): Promise<MessageRecord[]>;
-	/** First answer wins; `callbackState` is `pending` when a callback will be sent, else `none`. */
+	/**
+	 * First answer wins; `callbackState` is `pending` when a callback will be sent, else `none`.
+	 * An answer submitted at or after the message's expiry is a `conflict` too, judged in the
+	 * same atomic step, so an answer racing a cancel (`expireMessage`) cannot slip in after it.
+	 */
 	saveAnswer(
 		messageId: string,
 		answer: Answer,
@@ -120,6 +130,12 @@ export interface Store {
 		now: number,
 	): Promise<{ record: MessageRecord; outcome: PollOutcome } | null>;
 	setCallbackState(messageId: string, state: CallbackState): Promise<void>;
+	/**
+	 * Closes an unanswered message now (a cancelled approval or `ask`): its expiry becomes `now`,
+	 * so polls say `expired` and a later answer is refused. Atomic against `saveAnswer`: of an
+	 * answer and an expiry racing, exactly one wins.
+	 */
+	expireMessage(messageId: string, now: number): Promise<ExpireMessageResult>;
 
 	// Callback attempts (the delivery log shown by GET /v1/messages/{id})
 	recordCallbackAttempt(attempt: CallbackAttempt): Promise<void>;

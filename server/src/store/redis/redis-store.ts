@@ -16,7 +16,14 @@ import {
 } from '../../domain/types';
 import { Logger, errorMessage, silentLogger } from '../../observability/log';
 import { Job, NewJob } from '../../jobs/job';
-import { ChannelPatch, DevicePatch, MessagePage, SaveAnswerResult, Store } from '../store';
+import {
+	ChannelPatch,
+	DevicePatch,
+	ExpireMessageResult,
+	MessagePage,
+	SaveAnswerResult,
+	Store,
+} from '../store';
 import { guardAvailability } from './availability';
 import { RedisKeys, historyMember, messageIdOfMember } from './keys';
 import {
@@ -28,6 +35,7 @@ import {
 	INSERT_MESSAGE,
 	LOOKUP,
 	RECORD_ATTEMPT,
+	REPLACE_MESSAGE,
 	SAVE_ANSWER,
 	SET_CALLBACK_STATE,
 } from './scripts';
@@ -58,6 +66,7 @@ type Scripted = Redis & {
 	pingSaveAnswer(...args: (string | number)[]): Promise<SaveAnswerResult>;
 	pingConsume(...args: (string | number)[]): Promise<number>;
 	pingSetCallbackState(...args: (string | number)[]): Promise<number>;
+	pingReplaceMessage(...args: (string | number)[]): Promise<number>;
 	pingZremIfScore(...args: (string | number)[]): Promise<number>;
 };
 
@@ -75,6 +84,7 @@ function withScripts(redis: Redis): Scripted {
 	define('pingSaveAnswer', SAVE_ANSWER);
 	define('pingConsume', CONSUME_ANSWER);
 	define('pingSetCallbackState', SET_CALLBACK_STATE);
+	define('pingReplaceMessage', REPLACE_MESSAGE);
 	define(
 		'pingZremIfScore',
 		"if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('ZREM', KEYS[1], ARGV[1]) end return 0",
@@ -491,6 +501,7 @@ export class RedisStore implements Store {
 			k.outbox(messageId),
 			JSON.stringify(answer),
 			callbackState,
+			answer.submittedAt,
 			...jobFields(queued),
 		);
 		// A lost race leaves only the outbox marker, which the sweep drops (its outbox is empty).
@@ -522,6 +533,21 @@ export class RedisStore implements Store {
 	async setCallbackState(messageId: string, state: CallbackState): Promise<void> {
 		const keys = this.keys.messageKeys(messageId);
 		await this.redis.pingSetCallbackState(keys.length, ...keys, state);
+	}
+
+	async expireMessage(messageId: string, now: number): Promise<ExpireMessageResult> {
+		const key = this.keys.message(messageId);
+		for (let i = 0; i < CAS_ATTEMPTS; i++) {
+			const hash = await this.redis.hgetall(key);
+			if (!hash.rec) return 'missing';
+			const record = toRecord(hash);
+			if (record.answer) return 'answered';
+			if (record.expiresAt !== null && record.expiresAt <= now) return 'already_expired';
+			const message = JSON.parse(hash.rec) as Message;
+			const next = JSON.stringify({ ...message, expiresAt: now });
+			if ((await this.redis.pingReplaceMessage(1, key, hash.v, next)) === 1) return 'expired';
+		}
+		throw new Error(`message ${messageId} kept changing while being expired`);
 	}
 
 	// Callback attempts

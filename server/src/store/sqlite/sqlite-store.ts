@@ -18,7 +18,8 @@ import {
 } from '../../domain/types';
 import { Job, NewJob } from '../../jobs/job';
 import { JobStore } from '../../jobs/sqlite-queue';
-import { ChannelPatch, DevicePatch, MessagePage, SaveAnswerResult, Store } from '../store';
+import { ChannelPatch, DevicePatch, MessagePage, SaveAnswerResult,
+	ExpireMessageResult, Store } from '../store';
 import { MIGRATIONS } from './schema';
 
 type Row = Record<string, unknown>;
@@ -256,7 +257,12 @@ export class SqliteStore implements Store, JobStore {
 				 ORDER BY created_at DESC, id DESC LIMIT ?`,
 			),
 			saveAnswer: p(
-				'UPDATE messages SET answer = ?, callback_state = ? WHERE id = ? AND answer IS NULL',
+				`UPDATE messages SET answer = ?, callback_state = ?
+				 WHERE id = ? AND answer IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
+			),
+			expireMessage: p(
+				`UPDATE messages SET expires_at = ?
+				 WHERE id = ? AND answer IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
 			),
 			markRead: p('UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL'),
 			setCallbackState: p('UPDATE messages SET callback_state = ? WHERE id = ?'),
@@ -544,7 +550,12 @@ export class SqliteStore implements Store, JobStore {
 	): Promise<SaveAnswerResult> {
 		const result = this.db.transaction((): SaveAnswerResult => {
 			const saved =
-				this.stmt.saveAnswer.run(JSON.stringify(answer), callbackState, messageId).changes > 0;
+				this.stmt.saveAnswer.run(
+					JSON.stringify(answer),
+					callbackState,
+					messageId,
+					answer.submittedAt,
+				).changes > 0;
 			if (saved) {
 				this.queueJobs(jobs);
 				return 'saved';
@@ -574,6 +585,14 @@ export class SqliteStore implements Store, JobStore {
 
 	async setCallbackState(messageId: string, state: CallbackState): Promise<void> {
 		this.stmt.setCallbackState.run(state, messageId);
+	}
+
+	async expireMessage(messageId: string, now: number): Promise<ExpireMessageResult> {
+		// One conditional UPDATE: it and saveAnswer's exclude each other on the same row.
+		if (this.stmt.expireMessage.run(now, messageId, now).changes > 0) return 'expired';
+		const row = this.stmt.getMessage.get(messageId) as Row | undefined;
+		if (!row) return 'missing';
+		return row.answer !== null ? 'answered' : 'already_expired';
 	}
 
 	async recordCallbackAttempt(attempt: CallbackAttempt): Promise<void> {
