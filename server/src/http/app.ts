@@ -7,12 +7,15 @@ import { ApiRequest, Auth, Reply, Route } from './route';
 import { Router } from './router';
 import { ROUTES } from './routes';
 
-function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, string> = {}): void {
+type Answer = Exclude<Reply, { handOver: unknown }>;
+
+function send(res: ServerResponse, reply: Answer, extraHeaders: Record<string, string> = {}): void {
 	const [payload, contentType] =
 		'json' in reply
 			? [JSON.stringify(reply.json), 'application/json; charset=utf-8']
 			: [reply.text, reply.contentType];
 	res.writeHead(reply.status, {
+		...reply.headers,
 		...extraHeaders,
 		'content-type': contentType,
 		'content-length': Buffer.byteLength(payload),
@@ -34,7 +37,7 @@ async function callerOf(
 /**
  * The HTTP API as a node:http request listener: the route table (`routes.ts`) matched by path,
  * then for every route alike the JSON body (`body.ts`), the route's authentication, once, and
- * its handler. Every failure becomes `{"ok": false, "error": …}`: never a stack trace, never
+ * its handler, whose reply is sent here or, for a hand-over (`/mcp`), written by the handler. Every failure becomes `{"ok": false, "error": …}`: never a stack trace, never
  * HTML. Everything it uses is passed in; it owns no timers or connections.
  */
 export function createRequestHandler(
@@ -75,9 +78,9 @@ export function createRequestHandler(
 			return;
 		}
 		const { route, params } = match;
-		handle(req, route, params, queryAt === -1 ? '' : url.slice(queryAt + 1)).then(
-			(reply) => send(res, reply),
-			(error: unknown) => {
+		handle(req, route, params, queryAt === -1 ? '' : url.slice(queryAt + 1))
+			.then((reply) => ('handOver' in reply ? reply.handOver(res) : send(res, reply)))
+			.catch((error: unknown) => {
 				if (res.headersSent || res.destroyed) return;
 				const failure = failureFor(error, ctx.log, { method, route: route.path });
 				send(
@@ -85,7 +88,6 @@ export function createRequestHandler(
 					{ status: failure.status, json: { ok: false, error: failure.message } },
 					failure.retryAfter ? { 'retry-after': failure.retryAfter } : {},
 				);
-			},
-		);
+			});
 	};
 }

@@ -1,4 +1,4 @@
-import { IncomingMessage } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { Channel } from '../domain/types';
 import { AppContext } from './context';
 
@@ -26,11 +26,26 @@ export type ApiRequest<A extends Auth = Auth> = {
 	raw: IncomingMessage;
 } & Callers[A];
 
-/** A JSON answer (`{"ok": true, …}` by convention), or plain text (metrics). */
+/**
+ * A JSON answer (`{"ok": true, …}` by convention), plain text (metrics), or the response
+ * handed over to a writer of its own (`handOver`: the MCP transport, which answers in JSON or
+ * as an event stream). `headers` are added to a JSON or text answer.
+ */
 export type Reply =
-	{ status: number; json: unknown } | { status: number; text: string; contentType: string };
+	| { status: number; json: unknown; headers?: Record<string, string> }
+	| { status: number; text: string; contentType: string; headers?: Record<string, string> }
+	| { handOver: (res: ServerResponse) => Promise<void> };
 
 export const json = (body: unknown, status = 200): Reply => ({ status, json: body });
+
+/**
+ * Lets `write` answer on the raw response, after the route's body reader and authentication
+ * ran as for any route. Until `write` has sent headers, a failure it throws still becomes the
+ * usual error envelope.
+ */
+export const handOver = (write: (res: ServerResponse) => Promise<void>): Reply => ({
+	handOver: write,
+});
 
 export type Handler<A extends Auth> = (
 	ctx: AppContext,

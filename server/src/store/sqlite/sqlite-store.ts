@@ -18,8 +18,14 @@ import {
 } from '../../domain/types';
 import { Job, NewJob } from '../../jobs/job';
 import { JobStore } from '../../jobs/sqlite-queue';
-import { ChannelPatch, DevicePatch, MessagePage, SaveAnswerResult,
-	ExpireMessageResult, Store } from '../store';
+import {
+	ChannelPatch,
+	DevicePatch,
+	MessagePage,
+	SaveAnswerResult,
+	ExpireMessageResult,
+	Store,
+} from '../store';
 import { MIGRATIONS } from './schema';
 
 type Row = Record<string, unknown>;
