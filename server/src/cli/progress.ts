@@ -32,8 +32,9 @@ export class Progress {
 	private draw(): void {
 		const left = Math.max(0, Math.ceil((this.until - Date.now()) / 1000));
 		const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
-		const state = this.reconnecting ? 'server unreachable, retrying' : 'waiting for the answer';
-		const line = `"${this.title}": ${state}, ${clock} left (Ctrl-C cancels)`;
+		const state = this.reconnecting ? 'Server unreachable, retrying' : 'Waiting for the answer';
+		// The title goes last: on a narrow terminal it is what gets cut.
+		const line = `${state}, ${clock} left (Ctrl-C cancels): ${this.title}`;
 		this.out.write(`\r\x1b[K${line.slice(0, (this.out.columns ?? 80) - 1)}`);
 	}
 }

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,6 +44,14 @@ function ask(args: string[], env: Record<string, string> = {}): AskRun {
 	messageId.catch(() => undefined);
 	const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 	return { child, stdout: () => out, stderr: () => err, messageId, exit };
+}
+
+async function eventuallySeen(text: () => string, pattern: RegExp, timeoutMs = 10_000) {
+	const deadline = Date.now() + timeoutMs;
+	while (!pattern.test(text())) {
+		if (Date.now() > deadline) throw new Error(`never saw ${pattern} in:\n${text()}`);
+		await new Promise((r) => setTimeout(r, 50));
+	}
 }
 
 async function freePort(): Promise<number> {
@@ -165,6 +173,43 @@ describe('ping-server ask', () => {
 		expect((await message(id)).state).toBe('expired');
 		expect((await respond(server.url, id, { triggered_by: 'approve' })).status).toBe(409);
 	});
+
+	const withTerminal = spawnSync('script', ['--version']).status === 0 ? test : test.skip;
+	withTerminal(
+		'on a terminal, a progress line counts down on stderr, cleared before the answer',
+		async () => {
+			// `script` runs the command on a pseudo-terminal, as a person at a shell would.
+			const command = [process.execPath, ...SERVER_CLI, 'ask', '--title', 'Terminal'].join(' ');
+			const child = spawn('script', ['-qfec', command, '/dev/null'], {
+				env: {
+					PATH: process.env.PATH ?? '',
+					PING_SERVER_URL: server.url,
+					PING_WEBHOOK_TOKEN: channel.token,
+				},
+				stdio: ['pipe', 'pipe', 'pipe'],
+			});
+			let seen = '';
+			const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+			const id = await new Promise<string>((resolve) =>
+				child.stdout?.on('data', (c) => {
+					seen += c;
+					const found = /Sent (msg_\w+)/.exec(seen);
+					if (found) resolve(found[1]);
+				}),
+			);
+			try {
+				await eventuallySeen(
+					() => seen,
+					/Waiting for the answer, \d+:\d\d left \(Ctrl-C cancels\)/,
+				);
+				await respond(server.url, id, { triggered_by: 'approve' });
+				expect(await exit).toBe(0);
+				expect(seen).toMatch(/\r\x1b\[Kapproved\r?\n/);
+			} finally {
+				if (child.exitCode === null) child.kill('SIGKILL');
+			}
+		},
+	);
 
 	test.each([
 		[['--title', 'x'], /--server \(or PING_SERVER_URL\) is required/, false],
