@@ -28,8 +28,8 @@ export type ApiRequest<A extends Auth = Auth> = {
 
 /**
  * A JSON answer (`{"ok": true, …}` by convention), plain text (metrics), or the response
- * handed over to a writer of its own (`handOver`: the MCP transport, which answers in JSON or
- * as an event stream). `headers` are added to a JSON or text answer.
+ * handed over to a writer of its own (`handOver`: the MCP SDK's transport writes its answers
+ * itself, as an event stream). `headers` are added to a JSON or text answer.
  */
 export type Reply =
 	| { status: number; json: unknown; headers?: Record<string, string> }
