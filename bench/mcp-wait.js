@@ -127,7 +127,8 @@ async function measure(kind, setUp) {
 			await sleep(100);
 			waiting = await server.waiting();
 		}
-		if (waiting < ids.length) throw new Error(`${kind}: only ${waiting} of ${ids.length} waits held`);
+		if (waiting < ids.length)
+			throw new Error(`${kind}: only ${waiting} of ${ids.length} waits held`);
 		const holdMs = performance.now() - started;
 		await sleep(SETTLE_MS);
 		const held = await server.memory();
