@@ -36,7 +36,7 @@ async function waitForHttp(url, deadlineMs = 15000) {
 	}
 }
 
-/** Starts `node server/dist/main.js` on a temp SQLite file; returns { url, stop }. */
+/** Starts `node server/dist/main.js` on a temp SQLite file; returns { url, pid, stop }. */
 async function startPingServer(extraEnv = {}) {
 	const dir = mkdtempSync(path.join(tmpdir(), 'ping-bench-'));
 	const port = await freePort();
@@ -64,6 +64,7 @@ async function startPingServer(extraEnv = {}) {
 	exited.catch(() => undefined);
 	return {
 		url,
+		pid: child.pid,
 		async stop() {
 			if (child.exitCode === null) {
 				child.kill('SIGTERM');

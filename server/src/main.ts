@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { runAsk } from './cli/ask';
 import { startCallbackReceiver } from './delivery/callbacks/receiver';
 import { ConfigError, loadConfig } from './config/config';
 import { settingsHelp } from './config/settings';
@@ -11,6 +12,9 @@ Usage:
   ping-server listen --port 3001 --secret <webhook secret> [--host 127.0.0.1]
                           a local callback receiver: prints each callback and whether its
                           signature and timestamp verify; answers 200, or 401 when they don't
+  ping-server ask --title "Deploy?" [--approve | --buttons "yes,no" | --text] [--timeout 10m] [--json]
+                          send a message and wait for the answer (PING_SERVER_URL, PING_WEBHOOK_TOKEN);
+                          exits 0 approved/answered, 1 rejected, 2 expired, 3 error (ask --help)
   ping-server --help      show this help
 
 Settings (environment variables, defaults in brackets). APNs needs all four of KEY, KEY_ID,
@@ -71,6 +75,22 @@ async function listen(args: string[]): Promise<void> {
 	process.on('SIGINT', stop);
 }
 
+async function ask(args: string[]): Promise<void> {
+	let interrupts = 0;
+	const code = await runAsk({
+		argv: args,
+		env: process.env,
+		stdout: process.stdout,
+		stderr: process.stderr,
+		onInterrupt(listener) {
+			// The first Ctrl-C cancels the message; a second one leaves without waiting for that.
+			process.on('SIGINT', () => (++interrupts === 1 ? listener() : process.exit(130)));
+		},
+	});
+	// Leave at once (idle keep-alive sockets would hold the process), once stdout is flushed.
+	process.stdout.write('', () => process.exit(code));
+}
+
 async function main(argv: string[]): Promise<void> {
 	const [command = 'serve'] = argv;
 	if (command === '--help' || command === '-h' || command === 'help') {
@@ -79,11 +99,18 @@ async function main(argv: string[]): Promise<void> {
 	}
 	if (command === 'serve') return serve();
 	if (command === 'listen') return listen(argv.slice(1));
+	if (command === 'ask') return ask(argv.slice(1));
 	process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
 	process.exitCode = 2;
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
+	if (process.argv[2] === 'ask') {
+		process.stderr.write(
+			`ping-server ask: ${error instanceof Error ? error.message : String(error)}\n`,
+		);
+		process.exit(3);
+	}
 	if (error instanceof ConfigError) {
 		process.stderr.write(`configuration error: ${error.message}\n`);
 	} else {

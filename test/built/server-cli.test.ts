@@ -30,6 +30,16 @@ describe('the built ping-server command', () => {
 		expect(stdout).toContain('PING_DATABASE');
 	});
 
+	test('has the ask command: --help prints its usage, a missing flag exits 3', async () => {
+		const { stdout } = await run(process.execPath, [BUILT_SERVER_MAIN, 'ask', '--help']);
+		expect(stdout).toContain('Usage: ping-server ask --title');
+		const failed = await run(process.execPath, [BUILT_SERVER_MAIN, 'ask'], {
+			env: { PATH: process.env.PATH ?? '' },
+		}).catch((e) => e);
+		expect(failed.code).toBe(3);
+		expect(failed.stderr).toContain('--server (or PING_SERVER_URL) is required');
+	});
+
 	test('a bad setting exits 1 with a message naming it', async () => {
 		const failed = await run(process.execPath, [BUILT_SERVER_MAIN], {
 			env: { ...process.env, PING_PORT: 'x' },

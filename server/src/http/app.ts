@@ -5,14 +5,18 @@ import { authenticateApiKey, channelForToken } from './auth';
 import { readJsonBody } from './body';
 import { AppContext } from './context';
 import { failureFor, redactedPath } from './errors';
-import { ApiRequest, Auth, Reply, Route } from './route';
+import { ApiRequest, Auth, Reply, Route, WrittenReply } from './route';
 import { Router } from './router';
 import { ROUTES } from './routes';
 
 /** No endpoint has a path anywhere near this long; a longer one is refused before routing. */
 const MAX_PATH_LENGTH = 2048;
 
-function send(res: ServerResponse, reply: Reply, extraHeaders: Record<string, string> = {}): void {
+function send(
+	res: ServerResponse,
+	reply: WrittenReply,
+	extraHeaders: Record<string, string> = {},
+): void {
 	const [payload, contentType] =
 		'json' in reply
 			? [JSON.stringify(reply.json), 'application/json; charset=utf-8']
@@ -54,7 +58,7 @@ function clientAddress(ctx: AppContext, req: IncomingMessage): string {
 /**
  * The HTTP API as a node:http request listener: the route table (`routes.ts`) matched by path,
  * then for every route alike the JSON body (`body.ts`), the route's authentication, once, and
- * its handler. Every failure becomes `{"ok": false, "error": …}`: never a stack trace, never
+ * its handler, whose reply is sent here or, for a hand-over (`/mcp`), written by the handler. Every failure becomes `{"ok": false, "error": …}`: never a stack trace, never
  * HTML. Everything it uses is passed in; it owns no timers or connections.
  */
 export function createRequestHandler(
@@ -124,9 +128,13 @@ export function createRequestHandler(
 			return;
 		}
 		const { route, params } = match;
-		handle(req, route, params, queryAt === -1 ? '' : url.slice(queryAt + 1)).then(
-			({ reply, headers }) => send(res, reply, headers),
-			(error: unknown) => {
+		handle(req, route, params, queryAt === -1 ? '' : url.slice(queryAt + 1))
+			.then(({ reply, headers }) => {
+				if (!('handOver' in reply)) return send(res, reply, headers);
+				for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+				return reply.handOver(res);
+			})
+			.catch((error: unknown) => {
 				if (res.headersSent || res.destroyed) return;
 				// Pages answer their failures as pages (a person reads them), the API as JSON.
 				if (route.failurePage) return send(res, route.failurePage(ctx, error, req, params));
@@ -139,7 +147,6 @@ export function createRequestHandler(
 					},
 					failure.headers,
 				);
-			},
-		);
+			});
 	};
 }

@@ -1,4 +1,4 @@
-import { IncomingMessage } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { Channel } from '../domain/types';
 import { AppContext } from './context';
 
@@ -27,14 +27,34 @@ export type ApiRequest<A extends Auth = Auth> = {
 } & Callers[A];
 
 /**
- * A JSON answer (`{"ok": true, …}` by convention), or text of a given type (metrics, the
- * answer pages' HTML), with extra response headers if any.
+ * A JSON answer (`{"ok": true, …}` by convention), text of a given type (metrics, the answer
+ * pages' HTML), or the response handed over to a writer of its own (`handOver`: the MCP SDK's
+ * transport writes its answers itself, as an event stream). `headers` are added to a JSON or
+ * text answer.
  */
-export type Reply = (
-	{ status: number; json: unknown } | { status: number; text: string; contentType: string }
-) & { headers?: Readonly<Record<string, string>> };
+export type Reply =
+	| { status: number; json: unknown; headers?: Readonly<Record<string, string>> }
+	| {
+			status: number;
+			text: string;
+			contentType: string;
+			headers?: Readonly<Record<string, string>>;
+	  }
+	| { handOver: (res: ServerResponse) => Promise<void> };
 
-export const json = (body: unknown, status = 200): Reply => ({ status, json: body });
+/** A reply the dispatcher writes itself (JSON or text), as opposed to a hand-over. */
+export type WrittenReply = Exclude<Reply, { handOver: unknown }>;
+
+export const json = (body: unknown, status = 200): WrittenReply => ({ status, json: body });
+
+/**
+ * Lets `write` answer on the raw response, after the route's body reader and authentication
+ * ran as for any route. Until `write` has sent headers, a failure it throws still becomes the
+ * usual error envelope.
+ */
+export const handOver = (write: (res: ServerResponse) => Promise<void>): Reply => ({
+	handOver: write,
+});
 
 export type Handler<A extends Auth> = (
 	ctx: AppContext,
@@ -69,7 +89,7 @@ export type FailurePage = (
 	error: unknown,
 	req: IncomingMessage,
 	params: Record<string, string>,
-) => Reply;
+) => WrittenReply;
 
 /** One entry of the route table, with the handler's request typed by its authentication. */
 export function route<A extends Auth>(

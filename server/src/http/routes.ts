@@ -1,3 +1,5 @@
+import { mcpMethodNotAllowed, mcpRoute } from '../mcp/route';
+import { cancelRoute } from './cancel';
 import * as channels from './channels';
 import * as devices from './devices';
 import * as keys from './keys';
@@ -17,6 +19,8 @@ export const ROUTES: Route[] = [
 	// Ping's public API: the webhook token in the path is the credential.
 	route('POST', '/v1/send/:token', 'token', sendMessage),
 	route('GET', '/v1/callback/:token/:messageId', 'token', pollRoute),
+	// Extension: withdraw an unanswered message (`ping-server ask` on Ctrl-C).
+	route('POST', '/v1/callback/:token/:messageId/cancel', 'token', cancelRoute),
 
 	// Operations: open, and free of ids, tokens and secrets.
 	route('GET', '/health', 'none', () => json({ ok: true })),
@@ -60,4 +64,9 @@ export const ROUTES: Route[] = [
 		body: 'raw',
 		failurePage: answerPageFailure,
 	}),
+
+	// MCP for AI agents (streamable HTTP, stateless): an API key as bearer.
+	route('POST', '/mcp', 'key', mcpRoute),
+	route('GET', '/mcp', 'key', mcpMethodNotAllowed),
+	route('DELETE', '/mcp', 'key', mcpMethodNotAllowed),
 ];

@@ -1,6 +1,7 @@
 import { badRequest } from '../domain/errors';
 import { isObject } from '../domain/fields';
-import { iso, newMessage, parseSendRequest } from '../domain/message';
+import { SendRequest, iso, newMessage, parseSendRequest } from '../domain/message';
+import { Channel } from '../domain/types';
 import { AppContext } from './context';
 import { ApiRequest, Reply, json } from './route';
 
@@ -8,7 +9,14 @@ import { ApiRequest, Reply, json } from './route';
 export async function sendMessage(ctx: AppContext, req: ApiRequest<'token'>): Promise<Reply> {
 	const { channel, body } = req;
 	if (!isObject(body)) throw badRequest('request body must be a JSON object');
-	const request = parseSendRequest(body);
+	return json(await sendOnChannel(ctx, channel, parseSendRequest(body)));
+}
+
+/**
+ * Stores a validated message on a channel with its pushes queued, and answers what the send
+ * endpoint answers. The one way a message is made: the send endpoint and the MCP tools use it.
+ */
+export async function sendOnChannel(ctx: AppContext, channel: Channel, request: SendRequest) {
 	const now = ctx.clock.now();
 	const muted = channel.mutedUntil !== null && channel.mutedUntil > now;
 	const made = newMessage(request, channel.id, muted, now);
@@ -18,13 +26,13 @@ export async function sendMessage(ctx: AppContext, req: ApiRequest<'token'>): Pr
 	});
 	await ctx.store.insertMessage(message, jobs);
 	ctx.log.debug('message.created', { message_id: message.id, channel_id: channel.id, muted });
-	return json({
-		ok: true,
+	return {
+		ok: true as const,
 		id: message.id,
 		muted,
 		channel_id: channel.id,
 		created_at: iso(message.createdAt),
 		expires_at: message.expiresAt === null ? null : iso(message.expiresAt),
 		answer_url: ctx.links.urlFor(message),
-	});
+	};
 }

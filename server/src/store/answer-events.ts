@@ -5,9 +5,13 @@
 export class AnswerEvents {
 	private readonly waiters = new Map<string, Set<() => void>>();
 
-	/** Resolves on `notify(messageId)` or after `timeoutMs`, whichever is first. */
-	wait(messageId: string, timeoutMs: number): Promise<void> {
+	/**
+	 * Resolves on `notify(messageId)`, after `timeoutMs`, or when `signal` aborts (its caller
+	 * went away), whichever is first; the waiter is gone from memory when it resolves.
+	 */
+	wait(messageId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
 		return new Promise((resolve) => {
+			if (signal?.aborted) return resolve();
 			let set = this.waiters.get(messageId);
 			if (!set) {
 				set = new Set();
@@ -16,6 +20,7 @@ export class AnswerEvents {
 			const waiters = set;
 			const done = () => {
 				clearTimeout(timer);
+				signal?.removeEventListener('abort', done);
 				waiters.delete(done);
 				if (waiters.size === 0 && this.waiters.get(messageId) === waiters)
 					this.waiters.delete(messageId);
@@ -23,6 +28,7 @@ export class AnswerEvents {
 			};
 			const timer = setTimeout(done, Math.max(0, timeoutMs));
 			waiters.add(done);
+			signal?.addEventListener('abort', done, { once: true });
 		});
 	}
 

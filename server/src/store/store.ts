@@ -47,11 +47,14 @@ export interface DevicePatch {
 	registeredAt?: number;
 }
 
-/** `expired`: the message was closed by `expireMessage`, so no answer is taken any more. */
+/** `expired`: the message was closed (`expireMessage`) or is past its expiry: no answer is taken. */
 export type SaveAnswerResult = 'saved' | 'conflict' | 'missing' | 'expired';
 
-/** `expired`: closed now or before (idempotent); `answered`: an answer came first and stands. */
-export type ExpireResult = 'expired' | 'answered' | 'missing';
+/**
+ * `expireMessage`: `expired` when this call closed the message; `answered` or `already_expired`
+ * when it was settled before (nothing changes); `missing` for an unknown id.
+ */
+export type ExpireMessageResult = 'expired' | 'answered' | 'already_expired' | 'missing';
 
 export interface MessagePage {
 	limit: number;
@@ -113,7 +116,11 @@ export interface Store {
 	/** The message whose answer token has this SHA-256 (`answerTokenHash`), or null. */
 	findMessageByAnswerTokenHash(tokenHash: string): Promise<MessageRecord | null>;
 	listMessages(channelId: string, page: MessagePage): Promise<MessageRecord[]>;
-	/** First answer wins; `callbackState` is `pending` when a callback will be sent, else `none`. */
+	/**
+	 * First answer wins; `callbackState` is `pending` when a callback will be sent, else `none`.
+	 * An answer submitted at or after the message's expiry, or after `expireMessage`, is
+	 * `expired`, judged in the same atomic step, so an answer racing a close cannot slip in.
+	 */
 	saveAnswer(
 		messageId: string,
 		answer: Answer,
@@ -128,11 +135,12 @@ export interface Store {
 	): Promise<{ record: MessageRecord; outcome: PollOutcome } | null>;
 	setCallbackState(messageId: string, state: CallbackState): Promise<void>;
 	/**
-	 * Closes an unanswered message at its expiry, atomically against `saveAnswer`: of an answer
-	 * and the close, exactly one wins, so an expiry event never goes out for an answered message
-	 * and no answer is saved after it.
+	 * Closes an unanswered message now, atomically against `saveAnswer` (of an answer and the
+	 * close exactly one wins): its expiry becomes `now` at the latest, so polls say `expired`,
+	 * and no answer is saved after it. Called at the expiry (the expiry event's job) and to
+	 * cancel (an approval, `ask`). `already_expired` when it was closed before.
 	 */
-	expireMessage(messageId: string, now: number): Promise<ExpireResult>;
+	expireMessage(messageId: string, now: number): Promise<ExpireMessageResult>;
 
 	// Callback attempts (the delivery log shown by GET /v1/messages/{id})
 	recordCallbackAttempt(attempt: CallbackAttempt): Promise<void>;

@@ -8,7 +8,7 @@ import { Channel, FormAction, MessageRecord, ResponseValue } from '../domain/typ
 import { readFormBody } from '../http/body';
 import { AppContext } from '../http/context';
 import { failureFor } from '../http/errors';
-import { ApiRequest, Reply } from '../http/route';
+import { ApiRequest, WrittenReply } from '../http/route';
 import { PAGE_HEADERS } from './headers';
 import {
 	FORM_TOKEN_NAME,
@@ -70,7 +70,10 @@ const OUTCOME_OF_STATUS: Record<number, Outcome> = {
 	410: 'expired',
 };
 
-function page(status: number, html: string, extra: Record<string, string> = {}): Reply {
+/** Pages are written by the dispatcher, never handed over. */
+type PageReply = WrittenReply;
+
+function page(status: number, html: string, extra: Record<string, string> = {}): PageReply {
 	return {
 		status,
 		text: html,
@@ -94,7 +97,7 @@ async function findLinked(ctx: AppContext, token: string): Promise<Linked | null
 }
 
 /** What the link shows once it can no longer be answered, or null while it can. */
-function closedPage(ctx: AppContext, linked: Linked, answeredStatus: number): Reply | null {
+function closedPage(ctx: AppContext, linked: Linked, answeredStatus: number): PageReply | null {
 	const { message, channel } = linked;
 	const now = ctx.clock.now();
 	if (message.answer) return page(answeredStatus, answeredPage(message, channel, message.answer));
@@ -102,14 +105,14 @@ function closedPage(ctx: AppContext, linked: Linked, answeredStatus: number): Re
 	return null;
 }
 
-function formPage(ctx: AppContext, linked: Linked, status: number, state?: FormState): Reply {
+function formPage(ctx: AppContext, linked: Linked, status: number, state?: FormState): PageReply {
 	const now = ctx.clock.now();
 	const token = ctx.links.formToken(linked.message.id, now);
 	return page(status, answerFormPage(linked.message, linked.channel, token, now, state));
 }
 
 /** Any failure as a page: the status of `failureFor`, a short text, the details only in the log. */
-function failurePage(ctx: AppContext, error: unknown, token: string, method: string): Reply {
+function failurePage(ctx: AppContext, error: unknown, token: string, method: string): PageReply {
 	const failure = failureFor(error, ctx.log, { method, route: '/a/:token' });
 	const back = `/a/${token}`;
 	if (failure.status === 503)
@@ -155,12 +158,12 @@ export function answerPageFailure(
 	error: unknown,
 	req: IncomingMessage,
 	params: Record<string, string>,
-): Reply {
+): PageReply {
 	return failurePage(ctx, error, params.token ?? '', req.method ?? 'GET');
 }
 
 /** `GET /a/<token>` and `HEAD`: the page, and nothing else. */
-export async function showAnswerPage(ctx: AppContext, req: PageRequest): Promise<Reply> {
+export async function showAnswerPage(ctx: AppContext, req: PageRequest): Promise<PageReply> {
 	const token = req.params.token;
 	const method = req.raw.method ?? 'GET';
 	try {
@@ -274,13 +277,13 @@ function readAnswerForm(
 }
 
 /** `POST /a/<token>`: answer from the page, or show the page again saying what to fix. */
-export async function submitAnswerPage(ctx: AppContext, req: PageRequest): Promise<Reply> {
+export async function submitAnswerPage(ctx: AppContext, req: PageRequest): Promise<PageReply> {
 	const [outcome, reply] = await postOutcome(ctx, req);
 	count(ctx, 'POST', outcome);
 	return reply;
 }
 
-async function postOutcome(ctx: AppContext, req: PageRequest): Promise<[Outcome, Reply]> {
+async function postOutcome(ctx: AppContext, req: PageRequest): Promise<[Outcome, PageReply]> {
 	const token = req.params.token;
 	try {
 		const linked = await findLinked(ctx, token);

@@ -610,6 +610,54 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				expect((await poll(store, m.id, late))?.outcome.status).toBe('already_read');
 			});
 
+			test('expireMessage closes an unanswered message now: polls say expired, a later answer is a conflict', async () => {
+				const m = messageFixture(channel.id, { expiresAt: T0 + 3_600_000 });
+				await store.insertMessage(m, []);
+				expect(await store.expireMessage(m.id, T0 + 5_000)).toBe('expired');
+				expect((await store.getMessage(m.id))?.expiresAt).toBe(T0 + 5_000);
+				expect((await poll(store, m.id, T0 + 5_000))?.outcome.status).toBe('expired');
+				expect(
+					await store.saveAnswer(m.id, answerFixture({ submittedAt: T0 + 6_000 }), 'none', []),
+				).toBe('conflict');
+				expect((await store.getMessage(m.id))?.answer).toBeNull();
+				expect(await store.expireMessage(m.id, T0 + 7_000)).toBe('already_expired');
+				expect((await store.getMessage(m.id))?.expiresAt).toBe(T0 + 5_000);
+			});
+
+			test('expireMessage leaves answered, already expired and unknown messages as they are', async () => {
+				const answered = messageFixture(channel.id);
+				const lapsed = messageFixture(channel.id, { expiresAt: T0 + 1_000 });
+				await store.insertMessage(answered, []);
+				await store.insertMessage(lapsed, []);
+				const answer = answerFixture({ submittedAt: T0 });
+				await store.saveAnswer(answered.id, answer, 'none', []);
+				expect(await store.expireMessage(answered.id, T0 + 2_000)).toBe('answered');
+				expect(await store.getMessage(answered.id)).toMatchObject({ answer, expiresAt: null });
+				expect(await store.expireMessage(lapsed.id, T0 + 2_000)).toBe('already_expired');
+				expect((await store.getMessage(lapsed.id))?.expiresAt).toBe(T0 + 1_000);
+				expect(await store.expireMessage('msg_000000000000', T0)).toBe('missing');
+				expect(await store.getMessage('msg_000000000000')).toBeNull();
+			});
+
+			test('an answer and an expiry racing: exactly one wins, every time', async () => {
+				for (let round = 0; round < 10; round++) {
+					const m = messageFixture(channel.id);
+					await store.insertMessage(m, []);
+					const [expired, saved] = await Promise.all([
+						store.expireMessage(m.id, T0 + 1_000),
+						store.saveAnswer(m.id, answerFixture({ submittedAt: T0 + 1_000 }), 'none', []),
+					]);
+					const record = await store.getMessage(m.id);
+					if (saved === 'saved') {
+						expect(expired).toBe('answered');
+						expect(record?.expiresAt).toBeNull();
+					} else {
+						expect([expired, saved]).toEqual(['expired', 'conflict']);
+						expect(record?.answer).toBeNull();
+					}
+				}
+			});
+
 			test('setCallbackState on an unknown message creates nothing', async () => {
 				await store.setCallbackState('msg_000000000000', 'delivered');
 				expect(await store.getMessage('msg_000000000000')).toBeNull();

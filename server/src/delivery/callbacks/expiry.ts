@@ -59,7 +59,8 @@ export function deliverExpiry(
 		if (message?.expiresAt != null && clock.now() < message.expiresAt)
 			return { retryAt: message.expiresAt };
 		const closed = await store.expireMessage(p.messageId, clock.now());
-		if (closed !== 'expired') {
+		// Closed now, or before (a cancel, or this job's own run cut short): the event goes out.
+		if (closed === 'answered' || closed === 'missing') {
 			log.info('callback.dropped', {
 				message_id: p.messageId,
 				delivery_id: p.deliveryId,

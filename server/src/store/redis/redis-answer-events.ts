@@ -26,8 +26,8 @@ export class RedisAnswerEvents extends AnswerEvents {
 		await this.subscriber.subscribe(this.channel);
 	}
 
-	override wait(messageId: string, timeoutMs: number): Promise<void> {
-		return super.wait(messageId, Math.min(timeoutMs, this.recheckMs));
+	override wait(messageId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+		return super.wait(messageId, Math.min(timeoutMs, this.recheckMs), signal);
 	}
 
 	override notify(messageId: string): void {

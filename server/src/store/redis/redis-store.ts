@@ -19,7 +19,7 @@ import { Job, NewJob } from '../../jobs/job';
 import {
 	ChannelPatch,
 	DevicePatch,
-	ExpireResult,
+	ExpireMessageResult,
 	MessagePage,
 	SaveAnswerResult,
 	Store,
@@ -36,6 +36,7 @@ import {
 	INSERT_MESSAGE,
 	LOOKUP,
 	RECORD_ATTEMPT,
+	REPLACE_MESSAGE,
 	SAVE_ANSWER,
 	SET_CALLBACK_STATE,
 } from './scripts';
@@ -65,8 +66,9 @@ type Scripted = Redis & {
 	pingInsertMessage(...args: (string | number)[]): Promise<number>;
 	pingSaveAnswer(...args: (string | number)[]): Promise<SaveAnswerResult>;
 	pingConsume(...args: (string | number)[]): Promise<number>;
-	pingExpireMessage(...args: (string | number)[]): Promise<ExpireResult>;
+	pingExpireMessage(...args: (string | number)[]): Promise<ExpireMessageResult | 'changed'>;
 	pingSetCallbackState(...args: (string | number)[]): Promise<number>;
+	pingReplaceMessage(...args: (string | number)[]): Promise<number>;
 	pingZremIfScore(...args: (string | number)[]): Promise<number>;
 };
 
@@ -85,6 +87,7 @@ function withScripts(redis: Redis): Scripted {
 	define('pingConsume', CONSUME_ANSWER);
 	define('pingExpireMessage', EXPIRE_MESSAGE);
 	define('pingSetCallbackState', SET_CALLBACK_STATE);
+	define('pingReplaceMessage', REPLACE_MESSAGE);
 	define(
 		'pingZremIfScore',
 		"if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('ZREM', KEYS[1], ARGV[1]) end return 0",
@@ -521,15 +524,12 @@ export class RedisStore implements Store {
 			k.outbox(messageId),
 			JSON.stringify(answer),
 			callbackState,
+			answer.submittedAt,
 			...jobFields(queued),
 		);
 		// A lost race leaves only the outbox marker, which the sweep drops (its outbox is empty).
 		if (result === 'saved' && marker !== null) await this.handOver(messageId, queued, marker);
 		return result;
-	}
-
-	async expireMessage(messageId: string, now: number): Promise<ExpireResult> {
-		return await this.redis.pingExpireMessage(1, this.keys.message(messageId), now);
 	}
 
 	async pollAnswer(
@@ -556,6 +556,22 @@ export class RedisStore implements Store {
 	async setCallbackState(messageId: string, state: CallbackState): Promise<void> {
 		const keys = this.keys.messageKeys(messageId);
 		await this.redis.pingSetCallbackState(keys.length, ...keys, state);
+	}
+
+	async expireMessage(messageId: string, now: number): Promise<ExpireMessageResult> {
+		const key = this.keys.message(messageId);
+		for (let i = 0; i < CAS_ATTEMPTS; i++) {
+			const hash = await this.redis.hgetall(key);
+			if (!hash.rec) return 'missing';
+			const message = JSON.parse(hash.rec) as Message;
+			const expiresAt = message.expiresAt === null ? now : Math.min(message.expiresAt, now);
+			const next = JSON.stringify({ ...message, expiresAt });
+			// The script re-checks answer, close and version atomically: of an answer and the close
+			// exactly one wins; a version that moved meanwhile means read again.
+			const result = await this.redis.pingExpireMessage(1, key, hash.v, next, now);
+			if (result !== 'changed') return result;
+		}
+		throw new Error(`message ${messageId} kept changing while being expired`);
 	}
 
 	// Callback attempts

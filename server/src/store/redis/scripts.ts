@@ -97,17 +97,21 @@ return 1
 `;
 
 /**
- * First answer wins. KEYS: message, outbox. ARGV: answer JSON, callback state, then job id /
+ * First answer wins, and only before the message's expiry (a cancel moves it to now).
+ * KEYS: message, outbox. ARGV: answer JSON, callback state, submitted at (ms), then job id /
  * job JSON pairs (stored only when this answer is the one saved).
  */
 export const SAVE_ANSWER = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
-if redis.call('HEXISTS', KEYS[1], 'answer') == 0 and redis.call('HEXISTS', KEYS[1], 'expired') == 1 then return 'expired' end
+if redis.call('HEXISTS', KEYS[1], 'answer') == 1 then return 'conflict' end
+if redis.call('HEXISTS', KEYS[1], 'expired') == 1 then return 'expired' end
+local expires = cjson.decode(redis.call('HGET', KEYS[1], 'rec'))['expiresAt']
+if type(expires) == 'number' and expires <= tonumber(ARGV[3]) then return 'expired' end
 if redis.call('HSETNX', KEYS[1], 'answer', ARGV[1]) == 0 then return 'conflict' end
 redis.call('HSET', KEYS[1], 'cb', ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'v', 1)
-if #ARGV > 2 then
-	redis.call('HSET', KEYS[2], unpack(ARGV, 3))
+if #ARGV > 3 then
+	redis.call('HSET', KEYS[2], unpack(ARGV, 4))
 	local ttl = redis.call('PTTL', KEYS[1])
 	if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 end
@@ -115,13 +119,18 @@ return 'saved'
 `;
 
 /**
- * Closes an unanswered message at its expiry; the twin of SAVE_ANSWER's first-writer-wins, so
- * of an answer and the close exactly one wins. KEYS: message. ARGV: now.
+ * Closes an unanswered message (at its expiry, or cancelled), the twin of SAVE_ANSWER's
+ * first-writer-wins: of an answer and the close exactly one wins. The record's expiry moves to
+ * now at the latest (the caller built it from version ARGV[1]; `changed` when that moved
+ * meanwhile: read again). KEYS: message. ARGV: version, record JSON, now.
  */
 export const EXPIRE_MESSAGE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
 if redis.call('HEXISTS', KEYS[1], 'answer') == 1 then return 'answered' end
-redis.call('HSETNX', KEYS[1], 'expired', ARGV[1])
+if redis.call('HEXISTS', KEYS[1], 'expired') == 1 then return 'already_expired' end
+if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 'changed' end
+redis.call('HSET', KEYS[1], 'rec', ARGV[2], 'expired', ARGV[3])
+redis.call('HINCRBY', KEYS[1], 'v', 1)
 return 'expired'
 `;
 
@@ -160,6 +169,18 @@ if ARGV[1] == 'failed' and redis.call('HEXISTS', KEYS[1], 'read') == 0 then
 	redis.call('PERSIST', KEYS[1])
 	copy_ttl()
 end
+return 1
+`;
+
+/**
+ * Rewrites a message's record if it is still the version the caller decided on (an answer
+ * bumps the version, so an expiry never lands after an answer). KEYS: message.
+ * ARGV: version, record JSON. Returns 1, or 0 when it changed: the caller reads again.
+ */
+export const REPLACE_MESSAGE = `
+if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'rec', ARGV[2])
+redis.call('HINCRBY', KEYS[1], 'v', 1)
 return 1
 `;
 

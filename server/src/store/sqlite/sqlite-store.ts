@@ -21,9 +21,9 @@ import { JobStore } from '../../jobs/sqlite-queue';
 import {
 	ChannelPatch,
 	DevicePatch,
-	ExpireResult,
 	MessagePage,
 	SaveAnswerResult,
+	ExpireMessageResult,
 	Store,
 } from '../store';
 import { MIGRATIONS } from './schema';
@@ -294,10 +294,12 @@ export class SqliteStore implements Store, JobStore {
 				 ORDER BY created_at DESC, id DESC LIMIT ?`,
 			),
 			saveAnswer: p(
-				'UPDATE messages SET answer = ?, callback_state = ? WHERE id = ? AND answer IS NULL AND expired_at IS NULL',
+				`UPDATE messages SET answer = ?, callback_state = ?
+				 WHERE id = ? AND answer IS NULL AND expired_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
 			),
 			expireMessage: p(
-				'UPDATE messages SET expired_at = ? WHERE id = ? AND answer IS NULL AND expired_at IS NULL',
+				`UPDATE messages SET expired_at = @now, expires_at = MIN(COALESCE(expires_at, @now), @now)
+				 WHERE id = @id AND answer IS NULL AND expired_at IS NULL`,
 			),
 			markRead: p('UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL'),
 			setCallbackState: p('UPDATE messages SET callback_state = ? WHERE id = ?'),
@@ -618,26 +620,26 @@ export class SqliteStore implements Store, JobStore {
 	): Promise<SaveAnswerResult> {
 		const result = this.db.transaction((): SaveAnswerResult => {
 			const saved =
-				this.stmt.saveAnswer.run(JSON.stringify(answer), callbackState, messageId).changes > 0;
+				this.stmt.saveAnswer.run(
+					JSON.stringify(answer),
+					callbackState,
+					messageId,
+					answer.submittedAt,
+				).changes > 0;
 			if (saved) {
 				this.queueJobs(jobs);
 				return 'saved';
 			}
 			const row = this.stmt.getMessage.get(messageId) as Row | undefined;
 			if (!row) return 'missing';
-			return row.answer === null && row.expired_at !== null ? 'expired' : 'conflict';
+			if (row.answer !== null) return 'conflict';
+			const closed =
+				row.expired_at !== null ||
+				(row.expires_at !== null && Number(row.expires_at) <= answer.submittedAt);
+			return closed ? 'expired' : 'conflict';
 		})();
 		if (result === 'saved') this.notifyJobs(jobs);
 		return result;
-	}
-
-	async expireMessage(messageId: string, now: number): Promise<ExpireResult> {
-		return this.db.transaction((): ExpireResult => {
-			this.stmt.expireMessage.run(now, messageId);
-			const row = this.stmt.getMessage.get(messageId) as Row | undefined;
-			if (!row) return 'missing';
-			return row.answer === null ? 'expired' : 'answered';
-		})();
 	}
 
 	async pollAnswer(
@@ -659,6 +661,14 @@ export class SqliteStore implements Store, JobStore {
 
 	async setCallbackState(messageId: string, state: CallbackState): Promise<void> {
 		this.stmt.setCallbackState.run(state, messageId);
+	}
+
+	async expireMessage(messageId: string, now: number): Promise<ExpireMessageResult> {
+		// One conditional UPDATE: it and saveAnswer's exclude each other on the same row.
+		if (this.stmt.expireMessage.run({ now, id: messageId }).changes > 0) return 'expired';
+		const row = this.stmt.getMessage.get(messageId) as Row | undefined;
+		if (!row) return 'missing';
+		return row.answer !== null ? 'answered' : 'already_expired';
 	}
 
 	async recordCallbackAttempt(attempt: CallbackAttempt): Promise<void> {
