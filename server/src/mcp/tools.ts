@@ -75,7 +75,7 @@ export const TOOLS = {
 					'high breaks through Focus (time-sensitive); low is delivered quietly. Default normal.',
 				),
 		},
-		outputSchema: { message_id: z.string() },
+		outputSchema: { message_id: z.string(), answer_url: z.string().optional() },
 		annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: true },
 	},
 	ping_request_approval: {

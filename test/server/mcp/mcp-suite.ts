@@ -247,7 +247,11 @@ export function mcpSuite(target: () => McpTarget): void {
 			headers,
 		});
 		expect(wrong.status).toBe(401);
-		expect(wrong.body).toEqual({ ok: false, error: 'API key is not valid' });
+		expect(wrong.body).toEqual({
+			ok: false,
+			error: 'API key is not valid',
+			code: 'invalid_api_key',
+		});
 		expect((await api(mcpUrl, 'POST', '/mcp', { body: initialize, headers })).status).toBe(401);
 		await expect(connect(mcpUrl, 'pk_live_WrongKey0123456789abcdefghijklm')).rejects.toThrow();
 		const get = await api(mcpUrl, 'GET', '/mcp', { key: ADMIN_KEY, headers });

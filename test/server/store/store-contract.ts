@@ -519,7 +519,7 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				const m = messageFixture(channel.id);
 				await store.insertMessage(m, []);
 				expect(await store.expireMessage(m.id, T0)).toBe('expired');
-				expect(await store.expireMessage(m.id, T0 + 1)).toBe('expired');
+				expect(await store.expireMessage(m.id, T0 + 1)).toBe('already_expired');
 				expect(await store.saveAnswer(m.id, answerFixture(), 'pending', [])).toBe('expired');
 				expect((await store.getMessage(m.id))?.answer).toBeNull();
 				expect(await store.expireMessage('msg_000000000000', T0)).toBe('missing');
@@ -618,13 +618,13 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				expect((await poll(store, m.id, T0 + 5_000))?.outcome.status).toBe('expired');
 				expect(
 					await store.saveAnswer(m.id, answerFixture({ submittedAt: T0 + 6_000 }), 'none', []),
-				).toBe('conflict');
+				).toBe('expired');
 				expect((await store.getMessage(m.id))?.answer).toBeNull();
 				expect(await store.expireMessage(m.id, T0 + 7_000)).toBe('already_expired');
 				expect((await store.getMessage(m.id))?.expiresAt).toBe(T0 + 5_000);
 			});
 
-			test('expireMessage leaves answered, already expired and unknown messages as they are', async () => {
+			test('expireMessage leaves answered and unknown messages as they are, and closes a lapsed one at its own expiry', async () => {
 				const answered = messageFixture(channel.id);
 				const lapsed = messageFixture(channel.id, { expiresAt: T0 + 1_000 });
 				await store.insertMessage(answered, []);
@@ -633,8 +633,9 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				await store.saveAnswer(answered.id, answer, 'none', []);
 				expect(await store.expireMessage(answered.id, T0 + 2_000)).toBe('answered');
 				expect(await store.getMessage(answered.id)).toMatchObject({ answer, expiresAt: null });
-				expect(await store.expireMessage(lapsed.id, T0 + 2_000)).toBe('already_expired');
+				expect(await store.expireMessage(lapsed.id, T0 + 2_000)).toBe('expired');
 				expect((await store.getMessage(lapsed.id))?.expiresAt).toBe(T0 + 1_000);
+				expect(await store.expireMessage(lapsed.id, T0 + 3_000)).toBe('already_expired');
 				expect(await store.expireMessage('msg_000000000000', T0)).toBe('missing');
 				expect(await store.getMessage('msg_000000000000')).toBeNull();
 			});
@@ -652,7 +653,7 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 						expect(expired).toBe('answered');
 						expect(record?.expiresAt).toBeNull();
 					} else {
-						expect([expired, saved]).toEqual(['expired', 'conflict']);
+						expect([expired, saved]).toEqual(['expired', 'expired']);
 						expect(record?.answer).toBeNull();
 					}
 				}
