@@ -20,7 +20,17 @@ const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { ADMIN_KEY, api, freePort, load, row, startPingServer, waitForHttp } = require('./lib');
+const {
+	ADMIN_KEY,
+	api,
+	freePort,
+	load,
+	percentile,
+	pool,
+	row,
+	startPingServer,
+	waitForHttp,
+} = require('./lib');
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -55,16 +65,6 @@ function request(url, method, body, headers = {}) {
 	});
 }
 
-async function pool(count, concurrency, task) {
-	let next = 0;
-	const worker = async () => {
-		while (next < count) await task(next++);
-	};
-	await Promise.all(Array.from({ length: concurrency }, worker));
-}
-
-const percentile = (sorted, p) =>
-	sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const ms = (v) => `${v.toFixed(2)} ms`;
 
 /** A bare node:http server in its own process: GET answers `page`, POST reads the body and answers `confirmation`. */

@@ -16,6 +16,7 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { spawn } = require('node:child_process');
+const { percentile, pool } = require('./lib');
 
 const ANSWERS = Math.max(2000, Number(process.argv[2]) || 2000);
 const CONCURRENCY = Math.min(64, Math.max(1, Number(process.argv[3]) || 16));
@@ -48,15 +49,6 @@ function request(url, method, body, headers = {}) {
 		});
 		req.end(data);
 	});
-}
-
-/** Runs `task(i)` for i in [0, count) with at most `concurrency` at once. */
-async function pool(count, concurrency, task) {
-	let next = 0;
-	const worker = async () => {
-		while (next < count) await task(next++);
-	};
-	await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
 /** Starts `ping-server` as a child process and reads its URL from the start-up log line. */
@@ -105,8 +97,6 @@ function cpuMs(pid) {
 	}
 }
 
-const percentile = (sorted, p) =>
-	sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const fmt = (ms) => `${ms.toFixed(3)} ms`;
 
 async function main() {

@@ -129,12 +129,27 @@ function row(name, result, baseline) {
 	return `${name.padEnd(34)} ${result.rps.toFixed(0).padStart(8)} req/s  p99 ${String(result.p99).padStart(4)} ms${ratio}${problems}`;
 }
 
+/** Runs `task(i)` for i in [0, count) with at most `concurrency` at once. */
+async function pool(count, concurrency, task) {
+	let next = 0;
+	const worker = async () => {
+		while (next < count) await task(next++);
+	};
+	await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** The `p`th percentile (0–100) of an ascending list. */
+const percentile = (sorted, p) =>
+	sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
 module.exports = {
 	ADMIN_KEY,
 	ROOT,
 	api,
 	freePort,
 	load,
+	percentile,
+	pool,
 	row,
 	startBareServer,
 	startPingServer,

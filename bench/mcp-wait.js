@@ -19,7 +19,7 @@ const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
 const {
 	StreamableHTTPClientTransport,
 } = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
-const { ADMIN_KEY, api } = require('./lib');
+const { ADMIN_KEY, api, percentile, pool } = require('./lib');
 
 const WAITS = Math.min(2000, Math.max(10, Number(process.argv[2]) || 1000));
 const SETTLE_MS = 1500;
@@ -69,8 +69,6 @@ async function startServerChild() {
 	};
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const percentile = (sorted, p) =>
-	sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
 function get(url) {
 	return new Promise((resolve, reject) => {
@@ -82,15 +80,6 @@ function get(url) {
 			})
 			.on('error', reject);
 	});
-}
-
-/** Runs `task(i)` for i in [0, count) with at most `concurrency` at once. */
-async function pool(count, concurrency, task) {
-	let next = 0;
-	const worker = async () => {
-		while (next < count) await task(next++);
-	};
-	await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
 /** Answers each message in turn and records answer sent → result received, in ms. */
@@ -139,8 +128,8 @@ async function measure(kind, setUp) {
 			kind,
 			perWaitKb: (bytes(held) - bytes(before)) / 1024 / ids.length,
 			holdMs,
-			p50: percentile(latencies, 0.5),
-			p99: percentile(latencies, 0.99),
+			p50: percentile(latencies, 50),
+			p99: percentile(latencies, 99),
 		};
 	} finally {
 		await server.stop();
