@@ -45,9 +45,7 @@ export async function answerMessage(
 	if (saved === 'conflict') throw alreadyAnswered();
 	if (saved === 'expired') throw messageExpired();
 	ctx.events.notify(message.id);
-	ctx.metrics
-		.counter('ping_answers_total', 'Answers stored, by how they came in (via: link, api)')
-		.inc({ via: input.responder.via });
+	ctx.answerMetrics.answers.inc({ via: input.responder.via });
 	ctx.log.info('message.answered', {
 		message_id: message.id,
 		channel_id: channel.id,

@@ -18,6 +18,7 @@ import { Logger, createLogger } from '../observability/log';
 import { Metrics } from '../observability/metrics';
 import { openStore } from '../store/open';
 import { Store } from '../store/store';
+import { answerMetrics } from './answer-metrics';
 import { ensureWayIn } from './first-start';
 
 /** Name of the answer link key among the store's server secrets (when PING_LINK_SECRET is unset). */
@@ -101,6 +102,7 @@ export async function startServer(
 		guard,
 		rateLimits,
 		metrics,
+		answerMetrics: answerMetrics(metrics),
 		publicUrl,
 		links,
 	};

@@ -1,3 +1,4 @@
+import { AnswerMetrics } from '../app/answer-metrics';
 import { Config } from '../config/config';
 import { AddressGuard } from '../delivery/callbacks/address-guard';
 import { Delivery } from '../delivery/delivery';
@@ -22,6 +23,8 @@ export interface AppContext {
 	guard: AddressGuard;
 	/** Request budgets per client address, webhook token and API key. */
 	rateLimits: RateLimits;
+	/** The answer counters of `/metrics`, registered once. */
+	answerMetrics: AnswerMetrics;
 	/** Counters and gauges for `GET /metrics`. */
 	metrics: Metrics;
 	/** Base URL of this server as clients reach it (PING_PUBLIC_URL, else the listening address). */

@@ -55,12 +55,7 @@ type Outcome =
 	| 'failed';
 
 function count(ctx: AppContext, method: string, outcome: Outcome): void {
-	ctx.metrics
-		.counter(
-			'ping_answer_page_requests_total',
-			'Requests to answer pages (/a/<token>), by method and outcome',
-		)
-		.inc({ method, outcome });
+	ctx.answerMetrics.pageRequests.inc({ method, outcome });
 }
 
 const OUTCOME_OF_STATUS: Record<number, Outcome> = {
