@@ -42,11 +42,6 @@ export async function authenticateApiKey(
 	return { keyId: key.id, accountId: key.accountId };
 }
 
-/** `Authorization: Bearer pk_live_…` → the key's account, or 401. */
-export async function accountForApiKey(ctx: AppContext, req: IncomingMessage): Promise<string> {
-	return (await authenticateApiKey(ctx, req)).accountId;
-}
-
 /** The channel whose webhook token is in the path, or 401. */
 export async function channelForToken(ctx: AppContext, token: string): Promise<Channel> {
 	const hash = sha256Hex(token);
