@@ -129,4 +129,37 @@ export const MIGRATIONS: readonly string[] = [
 		value TEXT NOT NULL
 	);
 	`,
+	// 8: paired browsers (devices of kind webpush, each with its own device key and channel
+	// scope) beside APNs devices, and single-use pairing links. The devices table is rebuilt
+	// because APNs-only columns become nullable; existing rows become kind 'apns'.
+	`
+	CREATE TABLE devices_v8 (
+		id TEXT PRIMARY KEY,
+		account_id TEXT NOT NULL REFERENCES accounts(id),
+		kind TEXT NOT NULL,
+		name TEXT,
+		created_at INTEGER NOT NULL,
+		registered_at INTEGER NOT NULL,
+		last_seen_at INTEGER,
+		token TEXT,
+		environment TEXT,
+		topic TEXT,
+		key_hash TEXT UNIQUE,
+		channel_ids TEXT,
+		subscription TEXT,
+		UNIQUE (account_id, token)
+	);
+	INSERT INTO devices_v8 (id, account_id, kind, name, created_at, registered_at, token, environment, topic)
+		SELECT id, account_id, 'apns', name, created_at, registered_at, token, environment, topic FROM devices;
+	DROP TABLE devices;
+	ALTER TABLE devices_v8 RENAME TO devices;
+	CREATE TABLE pairings (
+		code_hash TEXT PRIMARY KEY,
+		account_id TEXT NOT NULL,
+		channel_ids TEXT,
+		name TEXT,
+		created_at INTEGER NOT NULL,
+		expires_at INTEGER NOT NULL
+	) WITHOUT ROWID;
+	`,
 ];
