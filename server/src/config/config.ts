@@ -3,6 +3,7 @@ import { API_KEY_PATTERN } from '../domain/ids';
 import { LogLevel } from '../observability/log';
 import { ApnsConfig, loadApnsConfig } from './apns';
 import { ConfigError, Env, readInteger, readText } from './read';
+import { WebPushConfig, loadWebPushConfig } from './webpush';
 
 /** Everything the server reads from the environment, typed and checked once at start-up. */
 export interface Config {
@@ -41,6 +42,8 @@ export interface Config {
 	callbackTimeoutMs: number;
 	/** APNs token auth; null when not configured (pushes are off, everything else works). */
 	apns: ApnsConfig | null;
+	/** Browser pushes to paired devices; null when off (no VAPID keys). */
+	webPush: WebPushConfig | null;
 }
 
 export { ConfigError };
@@ -125,5 +128,6 @@ export function loadConfig(env: Env = process.env): Config {
 		callbackAllow,
 		callbackTimeoutMs: readInteger(env, 'PING_CALLBACK_TIMEOUT_MS'),
 		apns: loadApnsConfig(env),
+		webPush: loadWebPushConfig(env),
 	};
 }

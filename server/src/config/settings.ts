@@ -5,7 +5,7 @@
  */
 export interface Setting {
 	name: string;
-	group: 'Server' | 'Redis mode' | 'Callbacks' | 'APNs push';
+	group: 'Server' | 'Redis mode' | 'Callbacks' | 'APNs push' | 'Web Push';
 	/** The value used when the variable is unset; null when unset means "none" or is described by `unsetMeans`. */
 	default: string | null;
 	/** What an unset variable means, when that is not a plain value. */
@@ -227,6 +227,34 @@ export const SETTINGS: readonly Setting[] = [
 		default: '10000',
 		range: [100, 120_000],
 		description: 'Limit of one APNs request.',
+	},
+	{
+		name: 'PING_WEBPUSH_PUBLIC_KEY',
+		group: 'Web Push',
+		default: null,
+		description:
+			'VAPID public key (base64url, from `ping-server webpush-keys`). Set it and the next two to push to paired browsers.',
+	},
+	{
+		name: 'PING_WEBPUSH_PRIVATE_KEY',
+		group: 'Web Push',
+		default: null,
+		description: 'VAPID private key (base64url), the pair of the public key. Keep it secret.',
+	},
+	{
+		name: 'PING_WEBPUSH_SUBJECT',
+		group: 'Web Push',
+		default: null,
+		description:
+			'Who push services may contact about your pushes: a `mailto:` address or an `https:` URL.',
+	},
+	{
+		name: 'PING_WEBPUSH_EXPIRY_DAYS',
+		group: 'Web Push',
+		default: '60',
+		range: [1, 3650],
+		description:
+			'A paired browser not seen for this many days loses its push subscription (it is warned 5 days before).',
 	},
 ];
 

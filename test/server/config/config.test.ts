@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,7 +113,7 @@ describe('the settings table', () => {
 	});
 
 	test('every variable loadConfig reads is in the table, and every one in the table is read', () => {
-		const sources = ['config/config.ts', 'config/apns.ts'].map((f) =>
+		const sources = ['config/config.ts', 'config/apns.ts', 'config/webpush.ts'].map((f) =>
 			readFileSync(join(__dirname, '../../../server/src', f), 'utf8'),
 		);
 		const read = new Set(
@@ -131,5 +132,62 @@ describe('the settings table', () => {
 					`${setting.name} .*${setting.default === null ? '' : `\\[${setting.default}\\]`}`,
 				),
 			);
+	});
+});
+
+describe('Web Push settings', () => {
+	/** A VAPID pair as `ping-server webpush-keys` prints it: raw point and scalar, base64url. */
+	function vapidPair() {
+		const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+			format: 'jwk',
+		});
+		const point = Buffer.concat([
+			Buffer.from([4]),
+			Buffer.from(jwk.x as string, 'base64url'),
+			Buffer.from(jwk.y as string, 'base64url'),
+		]);
+		return { publicKey: point.toString('base64url'), privateKey: jwk.d as string };
+	}
+	function fullEnv(over: Record<string, string> = {}): Record<string, string> {
+		const pair = vapidPair();
+		return {
+			PING_WEBPUSH_PUBLIC_KEY: pair.publicKey,
+			PING_WEBPUSH_PRIVATE_KEY: pair.privateKey,
+			PING_WEBPUSH_SUBJECT: 'https://ops.example.com',
+			...over,
+		};
+	}
+
+	test('off without keys, on with a matching pair and a subject', () => {
+		expect(loadConfig({}).webPush).toBeNull();
+		const env = fullEnv({ PING_WEBPUSH_SUBJECT: 'mailto:ops@example.com' });
+		expect(loadConfig(env).webPush).toEqual({
+			publicKey: env.PING_WEBPUSH_PUBLIC_KEY,
+			privateKey: env.PING_WEBPUSH_PRIVATE_KEY,
+			subject: 'mailto:ops@example.com',
+			expiryDays: 60,
+		});
+	});
+
+	test('half a configuration names what is missing', () => {
+		expect(() => loadConfig({ PING_WEBPUSH_PUBLIC_KEY: 'x' })).toThrow(
+			'Web Push is partly configured: set PING_WEBPUSH_PRIVATE_KEY, PING_WEBPUSH_SUBJECT as well',
+		);
+	});
+
+	test.each([
+		[{ PING_WEBPUSH_PUBLIC_KEY: 'abc' }, 'PING_WEBPUSH_PUBLIC_KEY must be a VAPID public key'],
+		[{ PING_WEBPUSH_PRIVATE_KEY: 'abc' }, 'PING_WEBPUSH_PRIVATE_KEY must be a VAPID private key'],
+		[
+			{ PING_WEBPUSH_PRIVATE_KEY: vapidPair().privateKey },
+			'PING_WEBPUSH_PRIVATE_KEY does not belong to PING_WEBPUSH_PUBLIC_KEY',
+		],
+		[
+			{ PING_WEBPUSH_SUBJECT: 'ops@example.com' },
+			'PING_WEBPUSH_SUBJECT must be a mailto: address or an https: URL',
+		],
+		[{ PING_WEBPUSH_EXPIRY_DAYS: '0' }, 'PING_WEBPUSH_EXPIRY_DAYS must be between'],
+	])('refused with a message naming the setting: %j', (over, message) => {
+		expect(() => loadConfig(fullEnv(over))).toThrow(message);
 	});
 });
