@@ -129,14 +129,12 @@ export class BullJobQueue implements JobQueue {
 				concurrency: this.options.concurrency[kind],
 			});
 			worker.on('error', this.report('jobs.worker_error'));
-			worker.on('stalled', (id) =>
-				this.log.warn('jobs.stalled_recovered', { job_id: id, kind }),
-			);
+			worker.on('stalled', (id) => this.log.warn('jobs.stalled_recovered', { job_id: id, kind }));
 			this.workers.push(worker);
 		}
 		void this.moveOldJobs();
+		// Not unref'd: stop() clears it, and a queue left running should show as a live handle.
 		this.oldQueueTimer = setInterval(() => void this.moveOldJobs(), this.options.oldQueueCheckMs);
-		this.oldQueueTimer.unref();
 	}
 
 	/**
@@ -145,9 +143,7 @@ export class BullJobQueue implements JobQueue {
 	 * (Redis away) is logged and the next look tries again.
 	 */
 	moveOldJobs(): Promise<number> {
-		this.movingOldJobs ??= moveOldQueueJobs(this.oldQueue, (job) =>
-			this.add(job.data.kind, [job]),
-		)
+		this.movingOldJobs ??= moveOldQueueJobs(this.oldQueue, (job) => this.add(job.data.kind, [job]))
 			.then((moved) => {
 				if (moved > 0) this.log.info('jobs.moved_from_old_queue', { count: moved });
 				return moved;
@@ -331,9 +327,7 @@ export class BullJobQueue implements JobQueue {
 
 	private async anyWaitingOrRunning(): Promise<boolean> {
 		const counts = await Promise.all(
-			JOB_KINDS.map((kind) =>
-				this.queueOf(kind).getJobCounts('waiting', 'active', 'prioritized'),
-			),
+			JOB_KINDS.map((kind) => this.queueOf(kind).getJobCounts('waiting', 'active', 'prioritized')),
 		);
 		return counts.some((c) => c.waiting + c.active + c.prioritized > 0);
 	}
