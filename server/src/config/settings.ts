@@ -151,7 +151,7 @@ export const SETTINGS: readonly Setting[] = [
 		group: 'Redis mode',
 		default: '2000',
 		range: [100, 60_000],
-		description: 'A request waiting on Redis longer than this answers 503.',
+		description: 'A request whose Redis calls take longer than this, all together, answers 503.',
 	},
 	{
 		name: 'PING_CALLBACK_ALLOW',

@@ -5,6 +5,7 @@ import { authenticateApiKey, channelForToken } from './auth';
 import { readJsonBody } from './body';
 import { AppContext } from './context';
 import { failureFor, redactedPath } from './errors';
+import { withRedisBudget } from '../store/redis/request-budget';
 import { ApiRequest, Auth, Reply, Route, WrittenReply } from './route';
 import { Router } from './router';
 import { ROUTES } from './routes';
@@ -65,6 +66,12 @@ export function createRequestHandler(
 	ctx: AppContext,
 ): (req: IncomingMessage, res: ServerResponse) => void {
 	const router = new Router(ROUTES);
+	// Redis mode: each request's Redis calls share one PING_REDIS_TIMEOUT_MS, so a frozen Redis
+	// answers 503 within about that long, however many calls the request makes.
+	const budgeted: <T>(request: () => Promise<T>) => Promise<T> =
+		ctx.config.store === 'redis'
+			? (request) => withRedisBudget(ctx.config.redis.commandTimeoutMs, request)
+			: (request) => request();
 
 	async function handle(
 		req: IncomingMessage,
@@ -128,25 +135,28 @@ export function createRequestHandler(
 			return;
 		}
 		const { route, params } = match;
-		handle(req, route, params, queryAt === -1 ? '' : url.slice(queryAt + 1))
-			.then(({ reply, headers }) => {
-				if (!('handOver' in reply)) return send(res, reply, headers);
-				for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-				return reply.handOver(res);
-			})
-			.catch((error: unknown) => {
-				if (res.headersSent || res.destroyed) return;
-				// Pages answer their failures as pages (a person reads them), the API as JSON.
-				if (route.failurePage) return send(res, route.failurePage(ctx, error, req, params));
-				const failure = failureFor(error, ctx.log, { method, route: route.path });
-				send(
-					res,
-					{
-						status: failure.status,
-						json: { ok: false, error: failure.message, code: failure.code },
-					},
-					failure.headers,
-				);
-			});
+		budgeted(() =>
+			handle(req, route, params, queryAt === -1 ? '' : url.slice(queryAt + 1)).then(
+				({ reply, headers }) => {
+					if (!('handOver' in reply)) return send(res, reply, headers);
+					for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+					// Within the budget too: the MCP tools' store calls happen while it writes.
+					return reply.handOver(res);
+				},
+			),
+		).catch((error: unknown) => {
+			if (res.headersSent || res.destroyed) return;
+			// Pages answer their failures as pages (a person reads them), the API as JSON.
+			if (route.failurePage) return send(res, route.failurePage(ctx, error, req, params));
+			const failure = failureFor(error, ctx.log, { method, route: route.path });
+			send(
+				res,
+				{
+					status: failure.status,
+					json: { ok: false, error: failure.message, code: failure.code },
+				},
+				failure.headers,
+			);
+		});
 	};
 }

@@ -34,8 +34,11 @@ function parseLimit(raw: unknown): number {
 async function ownMessage(ctx: AppContext, accountId: string, id: string) {
 	const message = await ctx.store.getMessage(id);
 	if (!message) throw new ApiError(404, `message ${id} not found`);
-	const channel = await ownChannel(ctx, accountId, message.channelId).catch(() => {
-		throw new ApiError(404, `message ${id} not found`);
+	// Another account's channel hides the message; storage being away stays a 503.
+	const channel = await ownChannel(ctx, accountId, message.channelId).catch((error: unknown) => {
+		throw error instanceof ApiError && error.status === 404
+			? new ApiError(404, `message ${id} not found`)
+			: error;
 	});
 	return { message, channel };
 }

@@ -31,6 +31,8 @@ export class RateLimit {
 		try {
 			state = await this.counter.consume(key);
 		} catch (refusal) {
+			// The request's Redis budget ran out: already the 503 it should be.
+			if (refusal instanceof StorageUnavailableError) throw refusal;
 			if (!(refusal instanceof RateLimiterRes)) {
 				// The counters' store (Redis) did not answer within its timeout: the request fails
 				// now, as any request needing Redis would, instead of waiting a second timeout on

@@ -68,3 +68,17 @@ export type JobResult = { retryAt: number } | void;
 export type JobHandler<K extends JobKind = JobKind> = (job: Job<K>) => Promise<JobResult>;
 /** One handler per kind: the type checker sees to it that no kind is left without one. */
 export type JobHandlers = { [K in JobKind]: JobHandler<K> };
+
+/**
+ * How many jobs of each kind one server instance runs at once, each kind on its own, in both
+ * modes (the SQLite queue and BullMQ's per-kind queues read this one table): slow callback
+ * receivers (up to their 10 s timeout each) never hold back pushes, and the other way round.
+ * A push job fans one message out to every device through its own in-flight window, so a few
+ * at once keep APNs busy; a callback job is one POST that may wait on a slow receiver. A new
+ * kind needs its entry here (the type checker says so) and nothing else.
+ */
+export const JOB_CONCURRENCY: Readonly<Record<JobKind, number>> = {
+	'push.message': 16,
+	'callback.deliver': 32,
+	'callback.expired': 8,
+};

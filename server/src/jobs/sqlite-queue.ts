@@ -1,7 +1,7 @@
 import { Clock } from '../domain/time';
 import { Logger, errorMessage } from '../observability/log';
 import { JobDispatch } from './dispatch';
-import { JOB_KINDS, Job, JobHandler, JobKind } from './job';
+import { JOB_CONCURRENCY, JOB_KINDS, Job, JobHandler, JobKind } from './job';
 import { JobQueue } from './queue';
 
 /**
@@ -21,10 +21,7 @@ export interface JobStore {
 }
 
 export interface SqliteJobQueueOptions {
-	/**
-	 * Jobs of one kind run at once at most, each kind on its own: slow callback receivers
-	 * (up to their 10 s timeout each) never hold back pushes, and the other way round.
-	 */
+	/** Jobs of one kind run at once at most, each kind on its own (JOB_CONCURRENCY in job.ts). */
 	concurrency: Record<JobKind, number>;
 	/** A claimed job comes back to the queue after this long if its worker died. */
 	leaseMs: number;
@@ -36,9 +33,7 @@ export interface SqliteJobQueueOptions {
 const RUN_DUE_BATCH = 32;
 
 const DEFAULTS: SqliteJobQueueOptions = {
-	// A push job fans one message out to every device through its own in-flight window, so a
-	// few at once keep APNs busy; a callback job is one POST that may wait on a slow receiver.
-	concurrency: { 'push.message': 16, 'callback.deliver': 32, 'callback.expired': 8 },
+	concurrency: JOB_CONCURRENCY,
 	leaseMs: 120_000,
 	idleMs: 1_000,
 };

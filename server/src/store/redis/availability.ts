@@ -1,5 +1,6 @@
 import { ReplyError } from 'ioredis';
 import { StorageUnavailableError } from '../store';
+import { withinBudget } from './request-budget';
 
 /**
  * ioredis failures that mean "Redis cannot be reached right now" (offline queue disabled,
@@ -27,7 +28,8 @@ export function asStorageError(error: unknown): unknown {
 
 /**
  * Wraps every async method of a store so an unreachable Redis surfaces as StorageUnavailableError
- * (HTTP 503), whatever method hit it.
+ * (HTTP 503), whatever method hit it, and so a request's calls share one time budget
+ * (`request-budget.ts`).
  */
 export function guardAvailability(target: object): void {
 	const proto = Object.getPrototypeOf(target) as Record<string, unknown>;
@@ -37,7 +39,9 @@ export function guardAvailability(target: object): void {
 		Object.defineProperty(target, name, {
 			value: async (...args: unknown[]) => {
 				try {
-					return await (method as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+					return await withinBudget(() =>
+						(method as (...a: unknown[]) => Promise<unknown>).apply(target, args),
+					);
 				} catch (error) {
 					throw asStorageError(error);
 				}

@@ -5,6 +5,7 @@ import { Logger, errorMessage } from '../../observability/log';
 import { RedisAnswerEvents } from './redis-answer-events';
 import { RedisStore } from './redis-store';
 import { isUnavailable } from './availability';
+import { withinBudget } from './request-budget';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { RateCounterFactory } from '../store';
 
@@ -178,13 +179,18 @@ export async function openRedisStore(
 			store,
 			jobs,
 			events,
-			rateCounter: (name, points) =>
-				new RateLimiterRedis({
+			rateCounter: (name, points) => {
+				const counter = new RateLimiterRedis({
 					storeClient: client,
 					keyPrefix: `${settings.prefix}:rate:${name}`,
 					points,
 					duration: 60,
-				}),
+				});
+				// Counting a request is Redis work of that request: it spends the same budget.
+				const consume = counter.consume.bind(counter);
+				counter.consume = (key, cost, options) => withinBudget(() => consume(key, cost, options));
+				return counter;
+			},
 			async close() {
 				clearInterval(sweep);
 				await jobs.close().catch(() => undefined);
