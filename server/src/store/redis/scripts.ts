@@ -194,3 +194,17 @@ local id = redis.call('GET', KEYS[1])
 if not id then return false end
 return redis.call('GET', ARGV[1] .. id)
 `;
+
+/**
+ * Adds jobs to an existing message's outbox (a callback retried from the console); nothing when
+ * the message is gone. KEYS: message, outbox. ARGV: job id / job JSON pairs. The outbox lives
+ * as long as the message. Returns 1, or 0 when the message does not exist.
+ */
+export const QUEUE_MESSAGE_JOBS =
+	COPY_TTL +
+	`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], unpack(ARGV))
+copy_ttl()
+return 1
+`;

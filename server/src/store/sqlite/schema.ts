@@ -129,4 +129,21 @@ export const MIGRATIONS: readonly string[] = [
 		value TEXT NOT NULL
 	);
 	`,
+	// 8: devices and pairing (issue 15), 9: performance (issue 18): numbers taken by work
+	// merged separately; these stand-ins are replaced by theirs when the branches meet.
+	'',
+	'',
+	// 10: console sessions (issue 16): the hash of the session id, its API key (by hash, so a
+	// revoked key ends it) and its expiry.
+	`
+	CREATE TABLE console_sessions (
+		id_hash TEXT PRIMARY KEY,
+		account_id TEXT NOT NULL,
+		key_id TEXT NOT NULL,
+		key_hash TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		expires_at INTEGER NOT NULL
+	);
+	CREATE INDEX console_sessions_expiry ON console_sessions(expires_at);
+	`,
 ];
