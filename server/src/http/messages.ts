@@ -1,4 +1,5 @@
 import { answerMessage } from '../app/answer-message';
+import { retryCallbackDelivery } from '../app/retry-callback';
 import { parseApiResponder } from '../domain/answer';
 import { ApiError, badRequest } from '../domain/errors';
 import { isObject } from '../domain/fields';
@@ -31,7 +32,7 @@ function parseLimit(raw: unknown): number {
 }
 
 /** The message, if it is on one of the caller's channels; otherwise 404. */
-async function ownMessage(ctx: AppContext, accountId: string, id: string) {
+export async function ownMessage(ctx: AppContext, accountId: string, id: string) {
 	const message = await ctx.store.getMessage(id);
 	if (!message) throw new ApiError(404, `message ${id} not found`);
 	const channel = await ownChannel(ctx, accountId, message.channelId).catch(() => {
@@ -78,4 +79,11 @@ export async function respondToMessage(ctx: AppContext, req: ApiRequest<'key'>):
 		responder: parseApiResponder(body.responder),
 	});
 	return json({ ok: true, answer });
+}
+
+/** Extension: one more attempt of a callback delivery that failed for good (`app/retry-callback.ts`). */
+export async function retryCallback(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	const { message } = await ownMessage(ctx, req.accountId, req.params.id);
+	await retryCallbackDelivery(ctx, message, req.params.deliveryId);
+	return json({ ok: true, delivery_id: req.params.deliveryId, queued: true });
 }

@@ -55,6 +55,7 @@ export const ROUTES: Route[] = [
 
 	route('GET', '/v1/messages/:id', 'key', messages.getMessage),
 	route('POST', '/v1/messages/:id/respond', 'key', messages.respondToMessage),
+	route('POST', '/v1/messages/:id/callbacks/:deliveryId/retry', 'key', messages.retryCallback),
 
 	// Answer pages (server/src/web/): a person answers from any browser. The answer token in
 	// the path is the capability; the pages answer in HTML, never JSON. GET and HEAD only read.
