@@ -41,6 +41,8 @@ export interface Config {
 	callbackTimeoutMs: number;
 	/** APNs token auth; null when not configured (pushes are off, everything else works). */
 	apns: ApnsConfig | null;
+	/** How long a console sign-in lasts (PING_CONSOLE_SESSION_HOURS). */
+	consoleSessionMs: number;
 }
 
 export { ConfigError };
@@ -125,5 +127,6 @@ export function loadConfig(env: Env = process.env): Config {
 		callbackAllow,
 		callbackTimeoutMs: readInteger(env, 'PING_CALLBACK_TIMEOUT_MS'),
 		apns: loadApnsConfig(env),
+		consoleSessionMs: readInteger(env, 'PING_CONSOLE_SESSION_HOURS') * 3600_000,
 	};
 }

@@ -12,11 +12,11 @@ import { ApiRequest, Reply, json } from './route';
 const PAGE_DEFAULT = 50;
 const PAGE_MAX = 100;
 
-function encodeCursor(message: MessageRecord): string {
+export function encodeCursor(message: MessageRecord): string {
 	return Buffer.from(`${message.createdAt}:${message.id}`).toString('base64url');
 }
 
-function decodeCursor(raw: string): { createdAt: number; id: string } {
+export function decodeCursor(raw: string): { createdAt: number; id: string } {
 	const [createdAt, id] = Buffer.from(raw, 'base64url').toString('utf8').split(':');
 	if (!/^\d+$/.test(createdAt ?? '') || !id)
 		throw badRequest('cursor is not valid: use next_cursor from the previous page');
