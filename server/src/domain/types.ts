@@ -139,17 +139,64 @@ export interface Channel {
 
 export type ApnsEnvironment = 'sandbox' | 'production';
 
-export interface Device {
+export type DeviceKind = 'apns' | 'webpush';
+
+/** Fields every device has, whatever reaches it. */
+interface DeviceBase {
 	id: string;
 	accountId: string;
-	/** APNs device token, lowercase hex. */
-	token: string;
-	environment: ApnsEnvironment;
-	topic: string | null;
 	name: string | null;
 	createdAt: number;
 	/** Last (re-)registration: a 410 older than this must not remove the device. */
 	registeredAt: number;
+	/** Last time the device itself called the server (webpush: its key); null for never. */
+	lastSeenAt: number | null;
+}
+
+/** A phone with the native app, reached through APNs. */
+export interface ApnsDevice extends DeviceBase {
+	kind: 'apns';
+	/** APNs device token, lowercase hex. */
+	token: string;
+	environment: ApnsEnvironment;
+	topic: string | null;
+}
+
+/** A browser's push subscription (`PushSubscription.toJSON()`), as RFC 8291 needs it. */
+export interface WebPushSubscription {
+	endpoint: string;
+	/** The browser's P-256 public key, base64url. */
+	p256dh: string;
+	/** The 16-byte authentication secret, base64url. */
+	auth: string;
+}
+
+/**
+ * A browser paired by a pairing link: it holds its own device key (stored here only as a hash)
+ * and sees only the messages of its channels.
+ */
+export interface WebPushDevice extends DeviceBase {
+	kind: 'webpush';
+	keyHash: string;
+	/** The channels it may read and answer; null: every channel of its account. */
+	channelIds: string[] | null;
+	/** Null until the browser subscribes (or after the push service said it is gone). */
+	subscription: WebPushSubscription | null;
+}
+
+export type Device = ApnsDevice | WebPushDevice;
+
+/**
+ * A single-use pairing link, valid for a few minutes: whoever opens it first becomes a
+ * `webpush` device of `accountId`. Only the hash of its code is stored.
+ */
+export interface Pairing {
+	codeHash: string;
+	accountId: string;
+	channelIds: string[] | null;
+	name: string | null;
+	createdAt: number;
+	expiresAt: number;
 }
 
 /** A channel subscription: every answer on the channel is POSTed, signed, to `url`. */

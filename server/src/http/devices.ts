@@ -1,7 +1,8 @@
 import { ApiError, badRequest } from '../domain/errors';
 import { JsonObject, isObject, optionalEnum, optionalString } from '../domain/fields';
 import { newDeviceId } from '../domain/ids';
-import { ApnsEnvironment } from '../domain/types';
+import { ApnsDevice, ApnsEnvironment, WebPushDevice } from '../domain/types';
+import { parseChannelScope } from './pairings';
 import { DevicePatch } from '../store/store';
 import { AppContext } from './context';
 import { presentDevice } from './present';
@@ -45,8 +46,9 @@ export async function registerDevice(ctx: AppContext, req: ApiRequest<'key'>): P
 		const updated = await ctx.store.updateDevice(existing.id, { ...patch, registeredAt: now });
 		return json({ ok: true, device: presentDevice(updated ?? existing) });
 	}
-	const device = {
+	const device: ApnsDevice = {
 		id: newDeviceId(),
+		kind: 'apns',
 		accountId: account,
 		token,
 		environment: patch.environment ?? 'production',
@@ -54,6 +56,7 @@ export async function registerDevice(ctx: AppContext, req: ApiRequest<'key'>): P
 		name: patch.name ?? null,
 		createdAt: now,
 		registeredAt: now,
+		lastSeenAt: null,
 	};
 	await ctx.store.ensureAccount(account, now);
 	await ctx.store.insertDevice(device);
@@ -74,6 +77,7 @@ async function ownDevice(ctx: AppContext, id: string, account: string) {
 export async function updateDevice(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
 	if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
 	const device = await ownDevice(ctx, req.params.id, req.accountId);
+	if (device.kind === 'webpush') return updatePairedBrowser(ctx, device, req.body);
 	const patch = parseDevicePatch(req.body);
 	const token = parseToken(req.body, false);
 	if (token !== undefined) {
@@ -86,6 +90,28 @@ export async function updateDevice(ctx: AppContext, req: ApiRequest<'key'>): Pro
 		...patch,
 		registeredAt: ctx.clock.now(),
 	});
+	return json({ ok: true, device: presentDevice(updated ?? device) });
+}
+
+/** A paired browser: its name and its channels change here; its subscription is its own business. */
+async function updatePairedBrowser(
+	ctx: AppContext,
+	device: WebPushDevice,
+	body: JsonObject,
+): Promise<Reply> {
+	for (const field of ['token', 'environment', 'topic'] as const) {
+		if (body[field] !== undefined)
+			throw badRequest(
+				`${field} applies to APNs devices only; device ${device.id} is a paired browser`,
+			);
+	}
+	const patch: DevicePatch = {};
+	const name = optionalString(body, 'name', 'name', 100);
+	if (name !== undefined || body.name === null) patch.name = name ?? null;
+	if (body.channel_ids !== undefined) {
+		patch.channelIds = await parseChannelScope(ctx, device.accountId, body.channel_ids);
+	}
+	const updated = await ctx.store.updateDevice(device.id, patch);
 	return json({ ok: true, device: presentDevice(updated ?? device) });
 }
 

@@ -31,16 +31,25 @@ export function presentChannel(channel: Channel, now: number) {
 	};
 }
 
+/** Both kinds share id, kind, name and times; each adds what reaches it. */
 export function presentDevice(device: Device) {
-	return {
+	const common = {
 		id: device.id,
-		token: device.token,
-		environment: device.environment,
-		topic: device.topic,
+		kind: device.kind,
 		name: device.name,
 		created_at: iso(device.createdAt),
 		registered_at: iso(device.registeredAt),
+		last_seen_at: isoOrNull(device.lastSeenAt),
 	};
+	if (device.kind === 'apns') {
+		return {
+			...common,
+			token: device.token,
+			environment: device.environment,
+			topic: device.topic,
+		};
+	}
+	return { ...common, channel_ids: device.channelIds, subscribed: device.subscription !== null };
 }
 
 /** `answered`, `expired` (unanswered past `expires_in`) or `pending`. */

@@ -4,6 +4,7 @@ import * as channels from './channels';
 import * as devices from './devices';
 import * as keys from './keys';
 import * as messages from './messages';
+import * as pairings from './pairings';
 import { pollRoute } from './poll';
 import { Route, json, route } from './route';
 import { sendMessage } from './send';
@@ -48,6 +49,7 @@ export const ROUTES: Route[] = [
 	route('GET', '/v1/channels/:id/webhooks', 'key', webhooks.listWebhooks),
 	route('DELETE', '/v1/channels/:id/webhooks/:webhookId', 'key', webhooks.deleteWebhook),
 
+	route('POST', '/v1/devices/pairings', 'key', pairings.createPairingLink),
 	route('POST', '/v1/devices', 'key', devices.registerDevice),
 	route('GET', '/v1/devices', 'key', devices.listDevices),
 	route('PATCH', '/v1/devices/:id', 'key', devices.updateDevice),

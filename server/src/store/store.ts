@@ -5,6 +5,8 @@ import {
 	Account,
 	Answer,
 	ApiKey,
+	ApnsDevice,
+	ApnsEnvironment,
 	CallbackAttempt,
 	CallbackState,
 	Channel,
@@ -14,6 +16,9 @@ import {
 	Device,
 	Message,
 	MessageRecord,
+	Pairing,
+	WebPushDevice,
+	WebPushSubscription,
 } from '../domain/types';
 
 /**
@@ -40,12 +45,42 @@ export interface ChannelPatch {
 	webhookSecret?: string;
 }
 
+/** Fields of the other device kind are ignored (see `applyDevicePatch`). */
 export interface DevicePatch {
-	token?: string;
-	environment?: Device['environment'];
-	topic?: string | null;
 	name?: string | null;
 	registeredAt?: number;
+	lastSeenAt?: number;
+	// APNs devices
+	token?: string;
+	environment?: ApnsEnvironment;
+	topic?: string | null;
+	// Web Push devices
+	subscription?: WebPushSubscription | null;
+	channelIds?: string[] | null;
+}
+
+/** The device after `patch`, for both drivers: each kind takes only its own fields. */
+export function applyDevicePatch(device: Device, patch: DevicePatch): Device {
+	const common = {
+		name: patch.name !== undefined ? patch.name : device.name,
+		registeredAt: patch.registeredAt ?? device.registeredAt,
+		lastSeenAt: patch.lastSeenAt ?? device.lastSeenAt,
+	};
+	if (device.kind === 'apns') {
+		return {
+			...device,
+			...common,
+			token: patch.token ?? device.token,
+			environment: patch.environment ?? device.environment,
+			topic: patch.topic !== undefined ? patch.topic : device.topic,
+		};
+	}
+	return {
+		...device,
+		...common,
+		subscription: patch.subscription !== undefined ? patch.subscription : device.subscription,
+		channelIds: patch.channelIds !== undefined ? patch.channelIds : device.channelIds,
+	};
 }
 
 /** `expired`: the message was closed (`expireMessage`) or is past its expiry: no answer is taken. */
@@ -94,7 +129,7 @@ export interface Store {
 	// Devices
 	insertDevice(device: Device): Promise<void>;
 	getDevice(id: string): Promise<Device | null>;
-	findDeviceByToken(accountId: string, token: string): Promise<Device | null>;
+	findDeviceByToken(accountId: string, token: string): Promise<ApnsDevice | null>;
 	listDevices(accountId: string): Promise<Device[]>;
 	updateDevice(id: string, patch: DevicePatch): Promise<Device | null>;
 	deleteDevice(id: string): Promise<boolean>;
@@ -103,6 +138,21 @@ export interface Store {
 	 * atomic step, so a re-registration racing the 410 keeps the device. True when deleted.
 	 */
 	deleteDeviceRegisteredBefore(id: string, before: number): Promise<boolean>;
+	/** The paired browser holding this device key (by its hash), or null. */
+	findDeviceByKeyHash(keyHash: string): Promise<WebPushDevice | null>;
+
+	// Pairings (single-use links that turn a browser into a webpush device)
+	insertPairing(pairing: Pairing): Promise<void>;
+	/**
+	 * Uses up the pairing and stores the device `makeDevice` builds from it, in one atomic step:
+	 * of two browsers opening the same link, one gets the device and the other null. Null too
+	 * for an unknown or expired code.
+	 */
+	claimPairing(
+		codeHash: string,
+		now: number,
+		makeDevice: (pairing: Pairing) => WebPushDevice,
+	): Promise<WebPushDevice | null>;
 
 	// Push deliveries (one row per message and device)
 	/** Adds `queued` rows for the devices that have none yet for this message; existing rows stay as they are. */

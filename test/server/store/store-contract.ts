@@ -7,8 +7,10 @@ import {
 	Channel,
 	ConsoleSession,
 	DeviceDelivery,
-	Device,
+	ApnsDevice,
 	Message,
+	Pairing,
+	WebPushDevice,
 } from '../../../server/src/domain/types';
 import { JobQueue } from '../../../server/src/jobs/queue';
 import { CallbackJobPayload, Job } from '../../../server/src/jobs/job';
@@ -69,9 +71,10 @@ export function channelFixture(over: Partial<Channel> = {}): Channel {
 	};
 }
 
-export function deviceFixture(over: Partial<Device> = {}): Device {
+export function deviceFixture(over: Partial<ApnsDevice> = {}): ApnsDevice {
 	return {
 		id: newDeviceId(),
+		kind: 'apns',
 		accountId: 'usr_contract',
 		token: unique('ab'),
 		environment: 'sandbox',
@@ -79,6 +82,23 @@ export function deviceFixture(over: Partial<Device> = {}): Device {
 		name: null,
 		createdAt: T0,
 		registeredAt: T0,
+		lastSeenAt: null,
+		...over,
+	};
+}
+
+export function browserFixture(over: Partial<WebPushDevice> = {}): WebPushDevice {
+	return {
+		id: newDeviceId(),
+		kind: 'webpush',
+		accountId: 'usr_contract',
+		name: 'Pixel',
+		keyHash: unique('keyhash'),
+		channelIds: ['ch_one', 'ch_two'],
+		subscription: null,
+		createdAt: T0,
+		registeredAt: T0,
+		lastSeenAt: T0,
 		...over,
 	};
 }
@@ -346,6 +366,85 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				expect(await store.findDeviceByToken('usr_a', d.token)).toBeNull();
 				expect(await store.listDevices('usr_a')).toEqual([]);
 				expect(await store.deleteDeviceRegisteredBefore(d.id, T0 + 1)).toBe(false);
+			});
+		});
+
+		describe('paired browsers and pairings', () => {
+			const subscription = {
+				endpoint: 'https://push.example/send/abc',
+				p256dh: 'BPublicKey',
+				auth: 'authsecret',
+			};
+
+			test('a paired browser is found by its key hash, listed beside APNs devices, patched by kind', async () => {
+				const phone = deviceFixture({ accountId: 'usr_b', createdAt: T0 });
+				const browser = browserFixture({ accountId: 'usr_b', createdAt: T0 + 1 });
+				await store.insertDevice(phone);
+				await store.insertDevice(browser);
+				expect(await store.getDevice(browser.id)).toEqual(browser);
+				expect(await store.findDeviceByKeyHash(browser.keyHash)).toEqual(browser);
+				expect(await store.findDeviceByKeyHash('unknown')).toBeNull();
+				expect(await store.listDevices('usr_b')).toEqual([phone, browser]);
+
+				// APNs fields do not stick to a browser, nor browser fields to a phone.
+				const patched = await store.updateDevice(browser.id, {
+					subscription,
+					lastSeenAt: T0 + 9,
+					name: 'Kitchen tablet',
+					channelIds: null,
+					token: 'cafe',
+				});
+				expect(patched).toEqual({
+					...browser,
+					subscription,
+					lastSeenAt: T0 + 9,
+					name: 'Kitchen tablet',
+					channelIds: null,
+				});
+				expect(await store.getDevice(browser.id)).toEqual(patched);
+				expect(await store.updateDevice(phone.id, { subscription, lastSeenAt: T0 + 3 })).toEqual({
+					...phone,
+					lastSeenAt: T0 + 3,
+				});
+
+				expect(await store.deleteDevice(browser.id)).toBe(true);
+				expect(await store.findDeviceByKeyHash(browser.keyHash)).toBeNull();
+				expect((await store.listDevices('usr_b')).map((d) => d.id)).toEqual([phone.id]);
+			});
+
+			test('a pairing is claimed once, becomes the device in the same step, and expires', async () => {
+				const pairing: Pairing = {
+					codeHash: unique('code'),
+					accountId: 'usr_pair',
+					channelIds: ['ch_x'],
+					name: 'Ops phone',
+					createdAt: T0,
+					expiresAt: T0 + 600_000,
+				};
+				await store.ensureAccount('usr_pair', T0);
+				await store.insertPairing(pairing);
+				const seen: Pairing[] = [];
+				const make = (p: Pairing) => {
+					seen.push(p);
+					return browserFixture({ accountId: p.accountId, channelIds: p.channelIds, name: p.name });
+				};
+				const claims = await Promise.all([
+					store.claimPairing(pairing.codeHash, T0 + 1000, make),
+					store.claimPairing(pairing.codeHash, T0 + 1000, make),
+				]);
+				const winners = claims.filter((d) => d !== null);
+				expect(winners).toHaveLength(1);
+				expect(seen[0]).toEqual(pairing);
+				const device = winners[0] as WebPushDevice;
+				expect(await store.findDeviceByKeyHash(device.keyHash)).toEqual(device);
+				expect((await store.listDevices('usr_pair')).map((d) => d.id)).toEqual([device.id]);
+				expect(await store.claimPairing(pairing.codeHash, T0 + 2000, make)).toBeNull();
+
+				const late: Pairing = { ...pairing, codeHash: unique('code') };
+				await store.insertPairing(late);
+				expect(await store.claimPairing(late.codeHash, late.expiresAt, make)).toBeNull();
+				expect(await store.claimPairing(unique('code'), T0, make)).toBeNull();
+				expect(await store.listDevices('usr_pair')).toHaveLength(1);
 			});
 		});
 

@@ -1,7 +1,7 @@
 import { AnswerLinks } from '../../domain/answer-link';
 import { Clock } from '../../domain/time';
 import { iso } from '../../domain/message';
-import { DeviceDelivery, Device, Message, MessageRecord } from '../../domain/types';
+import { ApnsDevice, DeviceDelivery, Message, MessageRecord } from '../../domain/types';
 import { Delivery } from '../delivery';
 import { Logger } from '../../observability/log';
 import { Job, JobResult, NewJob } from '../../jobs/job';
@@ -95,14 +95,15 @@ export class PushDelivery implements Delivery {
 		const channel = await store.getChannel(message.channelId);
 		if (!channel) return;
 
-		// Devices that registered after the message was sent don't get it.
+		// APNs devices only (paired browsers get Web Push); those that registered after the
+		// message was sent don't get it.
 		const devices = (await store.listDevices(channel.accountId)).filter(
-			(d) => d.createdAt <= message.createdAt,
+			(d): d is ApnsDevice => d.kind === 'apns' && d.createdAt <= message.createdAt,
 		);
 		const byId = new Map(devices.map((d) => [d.id, d]));
 		const rows = await this.rowsFor(job, message.id, devices);
 
-		const pending: Array<{ row: DeviceDelivery; device: Device }> = [];
+		const pending: Array<{ row: DeviceDelivery; device: ApnsDevice }> = [];
 		const updates: DeviceDelivery[] = [];
 		let nextRun: number | null = null;
 		const now = this.deps.clock.now();
@@ -126,7 +127,7 @@ export class PushDelivery implements Delivery {
 		if (pending.length > 0) {
 			const notification = buildNotification(message, this.deps.links?.urlFor(message) ?? null);
 			if (notification.truncated) log.info('push.body_truncated', { message_id: message.id });
-			const pushOne = async ({ row, device }: { row: DeviceDelivery; device: Device }) => {
+			const pushOne = async ({ row, device }: { row: DeviceDelivery; device: ApnsDevice }) => {
 				const apnsId = notificationId(message.id, device.id);
 				const outcome = await sender.send(
 					{
@@ -170,7 +171,7 @@ export class PushDelivery implements Delivery {
 	private async rowsFor(
 		job: Job<'push.message'>,
 		messageId: string,
-		devices: Device[],
+		devices: ApnsDevice[],
 	): Promise<DeviceDelivery[]> {
 		const now = this.deps.clock.now();
 		// `attempts` counts earlier claims of this job in both queues (SQLite table and BullMQ), so
@@ -196,7 +197,7 @@ export class PushDelivery implements Delivery {
 	}
 
 	/** Whether recording this outcome touches the store: a 410, or a corrected environment. */
-	private needsStore(device: Device, outcome: PushOutcome): boolean {
+	private needsStore(device: ApnsDevice, outcome: PushOutcome): boolean {
 		return (
 			outcome.kind === 'unregistered' ||
 			(outcome.kind === 'sent' && outcome.environment !== device.environment)
@@ -207,7 +208,7 @@ export class PushDelivery implements Delivery {
 	private async recordWithStore(
 		message: MessageRecord,
 		row: DeviceDelivery,
-		device: Device,
+		device: ApnsDevice,
 		apnsId: string,
 		outcome: PushOutcome,
 	): Promise<DeviceDelivery> {
@@ -248,7 +249,7 @@ export class PushDelivery implements Delivery {
 	private record(
 		message: MessageRecord,
 		row: DeviceDelivery,
-		device: Device,
+		device: ApnsDevice,
 		apnsId: string,
 		outcome: PushOutcome,
 	): DeviceDelivery {

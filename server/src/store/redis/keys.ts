@@ -47,6 +47,14 @@ export class RedisKeys {
 	deviceByToken(accountId: string, token: string): string {
 		return this.dir(`device-token:${accountId}:${token}`);
 	}
+	/** Device-key hash → the paired browser's device id. */
+	deviceByKey(keyHash: string): string {
+		return this.dir(`device-key:${keyHash}`);
+	}
+	/** A pairing link (JSON), with a TTL of its validity. */
+	pairing(codeHash: string): string {
+		return this.dir(`pairing:${codeHash}`);
+	}
 	accountDevices(accountId: string): string {
 		return this.dir(`account-devices:${accountId}`);
 	}

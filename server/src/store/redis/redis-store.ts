@@ -5,6 +5,7 @@ import {
 	Account,
 	Answer,
 	ApiKey,
+	ApnsDevice,
 	CallbackAttempt,
 	CallbackState,
 	Channel,
@@ -14,10 +15,13 @@ import {
 	Device,
 	Message,
 	MessageRecord,
+	Pairing,
+	WebPushDevice,
 } from '../../domain/types';
 import { Logger, errorMessage, silentLogger } from '../../observability/log';
 import { Job, NewJob } from '../../jobs/job';
 import {
+	applyDevicePatch,
 	ChannelPatch,
 	DevicePatch,
 	ExpireMessageResult,
@@ -41,6 +45,7 @@ import {
 	REPLACE_MESSAGE,
 	SAVE_ANSWER,
 	SET_CALLBACK_STATE,
+	CLAIM_PAIRING,
 } from './scripts';
 
 /** Hands jobs to the shared queue (BullMQ); must be idempotent per job id. */
@@ -61,6 +66,7 @@ const CAS_ATTEMPTS = 50;
 type Scripted = Redis & {
 	pingCas(...args: (string | number)[]): Promise<number>;
 	pingDelete(...args: (string | number)[]): Promise<number>;
+	pingClaimPairing(...args: (string | number)[]): Promise<number>;
 	pingInsertApiKey(...args: (string | number)[]): Promise<'inserted' | 'limit'>;
 	pingInsertLimited(...args: (string | number)[]): Promise<'inserted' | 'limit'>;
 	pingRecordAttempt(...args: (string | number)[]): Promise<number>;
@@ -81,6 +87,7 @@ function withScripts(redis: Redis): Scripted {
 	};
 	define('pingCas', CAS_RECORD);
 	define('pingDelete', DELETE_RECORD);
+	define('pingClaimPairing', CLAIM_PAIRING);
 	define('pingInsertApiKey', INSERT_API_KEY);
 	define('pingInsertLimited', INSERT_LIMITED);
 	define('pingRecordAttempt', RECORD_ATTEMPT);
@@ -101,6 +108,17 @@ function withScripts(redis: Redis): Scripted {
 
 function parse<T>(json: string | null): T | null {
 	return json === null ? null : (JSON.parse(json) as T);
+}
+
+/** Devices stored before paired browsers existed are APNs devices never seen. */
+function normalizeDevice(device: Device): Device {
+	return device.kind === undefined
+		? { ...(device as Omit<ApnsDevice, 'kind'>), kind: 'apns', lastSeenAt: null }
+		: device;
+}
+
+function toDevice(raw: string): Device {
+	return normalizeDevice(JSON.parse(raw) as Device);
 }
 
 function toRecord(hash: Record<string, string>): MessageRecord {
@@ -324,74 +342,124 @@ export class RedisStore implements Store {
 		);
 	}
 
-	// Devices
+	// Devices: JSON records; APNs ones indexed by account and token, paired browsers by key hash
+
+	/** The lookup key that finds this device: its APNs token, or its device key's hash. */
+	private deviceIndex(device: Device): string {
+		return device.kind === 'apns'
+			? this.keys.deviceByToken(device.accountId, device.token)
+			: this.keys.deviceByKey(device.keyHash);
+	}
 
 	async insertDevice(device: Device): Promise<void> {
 		const k = this.keys;
 		await this.redis
 			.multi()
 			.set(k.device(device.id), JSON.stringify(device))
-			.set(k.deviceByToken(device.accountId, device.token), device.id)
+			.set(this.deviceIndex(device), device.id)
 			.zadd(k.accountDevices(device.accountId), 0, device.id)
 			.exec()
 			.then(execResult);
 	}
 
 	async getDevice(id: string): Promise<Device | null> {
-		return parse<Device>(await this.redis.get(this.keys.device(id)));
+		const raw = await this.redis.get(this.keys.device(id));
+		return raw === null ? null : toDevice(raw);
 	}
 
-	async findDeviceByToken(accountId: string, token: string): Promise<Device | null> {
+	async findDeviceByToken(accountId: string, token: string): Promise<ApnsDevice | null> {
 		const id = await this.redis.get(this.keys.deviceByToken(accountId, token));
 		if (id === null) return null;
 		const device = await this.getDevice(id);
-		return device && device.accountId === accountId && device.token === token ? device : null;
+		return device?.kind === 'apns' && device.accountId === accountId && device.token === token
+			? device
+			: null;
+	}
+
+	async findDeviceByKeyHash(keyHash: string): Promise<WebPushDevice | null> {
+		const id = await this.redis.get(this.keys.deviceByKey(keyHash));
+		if (id === null) return null;
+		const device = await this.getDevice(id);
+		return device?.kind === 'webpush' && device.keyHash === keyHash ? device : null;
 	}
 
 	async listDevices(accountId: string): Promise<Device[]> {
-		const devices = await this.listRecords<Device>(this.keys.accountDevices(accountId), (id) =>
-			this.keys.device(id),
-		);
+		const devices = (
+			await this.listRecords<Device>(this.keys.accountDevices(accountId), (id) =>
+				this.keys.device(id),
+			)
+		).map(normalizeDevice);
 		return devices.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
 	}
 
 	async updateDevice(id: string, patch: DevicePatch): Promise<Device | null> {
-		const k = this.keys;
-		return this.updateRecord<Device>(k.device(id), (current) => {
-			const next: Device = { ...current, ...patch };
-			return next.token === current.token
-				? { next }
-				: {
-						next,
-						drop: [k.deviceByToken(current.accountId, current.token)],
-						point: [k.deviceByToken(next.accountId, next.token)],
-						value: id,
-					};
+		return this.updateRecord<Device>(this.keys.device(id), (stored) => {
+			const current = normalizeDevice(stored);
+			const next = applyDevicePatch(current, patch);
+			const before = this.deviceIndex(current);
+			const after = this.deviceIndex(next);
+			return before === after ? { next } : { next, drop: [before], point: [after], value: id };
 		});
 	}
 
 	async deleteDevice(id: string): Promise<boolean> {
 		const k = this.keys;
-		return this.deleteRecord<Device>(k.device(id), (device) => ({
-			drop: [k.deviceByToken(device.accountId, device.token)],
-			from: [k.accountDevices(device.accountId)],
-			member: id,
-		}));
+		return this.deleteRecord<Device>(k.device(id), (stored) => {
+			const device = normalizeDevice(stored);
+			return {
+				drop: [this.deviceIndex(device)],
+				from: [k.accountDevices(device.accountId)],
+				member: id,
+			};
+		});
 	}
 
 	async deleteDeviceRegisteredBefore(id: string, before: number): Promise<boolean> {
 		const k = this.keys;
 		// Compare-and-delete: a re-registration racing the 410 changes the record, and the
 		// condition is checked again on the new one.
-		return this.deleteRecord<Device>(k.device(id), (device) =>
-			device.registeredAt >= before
+		return this.deleteRecord<Device>(k.device(id), (stored) => {
+			const device = normalizeDevice(stored);
+			return device.registeredAt >= before
 				? null
 				: {
-						drop: [k.deviceByToken(device.accountId, device.token)],
+						drop: [this.deviceIndex(device)],
 						from: [k.accountDevices(device.accountId)],
 						member: id,
-					},
+					};
+		});
+	}
+
+	// Pairings: a JSON record that expires with the link
+
+	async insertPairing(pairing: Pairing): Promise<void> {
+		const ttl = Math.max(1, pairing.expiresAt - pairing.createdAt);
+		await this.redis.set(this.keys.pairing(pairing.codeHash), JSON.stringify(pairing), 'PX', ttl);
+	}
+
+	async claimPairing(
+		codeHash: string,
+		now: number,
+		makeDevice: (pairing: Pairing) => WebPushDevice,
+	): Promise<WebPushDevice | null> {
+		const k = this.keys;
+		const key = k.pairing(codeHash);
+		const raw = await this.redis.get(key);
+		if (raw === null) return null;
+		const pairing = JSON.parse(raw) as Pairing;
+		if (pairing.expiresAt <= now) return null;
+		const device = makeDevice(pairing);
+		const claimed = await this.redis.pingClaimPairing(
+			4,
+			key,
+			k.device(device.id),
+			k.deviceByKey(device.keyHash),
+			k.accountDevices(device.accountId),
+			raw,
+			JSON.stringify(device),
+			device.id,
 		);
+		return claimed === 1 ? device : null;
 	}
 
 	// Push deliveries: one hash per message, device id → delivery JSON

@@ -196,6 +196,21 @@ return redis.call('GET', ARGV[1] .. id)
 `;
 
 /**
+ * Uses up a pairing and stores the device it became, if the pairing is still what the caller read.
+ * KEYS: pairing, device record, device-key index, account's devices (zset).
+ * ARGV: expected pairing JSON, device JSON, device id. Returns 1, or 0 when another browser
+ * claimed it first (or it expired).
+ */
+export const CLAIM_PAIRING = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[3], ARGV[3])
+redis.call('ZADD', KEYS[4], 0, ARGV[3])
+return 1
+`;
+
+/**
  * Adds jobs to an existing message's outbox (a callback retried from the console); nothing when
  * the message is gone. KEYS: message, outbox. ARGV: job id / job JSON pairs. The outbox lives
  * as long as the message. Returns 1, or 0 when the message does not exist.

@@ -129,9 +129,41 @@ export const MIGRATIONS: readonly string[] = [
 		value TEXT NOT NULL
 	);
 	`,
-	// 8: devices and pairing (issue 15), 9: performance (issue 18): numbers taken by work
-	// merged separately; these stand-ins are replaced by theirs when the branches meet.
-	'',
+	// 8: paired browsers (devices of kind webpush, each with its own device key and channel
+	// scope) beside APNs devices, and single-use pairing links. The devices table is rebuilt
+	// because APNs-only columns become nullable; existing rows become kind 'apns'.
+	`
+	CREATE TABLE devices_v8 (
+		id TEXT PRIMARY KEY,
+		account_id TEXT NOT NULL REFERENCES accounts(id),
+		kind TEXT NOT NULL,
+		name TEXT,
+		created_at INTEGER NOT NULL,
+		registered_at INTEGER NOT NULL,
+		last_seen_at INTEGER,
+		token TEXT,
+		environment TEXT,
+		topic TEXT,
+		key_hash TEXT UNIQUE,
+		channel_ids TEXT,
+		subscription TEXT,
+		UNIQUE (account_id, token)
+	);
+	INSERT INTO devices_v8 (id, account_id, kind, name, created_at, registered_at, token, environment, topic)
+		SELECT id, account_id, 'apns', name, created_at, registered_at, token, environment, topic FROM devices;
+	DROP TABLE devices;
+	ALTER TABLE devices_v8 RENAME TO devices;
+	CREATE TABLE pairings (
+		code_hash TEXT PRIMARY KEY,
+		account_id TEXT NOT NULL,
+		channel_ids TEXT,
+		name TEXT,
+		created_at INTEGER NOT NULL,
+		expires_at INTEGER NOT NULL
+	) WITHOUT ROWID;
+	`,
+	// 9: performance (issue 18), merged separately: this stand-in is replaced by its migration
+	// when the branches meet.
 	'',
 	// 10: console sessions (issue 16): the hash of the session id, its API key (by hash, so a
 	// revoked key ends it) and its expiry.

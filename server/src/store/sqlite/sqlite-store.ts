@@ -7,6 +7,8 @@ import {
 	Account,
 	Answer,
 	ApiKey,
+	ApnsDevice,
+	ApnsEnvironment,
 	CallbackAttempt,
 	CallbackState,
 	Channel,
@@ -16,10 +18,14 @@ import {
 	Device,
 	Message,
 	MessageRecord,
+	Pairing,
+	WebPushDevice,
+	WebPushSubscription,
 } from '../../domain/types';
 import { Job, JobKind, NewJob } from '../../jobs/job';
 import { JobStore } from '../../jobs/sqlite-queue';
 import {
+	applyDevicePatch,
 	ChannelPatch,
 	DevicePatch,
 	MessagePage,
@@ -77,15 +83,62 @@ function toChannel(r: Row): Channel {
 }
 
 function toDevice(r: Row): Device {
-	return {
+	const common = {
 		id: str(r.id),
 		accountId: str(r.account_id),
-		token: str(r.token),
-		environment: str(r.environment) as Device['environment'],
-		topic: strOrNull(r.topic),
 		name: strOrNull(r.name),
 		createdAt: Number(r.created_at),
 		registeredAt: Number(r.registered_at),
+		lastSeenAt: numOrNull(r.last_seen_at),
+	};
+	if (r.kind === 'webpush') {
+		return {
+			...common,
+			kind: 'webpush',
+			keyHash: str(r.key_hash),
+			channelIds: r.channel_ids === null ? null : (JSON.parse(str(r.channel_ids)) as string[]),
+			subscription:
+				r.subscription === null ? null : (JSON.parse(str(r.subscription)) as WebPushSubscription),
+		};
+	}
+	return {
+		...common,
+		kind: 'apns',
+		token: str(r.token),
+		environment: str(r.environment) as ApnsEnvironment,
+		topic: strOrNull(r.topic),
+	};
+}
+
+/** A device as named parameters for its row: the other kind's columns are null. */
+function deviceRow(d: Device) {
+	const apns = d.kind === 'apns' ? d : null;
+	const webpush = d.kind === 'webpush' ? d : null;
+	return {
+		id: d.id,
+		accountId: d.accountId,
+		kind: d.kind,
+		name: d.name,
+		createdAt: d.createdAt,
+		registeredAt: d.registeredAt,
+		lastSeenAt: d.lastSeenAt,
+		token: apns?.token ?? null,
+		environment: apns?.environment ?? null,
+		topic: apns?.topic ?? null,
+		keyHash: webpush?.keyHash ?? null,
+		channelIds: webpush?.channelIds ? JSON.stringify(webpush.channelIds) : null,
+		subscription: webpush?.subscription ? JSON.stringify(webpush.subscription) : null,
+	};
+}
+
+function toPairing(r: Row): Pairing {
+	return {
+		codeHash: str(r.code_hash),
+		accountId: str(r.account_id),
+		channelIds: r.channel_ids === null ? null : (JSON.parse(str(r.channel_ids)) as string[]),
+		name: strOrNull(r.name),
+		createdAt: Number(r.created_at),
+		expiresAt: Number(r.expires_at),
 	};
 }
 
@@ -256,16 +309,28 @@ export class SqliteStore implements Store, JobStore {
 				'SELECT * FROM callback_attempts WHERE message_id = ? ORDER BY attempted_at, rowid',
 			),
 			insertDevice: p(
-				`INSERT INTO devices (id, account_id, token, environment, topic, name, created_at, registered_at)
-				 VALUES (@id, @accountId, @token, @environment, @topic, @name, @createdAt, @registeredAt)`,
+				`INSERT INTO devices (id, account_id, kind, name, created_at, registered_at, last_seen_at,
+				 token, environment, topic, key_hash, channel_ids, subscription)
+				 VALUES (@id, @accountId, @kind, @name, @createdAt, @registeredAt, @lastSeenAt,
+				 @token, @environment, @topic, @keyHash, @channelIds, @subscription)`,
 			),
 			getDevice: p('SELECT * FROM devices WHERE id = ?'),
-			deviceByToken: p('SELECT * FROM devices WHERE account_id = ? AND token = ?'),
+			deviceByToken: p(
+				"SELECT * FROM devices WHERE account_id = ? AND token = ? AND kind = 'apns'",
+			),
+			deviceByKeyHash: p("SELECT * FROM devices WHERE key_hash = ? AND kind = 'webpush'"),
 			listDevices: p('SELECT * FROM devices WHERE account_id = ? ORDER BY created_at, id'),
 			updateDevice: p(
-				`UPDATE devices SET token = @token, environment = @environment, topic = @topic, name = @name,
-				 registered_at = @registeredAt WHERE id = @id`,
+				`UPDATE devices SET name = @name, registered_at = @registeredAt, last_seen_at = @lastSeenAt,
+				 token = @token, environment = @environment, topic = @topic,
+				 channel_ids = @channelIds, subscription = @subscription WHERE id = @id`,
 			),
+			insertPairing: p(
+				`INSERT INTO pairings (code_hash, account_id, channel_ids, name, created_at, expires_at)
+				 VALUES (?, ?, ?, ?, ?, ?)`,
+			),
+			takePairing: p('DELETE FROM pairings WHERE code_hash = ? RETURNING *'),
+			dropExpiredPairings: p('DELETE FROM pairings WHERE expires_at <= ?'),
 			deleteDevice: p('DELETE FROM devices WHERE id = ?'),
 			deleteDeviceBefore: p('DELETE FROM devices WHERE id = ? AND registered_at < ?'),
 			addDelivery: p(
@@ -486,7 +551,7 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async insertDevice(device: Device): Promise<void> {
-		this.stmt.insertDevice.run(device);
+		this.stmt.insertDevice.run(deviceRow(device));
 	}
 
 	async getDevice(id: string): Promise<Device | null> {
@@ -494,9 +559,14 @@ export class SqliteStore implements Store, JobStore {
 		return row ? toDevice(row) : null;
 	}
 
-	async findDeviceByToken(accountId: string, token: string): Promise<Device | null> {
+	async findDeviceByToken(accountId: string, token: string): Promise<ApnsDevice | null> {
 		const row = this.stmt.deviceByToken.get(accountId, token) as Row | undefined;
-		return row ? toDevice(row) : null;
+		return row ? (toDevice(row) as ApnsDevice) : null;
+	}
+
+	async findDeviceByKeyHash(keyHash: string): Promise<WebPushDevice | null> {
+		const row = this.stmt.deviceByKeyHash.get(keyHash) as Row | undefined;
+		return row ? (toDevice(row) as WebPushDevice) : null;
 	}
 
 	async listDevices(accountId: string): Promise<Device[]> {
@@ -507,8 +577,8 @@ export class SqliteStore implements Store, JobStore {
 		return this.db.transaction(() => {
 			const row = this.stmt.getDevice.get(id) as Row | undefined;
 			if (!row) return null;
-			const next: Device = { ...toDevice(row), ...patch };
-			this.stmt.updateDevice.run(next);
+			const next = applyDevicePatch(toDevice(row), patch);
+			this.stmt.updateDevice.run(deviceRow(next));
 			return next;
 		})();
 	}
@@ -519,6 +589,33 @@ export class SqliteStore implements Store, JobStore {
 
 	async deleteDeviceRegisteredBefore(id: string, before: number): Promise<boolean> {
 		return this.stmt.deleteDeviceBefore.run(id, before).changes > 0;
+	}
+
+	async insertPairing(pairing: Pairing): Promise<void> {
+		this.stmt.insertPairing.run(
+			pairing.codeHash,
+			pairing.accountId,
+			pairing.channelIds === null ? null : JSON.stringify(pairing.channelIds),
+			pairing.name,
+			pairing.createdAt,
+			pairing.expiresAt,
+		);
+	}
+
+	async claimPairing(
+		codeHash: string,
+		now: number,
+		makeDevice: (pairing: Pairing) => WebPushDevice,
+	): Promise<WebPushDevice | null> {
+		return this.db.transaction(() => {
+			// Links nobody used are dropped here: they are few, short-lived, and this is when they matter.
+			this.stmt.dropExpiredPairings.run(now);
+			const row = this.stmt.takePairing.get(codeHash) as Row | undefined;
+			if (!row) return null;
+			const device = makeDevice(toPairing(row));
+			this.stmt.insertDevice.run(deviceRow(device));
+			return device;
+		})();
 	}
 
 	async addDeliveries(messageId: string, deviceIds: string[], now: number): Promise<void> {

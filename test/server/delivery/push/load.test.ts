@@ -19,6 +19,7 @@ async function addDevices(server: TestServer, count: number, createdAt: number):
 		tokens.push(token);
 		await server.ctx.store.insertDevice({
 			id: newDeviceId(),
+			kind: 'apns',
 			accountId: ADMIN_ACCOUNT_ID,
 			token,
 			environment: i % 2 === 0 ? 'production' : 'sandbox',
@@ -26,6 +27,7 @@ async function addDevices(server: TestServer, count: number, createdAt: number):
 			name: null,
 			createdAt,
 			registeredAt: createdAt,
+			lastSeenAt: null,
 		});
 	}
 	return tokens;

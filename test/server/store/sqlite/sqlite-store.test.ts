@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { ManualClock } from '../../../../server/src/domain/time';
 import { JobQueue } from '../../../../server/src/jobs/queue';
 import { SqliteJobQueue } from '../../../../server/src/jobs/sqlite-queue';
 import { silentLogger } from '../../../../server/src/observability/log';
+import { MIGRATIONS } from '../../../../server/src/store/sqlite/schema';
 import { SqliteStore } from '../../../../server/src/store/sqlite/sqlite-store';
 import { channelFixture, messageFixture, storeContract } from '../store-contract';
 
@@ -62,6 +64,46 @@ describe('SQLite: one process per file', () => {
 			expect(job).toMatchObject({ kind: 'push.message', attempts: 1 });
 		} finally {
 			await reopened.close();
+		}
+	});
+});
+
+describe('SQLite: migrations keep what an earlier version stored', () => {
+	let dir: string;
+	beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ping-sqlite-'))));
+	afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+	test('APNs devices of a version-7 database become kind apns, and pairing works after', async () => {
+		const file = join(dir, 'ping.db');
+		const old = new Database(file);
+		for (const migration of MIGRATIONS.slice(0, 7)) old.exec(migration);
+		old.pragma('user_version = 7');
+		old.prepare('INSERT INTO accounts (id, created_at) VALUES (?, ?)').run('usr_old', 1000);
+		old
+			.prepare(
+				`INSERT INTO devices (id, account_id, token, environment, topic, name, created_at, registered_at)
+				 VALUES ('dev_old000000001', 'usr_old', 'abcd', 'sandbox', 'com.example', 'iPhone', 1000, 2000)`,
+			)
+			.run();
+		old.close();
+
+		const store = new SqliteStore(file);
+		try {
+			expect(await store.getDevice('dev_old000000001')).toEqual({
+				id: 'dev_old000000001',
+				kind: 'apns',
+				accountId: 'usr_old',
+				token: 'abcd',
+				environment: 'sandbox',
+				topic: 'com.example',
+				name: 'iPhone',
+				createdAt: 1000,
+				registeredAt: 2000,
+				lastSeenAt: null,
+			});
+			expect((await store.findDeviceByToken('usr_old', 'abcd'))?.id).toBe('dev_old000000001');
+		} finally {
+			await store.close();
 		}
 	});
 });
