@@ -8,6 +8,7 @@ import { STYLE } from '../assets/style';
  * its hash, like the answer page's.
  */
 const EXTRA = `
+[hidden]{display:none!important}
 main.console{max-width:60rem}
 .topbar{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;margin:0 0 1rem}
 .brand{font-weight:700;font-size:1.125rem;margin-right:auto;color:var(--text);text-decoration:none}

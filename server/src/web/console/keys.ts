@@ -41,10 +41,7 @@ function keysPage(
 				postForm(
 					`/console/keys/${esc(k.id)}/delete`,
 					signed,
-					button('Revoke', 'destructive', 'btn-small'),
-					{
-						label: `Revoke ${label}`,
-					},
+					button('Revoke', 'destructive', 'btn-small', ` aria-label="Revoke ${esc(label)}"`),
 				) +
 				'</li>'
 			);

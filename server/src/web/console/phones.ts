@@ -49,23 +49,24 @@ function deviceRow(
 ): string {
 	const label = device.name ?? device.id;
 	const id = esc(device.id);
+	// A time just written may be a hair ahead of the reader's clock: it reads "ago", never "in".
 	const seen =
 		device.lastSeenAt === null
 			? 'never seen'
-			: `last seen ${esc(relativeTime(device.lastSeenAt, now))}`;
+			: `last seen ${esc(relativeTime(Math.min(device.lastSeenAt, now - 1), now))}`;
 	return (
 		`<li><span class="grow"><strong>${esc(label)}</strong><span class="sub">${kindText(device)} · ${scopeText(device, channels)} · ${seen} · added ${timeTag(device.createdAt)}</span></span>` +
 		postForm(
 			`/console/phones/${id}`,
 			req.signed,
 			textField(`name-${id}`, 'name', `Name of ${label}`, device.name ?? '', ' maxlength="100"') +
-				button('Rename', 'secondary', 'btn-small'),
+				button('Rename', 'secondary', 'btn-small', ` aria-label="Rename ${esc(label)}"`),
 			{ className: 'inline', label: `Rename ${label}` },
 		) +
 		postForm(
 			`/console/phones/${id}/delete`,
 			req.signed,
-			button('Revoke', 'destructive', 'btn-small'),
+			button('Revoke', 'destructive', 'btn-small', ` aria-label="Revoke ${esc(label)}"`),
 			{
 				label: `Revoke ${label}`,
 			},

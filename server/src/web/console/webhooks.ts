@@ -79,7 +79,7 @@ export async function webhooksCard(
 				postForm(
 					`${base}/${esc(w.id)}/delete`,
 					signed,
-					button('Remove', 'secondary', 'btn-small'),
+					button('Remove', 'secondary', 'btn-small', ` aria-label="Remove ${esc(w.url)}"`),
 					{
 						label: `Remove webhook ${w.url}`,
 					},
