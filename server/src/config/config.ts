@@ -44,6 +44,8 @@ export interface Config {
 	apns: ApnsConfig | null;
 	/** Browser pushes to paired devices; null when off (no VAPID keys). */
 	webPush: WebPushConfig | null;
+	/** How long a console sign-in lasts (PING_CONSOLE_SESSION_HOURS). */
+	consoleSessionMs: number;
 }
 
 export { ConfigError };
@@ -129,5 +131,6 @@ export function loadConfig(env: Env = process.env): Config {
 		callbackTimeoutMs: readInteger(env, 'PING_CALLBACK_TIMEOUT_MS'),
 		apns: loadApnsConfig(env),
 		webPush: loadWebPushConfig(env),
+		consoleSessionMs: readInteger(env, 'PING_CONSOLE_SESSION_HOURS') * 3600_000,
 	};
 }

@@ -126,6 +126,14 @@ export const SETTINGS: readonly Setting[] = [
 			'`true` behind a reverse proxy: the client address is the first one in `X-Forwarded-For` (otherwise every client looks like the proxy).',
 	},
 	{
+		name: 'PING_CONSOLE_SESSION_HOURS',
+		group: 'Server',
+		default: '12',
+		range: [1, 720],
+		description:
+			'How long a sign-in to the console (`/console`) lasts, in hours. Signing out, or revoking the API key it was made with, ends it at once.',
+	},
+	{
 		name: 'PING_REDIS_URL',
 		group: 'Redis mode',
 		default: null,

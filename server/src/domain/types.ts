@@ -248,3 +248,20 @@ export interface DeviceDelivery {
 	nextAttemptAt: number | null;
 	updatedAt: number;
 }
+
+/**
+ * A signed-in console session (`/console`). The session id lives only in the browser's
+ * cookie; the store keeps its SHA-256. It belongs to the API key it was opened with (by the
+ * key's hash, so a revoked key or a changed PING_ADMIN_KEY ends it at once).
+ */
+export interface ConsoleSession {
+	/** SHA-256 (hex) of the session id. */
+	idHash: string;
+	accountId: string;
+	/** The key's id (`admin` for PING_ADMIN_KEY). */
+	keyId: string;
+	/** SHA-256 (hex) of the key, as `api_keys` keeps it. */
+	keyHash: string;
+	createdAt: number;
+	expiresAt: number;
+}

@@ -26,7 +26,20 @@ export async function authenticateApiKey(
 			'missing API key: send Authorization: Bearer pk_live_…',
 			'missing_api_key',
 		);
-	const presented = match[1];
+	const found = await findPresentedKey(ctx, match[1]);
+	if (!found) throw new ApiError(401, 'API key is not valid');
+	return found;
+}
+
+/**
+ * The key a caller presents (in a header, or in the console's sign-in form), or null when it
+ * is not a valid key: PING_ADMIN_KEY, compared in constant time, or a stored key found by its
+ * SHA-256. Marks the key used.
+ */
+export async function findPresentedKey(
+	ctx: AppContext,
+	presented: string,
+): Promise<PresentedKey | null> {
 	if (ctx.config.adminKey !== null && constantTimeEqual(presented, ctx.config.adminKey)) {
 		return { keyId: 'admin', accountId: ADMIN_ACCOUNT_ID };
 	}
@@ -34,8 +47,7 @@ export async function authenticateApiKey(
 	// the database makes is on a hash the caller cannot steer byte by byte.
 	const hash = sha256Hex(presented);
 	const key = await ctx.store.findApiKeyByHash(hash);
-	if (!key || !constantTimeEqual(key.keyHash, hash))
-		throw new ApiError(401, 'API key is not valid');
+	if (!key || !constantTimeEqual(key.keyHash, hash)) return null;
 	const now = ctx.clock.now();
 	if (key.lastUsedAt === null || now - key.lastUsedAt >= TOUCH_INTERVAL_MS)
 		await ctx.store.touchApiKey(key.id, now);

@@ -2,6 +2,7 @@ import { badRequest } from '../domain/errors';
 import { JsonObject, isObject, optionalString, requiredString } from '../domain/fields';
 import { parseIsoInstant } from '../domain/time';
 import { newChannelId, newWebhookSecret, newWebhookToken, sha256Hex } from '../domain/ids';
+import { Channel } from '../domain/types';
 import { ChannelPatch } from '../store/store';
 import { ownChannel } from './auth';
 import { AppContext } from './context';
@@ -27,7 +28,8 @@ function parseMutedUntil(body: JsonObject): number | null | undefined {
 	return ms;
 }
 
-function parsePatch(body: JsonObject): ChannelPatch {
+/** The changeable fields of a channel (name, icon, color, muted_until), checked; 400 naming the field. */
+export function parseChannelPatch(body: JsonObject): ChannelPatch {
 	const patch: ChannelPatch = {};
 	if (body.name !== undefined) patch.name = requiredString(body, 'name', 'name', NAME_MAX);
 	const icon = optionalString(body, 'icon', 'icon', 50);
@@ -41,17 +43,36 @@ function parsePatch(body: JsonObject): ChannelPatch {
 
 const SIGNATURE = { algorithm: 'HMAC-SHA256', header_name: 'X-Ping-Signature' };
 
-const webhookUrl = (ctx: AppContext, token: string) => `${ctx.publicUrl}/v1/send/${token}`;
+export const webhookUrl = (ctx: AppContext, token: string) => `${ctx.publicUrl}/v1/send/${token}`;
 
 export async function createChannel(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
 	if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
-	const name = requiredString(req.body, 'name', 'name', NAME_MAX);
-	const patch = parsePatch(req.body);
+	const { channel, token } = await makeChannel(ctx, req.accountId, req.body);
+	return json(
+		{
+			ok: true,
+			channel: presentChannel(channel, ctx.clock.now()),
+			webhook_token: token,
+			webhook_url: webhookUrl(ctx, token),
+			webhook_secret: channel.webhookSecret,
+		},
+		201,
+	);
+}
+
+/** Stores a new channel of the account (the API and the console); its token, in clear only here. */
+export async function makeChannel(
+	ctx: AppContext,
+	accountId: string,
+	body: JsonObject,
+): Promise<{ channel: Channel; token: string }> {
+	const name = requiredString(body, 'name', 'name', NAME_MAX);
+	const patch = parseChannelPatch(body);
 	const now = ctx.clock.now();
 	const token = newWebhookToken();
-	const channel = {
+	const channel: Channel = {
 		id: newChannelId(),
-		accountId: req.accountId,
+		accountId,
 		name,
 		icon: patch.icon ?? null,
 		color: patch.color ?? null,
@@ -63,16 +84,7 @@ export async function createChannel(ctx: AppContext, req: ApiRequest<'key'>): Pr
 	};
 	await ctx.store.ensureAccount(channel.accountId, now);
 	await ctx.store.insertChannel(channel);
-	return json(
-		{
-			ok: true,
-			channel: presentChannel(channel, now),
-			webhook_token: token,
-			webhook_url: webhookUrl(ctx, token),
-			webhook_secret: channel.webhookSecret,
-		},
-		201,
-	);
+	return { channel, token };
 }
 
 export async function listChannels(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
@@ -90,7 +102,7 @@ export async function updateChannel(ctx: AppContext, req: ApiRequest<'key'>): Pr
 	if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
 	const channel = await ownChannel(ctx, req.accountId, req.params.id);
 	const now = ctx.clock.now();
-	const updated = await ctx.store.updateChannel(channel.id, parsePatch(req.body), now);
+	const updated = await ctx.store.updateChannel(channel.id, parseChannelPatch(req.body), now);
 	return json({ ok: true, channel: presentChannel(updated ?? channel, now) });
 }
 
@@ -103,9 +115,15 @@ export async function deleteChannel(ctx: AppContext, req: ApiRequest<'key'>): Pr
 /** A new webhook token; the old one stops working at once. */
 export async function regenerateToken(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
 	const channel = await ownChannel(ctx, req.accountId, req.params.id);
+	const token = await regenerateChannelToken(ctx, channel);
+	return json({ ok: true, webhook_token: token, webhook_url: webhookUrl(ctx, token) });
+}
+
+/** A new webhook token for the channel (the old one dies at once), in clear only here. */
+export async function regenerateChannelToken(ctx: AppContext, channel: Channel): Promise<string> {
 	const token = newWebhookToken();
 	await ctx.store.updateChannel(channel.id, { tokenHash: sha256Hex(token) }, ctx.clock.now());
-	return json({ ok: true, webhook_token: token, webhook_url: webhookUrl(ctx, token) });
+	return token;
 }
 
 export async function getSecret(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {

@@ -1,4 +1,5 @@
 import { answerMessage } from '../app/answer-message';
+import { retryCallbackDelivery } from '../app/retry-callback';
 import { parseApiResponder } from '../domain/answer';
 import { ApiError, badRequest } from '../domain/errors';
 import { isObject } from '../domain/fields';
@@ -11,11 +12,11 @@ import { ApiRequest, Reply, json } from './route';
 const PAGE_DEFAULT = 50;
 const PAGE_MAX = 100;
 
-function encodeCursor(message: MessageRecord): string {
+export function encodeCursor(message: MessageRecord): string {
 	return Buffer.from(`${message.createdAt}:${message.id}`).toString('base64url');
 }
 
-function decodeCursor(raw: string): { createdAt: number; id: string } {
+export function decodeCursor(raw: string): { createdAt: number; id: string } {
 	const [createdAt, id] = Buffer.from(raw, 'base64url').toString('utf8').split(':');
 	if (!/^\d+$/.test(createdAt ?? '') || !id)
 		throw badRequest('cursor is not valid: use next_cursor from the previous page');
@@ -31,7 +32,7 @@ function parseLimit(raw: unknown): number {
 }
 
 /** The message, if it is on one of the caller's channels; otherwise 404. */
-async function ownMessage(ctx: AppContext, accountId: string, id: string) {
+export async function ownMessage(ctx: AppContext, accountId: string, id: string) {
 	const message = await ctx.store.getMessage(id);
 	if (!message) throw new ApiError(404, `message ${id} not found`);
 	// Another account's channel hides the message; storage being away stays a 503.
@@ -81,4 +82,11 @@ export async function respondToMessage(ctx: AppContext, req: ApiRequest<'key'>):
 		responder: parseApiResponder(body.responder),
 	});
 	return json({ ok: true, answer });
+}
+
+/** Extension: one more attempt of a callback delivery that failed for good (`app/retry-callback.ts`). */
+export async function retryCallback(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
+	const { message } = await ownMessage(ctx, req.accountId, req.params.id);
+	await retryCallbackDelivery(ctx, message, req.params.deliveryId);
+	return json({ ok: true, delivery_id: req.params.deliveryId, queued: true });
 }

@@ -10,6 +10,7 @@ import { Route, json, route } from './route';
 import { sendMessage } from './send';
 import * as webhooks from './webhooks';
 import { answerPageFailure, showAnswerPage, submitAnswerPage } from '../web/answer-page';
+import { consoleRoute as page } from '../web/console-routes';
 
 /**
  * Every endpoint of the server, with its authentication (docs/api.md lists them for clients).
@@ -57,6 +58,7 @@ export const ROUTES: Route[] = [
 
 	route('GET', '/v1/messages/:id', 'key', messages.getMessage),
 	route('POST', '/v1/messages/:id/respond', 'key', messages.respondToMessage),
+	route('POST', '/v1/messages/:id/callbacks/:deliveryId/retry', 'key', messages.retryCallback),
 
 	// Answer pages (server/src/web/): a person answers from any browser. The answer token in
 	// the path is the capability; the pages answer in HTML, never JSON. GET and HEAD only read.
@@ -66,6 +68,35 @@ export const ROUTES: Route[] = [
 		body: 'raw',
 		failurePage: answerPageFailure,
 	}),
+
+	// The console (server/src/web/console/, loaded on first use): pages for operators. Each page
+	// checks its session cookie itself; every POST needs the session's CSRF token.
+	page('GET', '/console', 'home'),
+	page('GET', '/console/sign-in', 'showSignIn'),
+	page('POST', '/console/sign-in', 'signIn'),
+	page('POST', '/console/sign-out', 'signOut'),
+	page('GET', '/console/channels', 'showChannels'),
+	page('POST', '/console/channels', 'createChannel'),
+	page('GET', '/console/channels/:id', 'showChannel'),
+	page('POST', '/console/channels/:id', 'updateChannel'),
+	page('POST', '/console/channels/:id/token', 'regenerateToken'),
+	page('POST', '/console/channels/:id/secret/rotate', 'rotateSecret'),
+	page('GET', '/console/channels/:id/delete', 'confirmDelete'),
+	page('POST', '/console/channels/:id/delete', 'deleteChannel'),
+	page('POST', '/console/channels/:id/test', 'sendTestQuestion'),
+	page('GET', '/console/channels/:id/messages', 'showHistory'),
+	page('POST', '/console/channels/:id/webhooks', 'createWebhook'),
+	page('POST', '/console/channels/:id/webhooks/:webhookId/delete', 'deleteWebhook'),
+	page('GET', '/console/messages/:id', 'showMessage'),
+	page('POST', '/console/messages/:id/answer', 'answerMessage'),
+	page('POST', '/console/messages/:id/retry', 'retryDelivery'),
+	page('GET', '/console/phones', 'showPhones'),
+	page('POST', '/console/phones/pair', 'pairBrowser'),
+	page('POST', '/console/phones/:id', 'renameDevice'),
+	page('POST', '/console/phones/:id/delete', 'revokeDevice'),
+	page('GET', '/console/keys', 'showKeys'),
+	page('POST', '/console/keys', 'createKey'),
+	page('POST', '/console/keys/:id/delete', 'revokeKey'),
 
 	// MCP for AI agents (streamable HTTP, stateless): an API key as bearer.
 	route('POST', '/mcp', 'key', mcpRoute),

@@ -1,8 +1,8 @@
 import { ApiError, badRequest, conflict } from '../domain/errors';
-import { httpUrl, isObject, optionalString, requiredString } from '../domain/fields';
+import { JsonObject, httpUrl, isObject, optionalString, requiredString } from '../domain/fields';
 import { newWebhookId } from '../domain/ids';
 import { CALLBACK_URL_MAX, iso } from '../domain/message';
-import { ChannelWebhook } from '../domain/types';
+import { Channel, ChannelWebhook } from '../domain/types';
 import { ownChannel } from './auth';
 import { AppContext } from './context';
 import { ApiRequest, Reply, json } from './route';
@@ -27,9 +27,18 @@ export function presentWebhook(webhook: ChannelWebhook) {
 export async function createWebhook(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
 	if (!isObject(req.body)) throw badRequest('request body must be a JSON object');
 	const channel = await ownChannel(ctx, req.accountId, req.params.id);
-	const url = httpUrl(requiredString(req.body, 'url', 'url', CALLBACK_URL_MAX), 'url');
-	const description =
-		optionalString(req.body, 'description', 'description', DESCRIPTION_MAX) ?? null;
+	const webhook = await addWebhook(ctx, channel, req.body);
+	return json({ ok: true, webhook: presentWebhook(webhook) }, 201);
+}
+
+/** Checks (`url` through the address guard) and stores a webhook of the channel (the API and the console). */
+export async function addWebhook(
+	ctx: AppContext,
+	channel: Channel,
+	body: JsonObject,
+): Promise<ChannelWebhook> {
+	const url = httpUrl(requiredString(body, 'url', 'url', CALLBACK_URL_MAX), 'url');
+	const description = optionalString(body, 'description', 'description', DESCRIPTION_MAX) ?? null;
 	const refused = await ctx.guard.refusalForUrl(new URL(url));
 	if (refused) throw badRequest(`url is not allowed: ${refused.message}`);
 	const webhook: ChannelWebhook = {
@@ -45,7 +54,7 @@ export async function createWebhook(ctx: AppContext, req: ApiRequest<'key'>): Pr
 		);
 	}
 	ctx.log.info('webhook.created', { channel_id: channel.id, webhook_id: webhook.id });
-	return json({ ok: true, webhook: presentWebhook(webhook) }, 201);
+	return webhook;
 }
 
 export async function listWebhooks(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {

@@ -40,6 +40,11 @@ export interface CallbackJobPayload {
 	url: string;
 	/** The exact bytes POSTed (and signed) on every attempt. */
 	body: string;
+	/**
+	 * Attempts made before this job (a delivery retried by hand after it failed): the attempt
+	 * numbers continue, and the schedule, already used up, adds no further retries.
+	 */
+	attemptsBefore?: number;
 }
 
 /** Built when the message is sent: the event's bytes are known then (`docs/api.md#expiry-events`). */

@@ -11,6 +11,7 @@ import {
 	CallbackState,
 	Channel,
 	ChannelWebhook,
+	ConsoleSession,
 	DeviceDelivery,
 	Device,
 	Message,
@@ -196,6 +197,18 @@ export interface Store {
 	recordCallbackAttempt(attempt: CallbackAttempt): Promise<void>;
 	/** Oldest first. */
 	listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]>;
+
+	/**
+	 * Queues jobs for an existing message (a callback delivery retried from the console), stored
+	 * atomically with the check that the message still exists. False when it does not.
+	 */
+	queueMessageJobs(messageId: string, jobs: NewJob[]): Promise<boolean>;
+
+	// Console sessions
+	insertConsoleSession(session: ConsoleSession): Promise<void>;
+	/** The session with this id hash, or null when unknown or past `expiresAt` by `now`. */
+	findConsoleSession(idHash: string, now: number): Promise<ConsoleSession | null>;
+	deleteConsoleSession(idHash: string): Promise<void>;
 
 	// Server secrets
 	/**

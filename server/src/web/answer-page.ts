@@ -221,7 +221,7 @@ export function cameFromOwnPage(ctx: AppContext, req: IncomingMessage): boolean 
 }
 
 /** The form's values for the page (kept on error) and, checked, for the answer. */
-function readAnswerForm(
+export function readAnswerForm(
 	actions: FormAction[],
 	form: URLSearchParams,
 ): {

@@ -176,6 +176,14 @@ function noticeBlock(actions: Action[], state: FormState): string {
 	return `<div class="notice" role="alert"><p>${esc(lead)}</p>${list}</div>`;
 }
 
+/** The message's form fields and its buttons, inside a form of the caller's (also the console's). */
+export function answerControls(message: MessageRecord, state: FormState = {}): string {
+	const fields = message.actions
+		.map((action, i) => (isFormAction(action) ? field(action, i, state) : ''))
+		.join('');
+	return `${fields}<div class="actions">${submitButtons(message.actions)}</div>`;
+}
+
 /** The question with its form: what `GET /a/<token>` shows while the message is open. */
 export function answerFormPage(
 	message: MessageRecord,
@@ -185,13 +193,10 @@ export function answerFormPage(
 	state: FormState = {},
 ): string {
 	const answerable = triggerKeys(message.actions).length > 0;
-	const fields = message.actions
-		.map((action, i) => (isFormAction(action) ? field(action, i, state) : ''))
-		.join('');
 	const form = answerable
 		? `<form method="post">` +
 			`<input type="hidden" name="${FORM_TOKEN_NAME}" value="${esc(formToken)}">` +
-			`${fields}<div class="actions">${submitButtons(message.actions)}</div></form>`
+			`${answerControls(message, state)}</form>`
 		: '<p class="status status-warn">This message asks for no answer.</p>';
 	return layout(
 		message.title,
@@ -213,13 +218,13 @@ function valueText(action: FormAction, value: string | number | boolean): string
 	return String(value) === '' ? '(empty)' : String(value);
 }
 
-function how(answer: Answer): string {
+export function how(answer: Answer): string {
 	const responder = responderOf(answer);
 	if (responder.via === 'link') return 'through its answer link';
 	return responder.name ? `through the app or API, by ${responder.name}` : 'through the app or API';
 }
 
-function answerSummary(message: MessageRecord, answer: Answer): string {
+export function answerSummary(message: MessageRecord, answer: Answer): string {
 	const rows = [`<dt>Answer</dt><dd>${esc(buttonLabel(message, answer.triggeredBy))}</dd>`];
 	for (const action of message.actions.filter(isFormAction)) {
 		if (!(action.key in answer.responses)) continue;

@@ -46,6 +46,8 @@ interface BadRequest {
 	body?: string;
 	/** A page for people: the refusal is an HTML page, not the JSON envelope. */
 	page?: boolean;
+	/** A console page without a session: it sends the person to the sign-in page (303), or is it. */
+	toSignIn?: boolean;
 }
 
 const json = { 'content-type': 'application/json' };
@@ -214,6 +216,7 @@ function casesFor(method: string, path: string): fc.Arbitrary<BadRequest> | null
 		default:
 			break;
 	}
+	if (path.startsWith('/console')) return consoleCases(method, path);
 	// The account API: a bad key, an unknown id, and bad bodies with a good key.
 	const withIds = (id: string) => path.replace(':webhookId', id).replace(':id', id);
 	const options: fc.Arbitrary<BadRequest>[] = [
@@ -325,6 +328,67 @@ function casesFor(method: string, path: string): fc.Arbitrary<BadRequest> | null
 	return fc.oneof(...options);
 }
 
+/**
+ * The console: no session (none, a made-up or malformed cookie, even with an API key as
+ * bearer, which the console does not take). A GET goes to the sign-in page; a POST is refused
+ * with a page and changes nothing, whatever its body. The sign-in form: wrong keys, no form
+ * token, another site, not a form.
+ */
+function consoleCases(method: string, path: string): fc.Arbitrary<BadRequest> {
+	const form = { 'content-type': 'application/x-www-form-urlencoded' };
+	const cookie = fc.oneof(
+		fc.constant({}),
+		fc.string({ maxLength: 60 }).map((v) => ({ cookie: `ping_console=${encodeURIComponent(v)}` })),
+		fc.constant({ cookie: `ping_console=${'A'.repeat(43)}` }),
+		fc.constant(bearer(ADMIN_KEY)),
+	);
+	const fields = fc
+		.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 60 }), { maxKeys: 4 })
+		.map((d) => new URLSearchParams(d).toString());
+	const at = fc.tuple(unknownId, cookie).map(([id, headers]) => ({
+		path: path.replace(':webhookId', id).replace(':id', id),
+		headers,
+	}));
+	if (method === 'GET') return at.map((r) => ({ method, ...r, toSignIn: true }));
+	if (path === '/console/sign-out')
+		return fc.tuple(at, fields).map(([r, body]) => ({
+			method,
+			...r,
+			headers: { ...r.headers, ...form },
+			body,
+			toSignIn: true,
+		}));
+	if (path === '/console/sign-in')
+		return fc.oneof(
+			fc
+				.tuple(fc.string({ maxLength: 60 }), fc.string({ maxLength: 40 }))
+				.map(([apiKey, token]) => ({
+					method,
+					path,
+					headers: form,
+					body: new URLSearchParams({ api_key: apiKey, form_token: token }).toString(),
+					page: true,
+				})),
+			fields.map((body) => ({
+				method,
+				path,
+				headers: { ...form, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+				body,
+				page: true,
+			})),
+			fc
+				.string({ minLength: 1 })
+				.map((body) => ({ method, path, headers: json, body, page: true })),
+		);
+	return fc.tuple(at, fields).map(([r, body]) => ({
+		method,
+		...r,
+		headers: { ...r.headers, ...form },
+		body,
+		page: true,
+	}));
+}
+
 /** Everything a bad request must leave as it was. */
 async function snapshot(): Promise<string> {
 	const store = server.ctx.store;
@@ -363,9 +427,21 @@ test('1,000 generated bad requests: a 4xx naming the problem (JSON, or a page fo
 				method: request.method,
 				headers: request.headers,
 				body: request.body,
+				redirect: 'manual',
 				signal: AbortSignal.timeout(5_000),
 			});
 			slowest = Math.max(slowest, Date.now() - started);
+			if (request.toSignIn && request.path === '/console/sign-in') {
+				// The sign-in page itself: its form, whatever cookie came along.
+				expect(res.status).toBe(200);
+				expect(await res.text()).toContain('name="api_key"');
+				return;
+			}
+			if (request.toSignIn) {
+				expect(res.status).toBe(303);
+				expect(res.headers.get('location')).toMatch(/^\/console\/sign-in/);
+				return;
+			}
 			expect(res.status).toBeGreaterThanOrEqual(400);
 			expect(res.status).toBeLessThan(500);
 			if (request.page) {

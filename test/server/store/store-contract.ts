@@ -5,6 +5,7 @@ import {
 	Answer,
 	ApiKey,
 	Channel,
+	ConsoleSession,
 	DeviceDelivery,
 	ApnsDevice,
 	Message,
@@ -506,6 +507,38 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 			});
 		});
 
+		describe('console sessions', () => {
+			const session = (over: Partial<ConsoleSession> = {}): ConsoleSession => ({
+				idHash: unique('sessionhash'),
+				accountId: 'usr_contract',
+				keyId: 'key_abc',
+				keyHash: 'keyhash-of-the-key',
+				createdAt: T0,
+				expiresAt: T0 + 3_600_000,
+				...over,
+			});
+
+			test("a session is found by its id hash until its expiry by the caller's clock", async () => {
+				const s = session();
+				await store.insertConsoleSession(s);
+				expect(await store.findConsoleSession(s.idHash, T0 + 1)).toEqual(s);
+				expect(await store.findConsoleSession(s.idHash, T0 + 3_599_999)).toEqual(s);
+				expect(await store.findConsoleSession(s.idHash, T0 + 3_600_000)).toBeNull();
+				expect(await store.findConsoleSession('unknown', T0)).toBeNull();
+			});
+
+			test('a deleted session is gone at once; other sessions stay', async () => {
+				const a = session();
+				const b = session();
+				await store.insertConsoleSession(a);
+				await store.insertConsoleSession(b);
+				await store.deleteConsoleSession(a.idHash);
+				expect(await store.findConsoleSession(a.idHash, T0)).toBeNull();
+				expect(await store.findConsoleSession(b.idHash, T0)).toEqual(b);
+				await store.deleteConsoleSession(a.idHash); // twice is fine
+			});
+		});
+
 		describe('messages', () => {
 			let channel: Channel;
 			beforeEach(async () => {
@@ -871,6 +904,36 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				d.clock.advance(3_600_000);
 				await q.runDue();
 				expect(seen).toHaveLength(2);
+			});
+
+			test('queueMessageJobs queues jobs for an existing message (a retried callback), once; none for a missing one', async () => {
+				const q = queue();
+				const { seen, handler } = recorder();
+				q.register('callback.deliver', handler);
+				q.start();
+				const m = messageFixture(channel.id);
+				await store.insertMessage(m, []);
+				await store.saveAnswer(m.id, answerFixture(), 'pending', []);
+				expect(
+					await store.queueMessageJobs(m.id, [
+						{ kind: 'callback.deliver', payload: callbackPayload(m.id, 'again'), runAt: T0 },
+					]),
+				).toBe(true);
+				expect(
+					await store.queueMessageJobs('msg_missing00000', [
+						{
+							kind: 'callback.deliver',
+							payload: callbackPayload('msg_missing00000', 'no'),
+							runAt: T0,
+						},
+					]),
+				).toBe(false);
+				await q.runDue();
+				await eventually(() => expect(seen).toHaveLength(1));
+				expect(seen[0]).toMatchObject({ payload: { deliveryId: 'again' }, attempts: 0 });
+				await new Promise((r) => setTimeout(r, 100));
+				await q.runDue();
+				expect(seen).toHaveLength(1);
 			});
 
 			test('a handler that throws is tried again a minute later, not lost', async () => {

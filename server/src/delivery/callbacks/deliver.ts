@@ -54,7 +54,7 @@ export function deliverCallback(deps: DeliveryDeps): JobHandler<'callback.delive
 			return;
 		}
 
-		return await attemptDelivery(deps, job.attempts, p, {
+		return await attemptDelivery(deps, job.attempts + (p.attemptsBefore ?? 0), p, {
 			settle: async (outcome) => {
 				if (p.target !== 'callback_url') return;
 				await store.setCallbackState(p.messageId, outcome);

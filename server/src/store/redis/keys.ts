@@ -105,6 +105,11 @@ export class RedisKeys {
 		return `${this.prefix}:answer-token:{${tokenHash}}`;
 	}
 
+	/** String: a console session's JSON, by the SHA-256 of its id; expires with the session. */
+	consoleSession(idHash: string): string {
+		return this.dir(`console-session:${idHash}`);
+	}
+
 	/** String: a server secret (the answer link key), shared by every instance. */
 	secret(name: string): string {
 		return this.dir(`secret:${name}`);

@@ -10,6 +10,7 @@ import {
 	CallbackState,
 	Channel,
 	ChannelWebhook,
+	ConsoleSession,
 	DeviceDelivery,
 	Device,
 	Message,
@@ -39,6 +40,7 @@ import {
 	INSERT_LIMITED,
 	INSERT_MESSAGE,
 	LOOKUP,
+	QUEUE_MESSAGE_JOBS,
 	RECORD_ATTEMPT,
 	REPLACE_MESSAGE,
 	SAVE_ANSWER,
@@ -76,6 +78,7 @@ type Scripted = Redis & {
 	pingSetCallbackState(...args: (string | number)[]): Promise<number>;
 	pingReplaceMessage(...args: (string | number)[]): Promise<number>;
 	pingZremIfScore(...args: (string | number)[]): Promise<number>;
+	pingQueueMessageJobs(...args: (string | number)[]): Promise<number>;
 };
 
 function withScripts(redis: Redis): Scripted {
@@ -95,6 +98,7 @@ function withScripts(redis: Redis): Scripted {
 	define('pingExpireMessage', EXPIRE_MESSAGE);
 	define('pingSetCallbackState', SET_CALLBACK_STATE);
 	define('pingReplaceMessage', REPLACE_MESSAGE);
+	define('pingQueueMessageJobs', QUEUE_MESSAGE_JOBS);
 	define(
 		'pingZremIfScore',
 		"if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('ZREM', KEYS[1], ARGV[1]) end return 0",
@@ -661,6 +665,45 @@ export class RedisStore implements Store {
 		return list
 			.map((json) => JSON.parse(json) as CallbackAttempt)
 			.sort((a, b) => a.attemptedAt - b.attemptedAt);
+	}
+
+	async queueMessageJobs(messageId: string, jobs: NewJob[]): Promise<boolean> {
+		const queued = this.toJobs(jobs);
+		if (queued.length === 0) return (await this.redis.exists(this.keys.message(messageId))) === 1;
+		const marker = await this.markOutbox(messageId);
+		const k = this.keys;
+		const stored =
+			(await this.redis.pingQueueMessageJobs(
+				2,
+				k.message(messageId),
+				k.outbox(messageId),
+				...jobFields(queued),
+			)) === 1;
+		// A missing message leaves only the outbox marker, which the sweep drops.
+		if (stored) await this.handOver(messageId, queued, marker);
+		return stored;
+	}
+
+	// Console sessions
+
+	async insertConsoleSession(session: ConsoleSession): Promise<void> {
+		const ttl = Math.max(1, session.expiresAt - session.createdAt);
+		await this.redis.set(
+			this.keys.consoleSession(session.idHash),
+			JSON.stringify(session),
+			'PX',
+			ttl,
+		);
+	}
+
+	async findConsoleSession(idHash: string, now: number): Promise<ConsoleSession | null> {
+		const session = parse<ConsoleSession>(await this.redis.get(this.keys.consoleSession(idHash)));
+		// Judged by the caller's clock, like every expiry; the TTL only reclaims the memory.
+		return session && session.expiresAt > now ? session : null;
+	}
+
+	async deleteConsoleSession(idHash: string): Promise<void> {
+		await this.redis.del(this.keys.consoleSession(idHash));
 	}
 
 	/** The remaining time to live of a message's record in ms (-1: kept without expiry, -2: gone). */

@@ -209,3 +209,17 @@ redis.call('SET', KEYS[3], ARGV[3])
 redis.call('ZADD', KEYS[4], 0, ARGV[3])
 return 1
 `;
+
+/**
+ * Adds jobs to an existing message's outbox (a callback retried from the console); nothing when
+ * the message is gone. KEYS: message, outbox. ARGV: job id / job JSON pairs. The outbox lives
+ * as long as the message. Returns 1, or 0 when the message does not exist.
+ */
+export const QUEUE_MESSAGE_JOBS =
+	COPY_TTL +
+	`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], unpack(ARGV))
+copy_ttl()
+return 1
+`;

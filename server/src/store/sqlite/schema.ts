@@ -162,4 +162,20 @@ export const MIGRATIONS: readonly string[] = [
 		expires_at INTEGER NOT NULL
 	) WITHOUT ROWID;
 	`,
+	// 9: performance (issue 18), merged separately: this stand-in is replaced by its migration
+	// when the branches meet.
+	'',
+	// 10: console sessions (issue 16): the hash of the session id, its API key (by hash, so a
+	// revoked key ends it) and its expiry.
+	`
+	CREATE TABLE console_sessions (
+		id_hash TEXT PRIMARY KEY,
+		account_id TEXT NOT NULL,
+		key_id TEXT NOT NULL,
+		key_hash TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		expires_at INTEGER NOT NULL
+	);
+	CREATE INDEX console_sessions_expiry ON console_sessions(expires_at);
+	`,
 ];

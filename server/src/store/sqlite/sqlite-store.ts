@@ -13,6 +13,7 @@ import {
 	CallbackState,
 	Channel,
 	ChannelWebhook,
+	ConsoleSession,
 	DeviceDelivery,
 	Device,
 	Message,
@@ -379,6 +380,14 @@ export class SqliteStore implements Store, JobStore {
 			deleteJob: p('DELETE FROM jobs WHERE id = ?'),
 			retryJob: p('UPDATE jobs SET run_at = ?, locked_until = 0 WHERE id = ?'),
 			nextDue: p('SELECT MIN(MAX(run_at, locked_until)) AS t FROM jobs'),
+			messageExists: p('SELECT 1 FROM messages WHERE id = ?'),
+			insertSession: p(
+				`INSERT INTO console_sessions (id_hash, account_id, key_id, key_hash, created_at, expires_at)
+				 VALUES (@idHash, @accountId, @keyId, @keyHash, @createdAt, @expiresAt)`,
+			),
+			getSession: p('SELECT * FROM console_sessions WHERE id_hash = ? AND expires_at > ?'),
+			deleteSession: p('DELETE FROM console_sessions WHERE id_hash = ?'),
+			deleteExpiredSessions: p('DELETE FROM console_sessions WHERE expires_at <= ?'),
 		};
 	}
 
@@ -774,6 +783,41 @@ export class SqliteStore implements Store, JobStore {
 
 	async listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]> {
 		return (this.stmt.listAttempts.all(messageId) as Row[]).map(toAttempt);
+	}
+
+	async queueMessageJobs(messageId: string, jobs: NewJob[]): Promise<boolean> {
+		const queued = this.db.transaction(() => {
+			if (!this.stmt.messageExists.get(messageId)) return false;
+			this.queueJobs(jobs);
+			return true;
+		})();
+		if (queued) this.notifyJobs(jobs);
+		return queued;
+	}
+
+	async insertConsoleSession(session: ConsoleSession): Promise<void> {
+		this.db.transaction(() => {
+			// Sessions past their expiry go as new ones come: no timer, and the table stays small.
+			this.stmt.deleteExpiredSessions.run(session.createdAt);
+			this.stmt.insertSession.run(session);
+		})();
+	}
+
+	async findConsoleSession(idHash: string, now: number): Promise<ConsoleSession | null> {
+		const row = this.stmt.getSession.get(idHash, now) as Row | undefined;
+		if (!row) return null;
+		return {
+			idHash: str(row.id_hash),
+			accountId: str(row.account_id),
+			keyId: str(row.key_id),
+			keyHash: str(row.key_hash),
+			createdAt: Number(row.created_at),
+			expiresAt: Number(row.expires_at),
+		};
+	}
+
+	async deleteConsoleSession(idHash: string): Promise<void> {
+		this.stmt.deleteSession.run(idHash);
 	}
 
 	async claimDueJobs(now: number, limit: number, leaseMs: number, kind?: JobKind): Promise<Job[]> {

@@ -186,6 +186,59 @@ describe('signed callback delivery', () => {
 		expect(second.body).toEqual({ status: 'already_read' });
 	});
 
+	test('retry now: a failed delivery gets one more attempt with the same idempotency key and bytes; refused while retrying, once delivered, for unknown ids', async () => {
+		await start();
+		channel = await createChannel(server.url);
+		receiver.reply = () => ({ status: 500 });
+		const id = await answered(receiver.url);
+		const retry = (deliveryId: string) =>
+			api(server.url, 'POST', `/v1/messages/${id}/callbacks/${deliveryId}/retry`, {
+				key: ADMIN_KEY,
+			});
+
+		await runNextRetry(server, clock);
+		const first = (await messageDetail(server, id)).callback_attempts[0];
+		const early = await retry(first.delivery_id);
+		expect(early.status).toBe(409);
+		expect(early.body.error).toMatch(/still being retried/);
+
+		await drainJobs(server, clock);
+		expect((await messageDetail(server, id)).callback_state).toBe('failed');
+		expect((await retry('dlv_unknown0000000000000')).status).toBe(404);
+
+		// Still failing: exactly one more attempt, numbered after the last, and failed again.
+		const queued = await retry(first.delivery_id);
+		expect(queued.status).toBe(200);
+		expect(queued.body).toEqual({ ok: true, delivery_id: first.delivery_id, queued: true });
+		await drainJobs(server, clock);
+		let detail = await messageDetail(server, id);
+		expect(detail.callback_attempts).toHaveLength(MAX_ATTEMPTS + 1);
+		expect(detail.callback_attempts[MAX_ATTEMPTS]).toMatchObject({
+			attempt: MAX_ATTEMPTS + 1,
+			outcome: 'failed',
+			next_attempt_at: null,
+		});
+		expect(detail.callback_state).toBe('failed');
+
+		// The receiver is fixed: the retry is delivered, same key, same bytes, fresh signature.
+		receiver.reply = () => ({ status: 200 });
+		expect((await retry(first.delivery_id)).status).toBe(200);
+		await drainJobs(server, clock);
+		detail = await messageDetail(server, id);
+		expect(detail.callback_state).toBe('delivered');
+		expect(detail.callback_attempts.at(-1)).toMatchObject({
+			attempt: MAX_ATTEMPTS + 2,
+			outcome: 'delivered',
+		});
+		const last = receiver.received.at(-1)!;
+		expect(last.headers['x-ping-idempotency-key']).toBe(first.delivery_id);
+		expect(last.raw).toBe(receiver.received[0].raw);
+		expect(verifiedIndependently(last, channel.secret, clock.now())).toBe(true);
+		const done = await retry(first.delivery_id);
+		expect(done.status).toBe(409);
+		expect(done.body.error).toMatch(/was delivered/);
+	});
+
 	test('past the response TTL the answer is kept until the callback fails for good, then polled once as failed', async () => {
 		await start({ PING_RESPONSE_TTL_SECONDS: '1' });
 		channel = await createChannel(server.url);
