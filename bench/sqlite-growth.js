@@ -106,9 +106,9 @@ async function main() {
 		// The server makes both schemas (and the channel of the full one), then the rows go in.
 		const setUp = async (file) => {
 			const server = await startPingServer({ PING_DATABASE: file });
-			const channel = await api(server.url, 'POST', '/v1/channels', { name: 'bench' }, ADMIN_KEY);
+			const created = await api(server.url, 'POST', '/v1/channels', { name: 'bench' }, ADMIN_KEY);
 			await server.stop();
-			return channel;
+			return { id: created.channel.id, webhook_token: created.webhook_token };
 		};
 		const emptyChannel = await setUp(emptyFile);
 		const fullChannel = await setUp(fullFile);

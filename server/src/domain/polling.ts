@@ -2,6 +2,12 @@ import { CallbackBody, callbackBody } from './answer';
 import { isExpired, iso } from './message';
 import { MessageRecord } from './types';
 
+/** What a poll reads of a message: no title, body or actions (stores read only these columns). */
+export type PollRecord = Pick<
+	MessageRecord,
+	'id' | 'channelId' | 'expiresAt' | 'answer' | 'readAt' | 'callbackState'
+>;
+
 export type PollStatus = 'pending' | 'submitted' | 'already_read' | 'expired' | 'failed';
 
 export interface PollOutcome {
@@ -23,7 +29,7 @@ export interface PollOutcome {
  * - otherwise `submitted` with the answer.
  */
 export function pollOutcome(
-	record: MessageRecord,
+	record: PollRecord,
 	now: number,
 	responseTtlMs: number,
 ): PollOutcome {

@@ -32,7 +32,13 @@ export async function openStore(
 ): Promise<OpenStore> {
 	const { clock, log } = deps;
 	if (deps.store || config.store === 'sqlite') {
-		const store = deps.store ?? new SqliteStore(config.databaseFile);
+		const store =
+			deps.store ??
+			new SqliteStore(config.databaseFile, {
+				cacheMiB: config.sqlite.cacheMiB,
+				mmapMiB: config.sqlite.mmapMiB,
+				log,
+			});
 		if (!(store instanceof SqliteStore))
 			throw new Error('a store passed to startServer must be a SqliteStore');
 		if (store.leasesTakenBack > 0)
@@ -44,7 +50,10 @@ export async function openStore(
 		const retention = new RetentionSweeper(store, clock, log, {
 			retentionMs: config.retentionMs,
 			everyMs: 60_000,
-			batch: 500,
+			// Measured with bench/retention.js: 100 per batch and 5 ms apart kept a write's p99
+			// during a purge near its p99 without one (a day of 60,000 messages takes ~4 s).
+			batch: 100,
+			pauseMs: 5,
 		});
 		retention.start();
 		return {
