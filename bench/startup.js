@@ -78,7 +78,11 @@ async function pingRound() {
 	}
 }
 
-const median = (list) => percentile([...list].sort((a, b) => a - b), 50);
+const median = (list) =>
+	percentile(
+		[...list].sort((a, b) => a - b),
+		50,
+	);
 
 async function main() {
 	const rounds = Number(process.argv[2] ?? 7);

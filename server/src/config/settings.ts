@@ -108,7 +108,7 @@ export const SETTINGS: readonly Setting[] = [
 		default: '256',
 		range: [0, 1_048_576],
 		description:
-			'SQLite mode: how much of the database file is read through a memory map, in MiB (0 is off). Mapped pages are the system\'s file cache, not extra memory; reads skip a system call each.',
+			"SQLite mode: how much of the database file is read through a memory map, in MiB (0 is off). Mapped pages are the system's file cache, not extra memory; reads skip a system call each.",
 	},
 	{
 		name: 'PING_RATE_PER_TOKEN',

@@ -28,11 +28,7 @@ export interface PollOutcome {
  * - answer older than the response TTL: `expired`;
  * - otherwise `submitted` with the answer.
  */
-export function pollOutcome(
-	record: PollRecord,
-	now: number,
-	responseTtlMs: number,
-): PollOutcome {
+export function pollOutcome(record: PollRecord, now: number, responseTtlMs: number): PollOutcome {
 	const answer = record.answer;
 	if (!answer) return { status: isExpired(record, now) ? 'expired' : 'pending', consumes: false };
 	if (record.readAt !== null) return { status: 'already_read', consumes: false };

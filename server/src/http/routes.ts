@@ -67,7 +67,12 @@ export const ROUTES: Route[] = [
 
 	// MCP for AI agents (streamable HTTP, stateless): an API key as bearer. The SDK is loaded on
 	// the first POST, not at start.
-	route('POST', '/mcp', 'key', lazyHandler(async () => (await import('../mcp/route')).mcpRoute)),
+	route(
+		'POST',
+		'/mcp',
+		'key',
+		lazyHandler(async () => (await import('../mcp/route')).mcpRoute),
+	),
 	route('GET', '/mcp', 'key', mcpMethodNotAllowed),
 	route('DELETE', '/mcp', 'key', mcpMethodNotAllowed),
 ];

@@ -576,7 +576,10 @@ export class RedisStore implements Store {
 
 	// Callback attempts
 
-	async recordCallbackAttempt(attempt: CallbackAttempt, callbackState?: CallbackState): Promise<void> {
+	async recordCallbackAttempt(
+		attempt: CallbackAttempt,
+		callbackState?: CallbackState,
+	): Promise<void> {
 		const k = this.keys;
 		await this.redis.pingRecordAttempt(
 			2,

@@ -224,7 +224,11 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store, JobStore {
 	private readonly db: Database.Database;
 	private readonly lock: Database.Database | null;
-	private readonly checkpointer: Checkpointer | null;
+	/** Started by the first write that adds real weight (a message, an answer…), not at open. */
+	private checkpointer: Checkpointer | null = null;
+	private readonly onDisk: boolean;
+	private readonly file: string;
+	private readonly log: Logger | null;
 	private readonly busyTimeoutMs: number;
 	private readonly stmt: Record<string, Database.Statement>;
 	private readonly channelsByToken = new Map<string, Channel>();
@@ -267,9 +271,9 @@ export class SqliteStore implements Store, JobStore {
 			throw error;
 		}
 		this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-		this.checkpointer = onDisk
-			? new Checkpointer(file, options.log ?? null, () => this.restartWal())
-			: null;
+		this.onDisk = onDisk;
+		this.file = file;
+		this.log = options.log ?? null;
 		const p = (sql: string) => this.db.prepare(sql);
 		this.stmt = {
 			insertAccount: p('INSERT OR IGNORE INTO accounts (id, created_at) VALUES (?, ?)'),
@@ -389,6 +393,16 @@ export class SqliteStore implements Store, JobStore {
 			retryJob: p('UPDATE jobs SET run_at = ?, locked_until = 0 WHERE id = ?'),
 			nextDue: p('SELECT MIN(MAX(run_at, locked_until)) AS t FROM jobs'),
 		};
+	}
+
+	/**
+	 * Starts the checkpoint worker on the first write that matters. A worker thread costs about
+	 * 10 MiB of memory; an idle server (or one that only reads) does not need it, and the few
+	 * pages written at start are checkpointed when the store closes.
+	 */
+	private wrote(): void {
+		if (this.checkpointer || !this.onDisk || !this.db.open) return;
+		this.checkpointer = new Checkpointer(this.file, this.log, () => this.restartWal());
 	}
 
 	/**
@@ -519,7 +533,7 @@ export class SqliteStore implements Store, JobStore {
 	 * calls it batch after batch, so requests never wait behind one long delete.
 	 */
 	purgeMessagesBefore(before: number, limit: number): number {
-		return this.db.transaction(() => {
+		const deleted = this.db.transaction(() => {
 			const rows = this.stmt.oldestMessages.all(before, limit) as Row[];
 			for (const { id } of rows) {
 				this.stmt.deleteMessageAttempts.run(id);
@@ -528,6 +542,8 @@ export class SqliteStore implements Store, JobStore {
 			}
 			return rows.length;
 		})();
+		if (deleted > 0) this.wrote();
+		return deleted;
 	}
 
 	async deleteChannel(id: string): Promise<boolean> {
@@ -613,6 +629,7 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async saveDeliveries(deliveries: DeviceDelivery[]): Promise<void> {
+		this.wrote();
 		this.db.transaction(() => {
 			// Positional binding: this runs once per device per push, named binding costs more.
 			for (const d of deliveries) {
@@ -654,6 +671,7 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	private flushMessages(): void {
+		this.wrote();
 		const batch = this.pendingMessages;
 		this.pendingMessages = [];
 		try {
@@ -691,7 +709,12 @@ export class SqliteStore implements Store, JobStore {
 
 	async listMessages(channelId: string, page: MessagePage): Promise<MessageRecord[]> {
 		const rows = page.before
-			? this.stmt.listMessagesBefore.all(channelId, page.before.createdAt, page.before.id, page.limit)
+			? this.stmt.listMessagesBefore.all(
+					channelId,
+					page.before.createdAt,
+					page.before.id,
+					page.limit,
+				)
 			: this.stmt.listMessages.all(channelId, page.limit);
 		return (rows as Row[]).map(toMessage);
 	}
@@ -702,6 +725,7 @@ export class SqliteStore implements Store, JobStore {
 		callbackState: CallbackState,
 		jobs: NewJob[],
 	): Promise<SaveAnswerResult> {
+		this.wrote();
 		const result = this.db.transaction((): SaveAnswerResult => {
 			const saved =
 				this.stmt.saveAnswer.run(
@@ -755,7 +779,11 @@ export class SqliteStore implements Store, JobStore {
 		return row.answer !== null ? 'answered' : 'already_expired';
 	}
 
-	async recordCallbackAttempt(attempt: CallbackAttempt, callbackState?: CallbackState): Promise<void> {
+	async recordCallbackAttempt(
+		attempt: CallbackAttempt,
+		callbackState?: CallbackState,
+	): Promise<void> {
+		this.wrote();
 		if (!callbackState) {
 			this.stmt.insertAttempt.run(attempt);
 			return;
