@@ -93,9 +93,18 @@ export class Checkpointer {
 		this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
 	}
 
-	/** Stops the worker and closes its connection (before the store closes its own). */
+	/**
+	 * Stops the worker and closes its connection (before the store closes its own). A worker
+	 * that has not gone within a second (stuck in a checkpoint on a very slow disk) is
+	 * terminated: its connection only ever copies pages the WAL still holds.
+	 */
 	async stop(): Promise<void> {
 		this.worker.postMessage('stop');
-		await this.exited;
+		let timer: NodeJS.Timeout | undefined;
+		const late = new Promise<'late'>((resolve) => {
+			timer = setTimeout(() => resolve('late'), 1_000);
+		});
+		if ((await Promise.race([this.exited, late])) === 'late') await this.worker.terminate();
+		clearTimeout(timer);
 	}
 }
