@@ -202,7 +202,9 @@ async function main() {
 		// Bare round trips before and after the answers, so both see the same warm process.
 		await bareRound(ANSWERS / 2, true);
 		const cpuBefore = cpuMs(server.pid);
+		const answersStarted = performance.now();
 		await pool(ANSWERS, CONCURRENCY, (i) => answer(true)(WARMUP + i));
+		const answersPerSecond = (ANSWERS * 1000) / (performance.now() - answersStarted);
 		const cpuAnswers = cpuBefore === null ? null : cpuMs(server.pid) - cpuBefore;
 		await bareRound(ANSWERS / 2, true);
 		const cpuPlainBefore = cpuMs(server.pid);
@@ -239,7 +241,10 @@ async function main() {
 			);
 		}
 		console.log(
-			`ratio callback / bare: p50 ${p50Ratio.toFixed(2)}x, p99 ${p99Ratio.toFixed(2)}x  (goal: p99 < 10x)`,
+			`respond throughput: ${answersPerSecond.toFixed(0)} answers/s with their callbacks (concurrency ${CONCURRENCY})`,
+		);
+		console.log(
+			`ratio callback / bare: p50 ${p50Ratio.toFixed(2)}x, p99 ${p99Ratio.toFixed(2)}x  (goals at concurrency 1: p50 <= 4x, p99 <= 6x)`,
 		);
 		process.exitCode = p99Ratio < 10 ? 0 : 1;
 	} finally {

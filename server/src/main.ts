@@ -1,9 +1,6 @@
 #!/usr/bin/env node
-import { runAsk } from './cli/ask';
-import { startCallbackReceiver } from './delivery/callbacks/receiver';
 import { ConfigError, loadConfig } from './config/config';
 import { settingsHelp } from './config/settings';
-import { startServer } from './app/server';
 
 const HELP = `ping-server: the Ping-compatible push, answer and callback server.
 
@@ -25,7 +22,10 @@ ${settingsHelp()}
 Prometheus metrics (push outcomes, in-flight, queued) are served at GET /metrics.
 `;
 
+// Each command loads only what it uses (serve does not need the ask client, nor ask the server).
+
 async function serve(): Promise<void> {
+	const { startServer } = await import('./app/server');
 	const server = await startServer(loadConfig());
 	let stopping = false;
 	const stop = (signal: string) => {
@@ -59,6 +59,7 @@ async function listen(args: string[]): Promise<void> {
 			"--secret must be the channel's webhook secret: 64 lowercase hex characters",
 		);
 	}
+	const { startCallbackReceiver } = await import('./delivery/callbacks/receiver');
 	const receiver = await startCallbackReceiver({
 		port: Number(portText),
 		host: flag(args, '--host'),
@@ -76,6 +77,7 @@ async function listen(args: string[]): Promise<void> {
 }
 
 async function ask(args: string[]): Promise<void> {
+	const { runAsk } = await import('./cli/ask');
 	let interrupts = 0;
 	const code = await runAsk({
 		argv: args,

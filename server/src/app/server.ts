@@ -77,7 +77,7 @@ export async function startServer(
 	const metrics = options.metrics ?? new Metrics();
 	const guard = new AddressGuard(config.callbackAllow, options.callbackResolver);
 	const delivery = combineDeliveries(
-		createPushDelivery(config.apns, { store, clock, log, metrics, links }),
+		await createPushDelivery(config.apns, { store, clock, log, metrics, links }),
 		createCallbackDelivery({
 			store,
 			clock,

@@ -10,6 +10,8 @@ export interface Config {
 	port: number;
 	host: string;
 	databaseFile: string;
+	/** SQLite mode: page cache and memory map sizes (MiB). */
+	sqlite: { cacheMiB: number; mmapMiB: number };
 	/** Accepted as an admin API key when set (operators and scripts get in without a DB edit). */
 	adminKey: string | null;
 	responseTtlSeconds: number;
@@ -114,6 +116,10 @@ export function loadConfig(env: Env = process.env): Config {
 		port: readInteger(env, 'PING_PORT'),
 		host: readText(env, 'PING_HOST') as string,
 		databaseFile: readText(env, 'PING_DATABASE') as string,
+		sqlite: {
+			cacheMiB: readInteger(env, 'PING_SQLITE_CACHE_MB'),
+			mmapMiB: readInteger(env, 'PING_SQLITE_MMAP_MB'),
+		},
 		adminKey,
 		responseTtlSeconds: readInteger(env, 'PING_RESPONSE_TTL_SECONDS'),
 		publicUrl,

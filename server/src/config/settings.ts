@@ -95,6 +95,22 @@ export const SETTINGS: readonly Setting[] = [
 			'How long messages are kept, with their answers, push deliveries and callback attempts, in days (both stores); older ones are deleted.',
 	},
 	{
+		name: 'PING_SQLITE_CACHE_MB',
+		group: 'Server',
+		default: '64',
+		range: [2, 65_536],
+		description:
+			"SQLite mode: SQLite's page cache in MiB, filled only as pages are used. 64 keeps the indexes that every send and poll touches in memory up to about a million stored messages.",
+	},
+	{
+		name: 'PING_SQLITE_MMAP_MB',
+		group: 'Server',
+		default: '256',
+		range: [0, 1_048_576],
+		description:
+			"SQLite mode: how much of the database file is read through a memory map, in MiB (0 is off). Mapped pages are the system's file cache, not extra memory; reads skip a system call each.",
+	},
+	{
 		name: 'PING_RATE_PER_TOKEN',
 		group: 'Server',
 		default: '600',

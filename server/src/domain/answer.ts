@@ -27,7 +27,10 @@ export function responderOf(answer: Answer): Responder {
 	return r.name === undefined ? { via: r.via } : { via: r.via, name: r.name };
 }
 
-export function callbackBody(message: Message, answer: Answer): CallbackBody {
+export function callbackBody(
+	message: Pick<Message, 'id' | 'channelId'>,
+	answer: Answer,
+): CallbackBody {
 	const body: CallbackBody = {
 		message_id: message.id,
 		channel_id: message.channelId,

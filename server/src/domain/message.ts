@@ -77,7 +77,7 @@ export function newMessage(
 	};
 }
 
-export const isExpired = (message: Message, now: number) =>
+export const isExpired = (message: Pick<Message, 'expiresAt'>, now: number) =>
 	message.expiresAt !== null && now >= message.expiresAt;
 
 export const iso = (ms: number) => new Date(ms).toISOString();

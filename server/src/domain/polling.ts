@@ -2,6 +2,12 @@ import { CallbackBody, callbackBody } from './answer';
 import { isExpired, iso } from './message';
 import { MessageRecord } from './types';
 
+/** What a poll reads of a message: no title, body or actions (stores read only these columns). */
+export type PollRecord = Pick<
+	MessageRecord,
+	'id' | 'channelId' | 'expiresAt' | 'answer' | 'readAt' | 'callbackState'
+>;
+
 export type PollStatus = 'pending' | 'submitted' | 'already_read' | 'expired' | 'failed';
 
 export interface PollOutcome {
@@ -22,11 +28,7 @@ export interface PollOutcome {
  * - answer older than the response TTL: `expired`;
  * - otherwise `submitted` with the answer.
  */
-export function pollOutcome(
-	record: MessageRecord,
-	now: number,
-	responseTtlMs: number,
-): PollOutcome {
+export function pollOutcome(record: PollRecord, now: number, responseTtlMs: number): PollOutcome {
 	const answer = record.answer;
 	if (!answer) return { status: isExpired(record, now) ? 'expired' : 'pending', consumes: false };
 	if (record.readAt !== null) return { status: 'already_read', consumes: false };

@@ -1,4 +1,5 @@
-import { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes';
 import { ApiError } from '../domain/errors';
 import { Logger, errorMessage } from '../observability/log';
 import { RateCounterFactory, StorageUnavailableError } from '../store/store';

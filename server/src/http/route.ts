@@ -61,6 +61,16 @@ export type Handler<A extends Auth> = (
 	req: ApiRequest<A>,
 ) => Promise<Reply> | Reply;
 
+/**
+ * A handler whose module is loaded on its route's first request, not at start: for parts a
+ * server may never be asked for (the MCP SDK costs ~200 ms and ~25 MiB to load). The first
+ * request waits for the load; later ones call the loaded handler directly.
+ */
+export function lazyHandler<A extends Auth>(load: () => Promise<Handler<A>>): Handler<A> {
+	let loaded: Promise<Handler<A>> | null = null;
+	return async (ctx, req) => (await (loaded ??= load()))(ctx, req);
+}
+
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE';
 
 /**

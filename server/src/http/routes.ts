@@ -1,12 +1,12 @@
-import { mcpMethodNotAllowed, mcpRoute } from '../mcp/route';
 import { cancelRoute } from './cancel';
 import * as channels from './channels';
 import * as devices from './devices';
 import * as keys from './keys';
 import * as messages from './messages';
 import * as pairings from './pairings';
+import { mcpMethodNotAllowed } from '../mcp/method-not-allowed';
 import { pollRoute } from './poll';
-import { Route, json, route } from './route';
+import { Route, json, lazyHandler, route } from './route';
 import { sendMessage } from './send';
 import * as webhooks from './webhooks';
 import { answerPageFailure, showAnswerPage, submitAnswerPage } from '../web/answer-page';
@@ -98,8 +98,14 @@ export const ROUTES: Route[] = [
 	page('POST', '/console/keys', 'createKey'),
 	page('POST', '/console/keys/:id/delete', 'revokeKey'),
 
-	// MCP for AI agents (streamable HTTP, stateless): an API key as bearer.
-	route('POST', '/mcp', 'key', mcpRoute),
+	// MCP for AI agents (streamable HTTP, stateless): an API key as bearer. The SDK is loaded on
+	// the first POST, not at start.
+	route(
+		'POST',
+		'/mcp',
+		'key',
+		lazyHandler(async () => (await import('../mcp/route')).mcpRoute),
+	),
 	route('GET', '/mcp', 'key', mcpMethodNotAllowed),
 	route('DELETE', '/mcp', 'key', mcpMethodNotAllowed),
 ];

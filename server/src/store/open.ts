@@ -4,11 +4,10 @@ import { JobQueue } from '../jobs/queue';
 import { SqliteJobQueue } from '../jobs/sqlite-queue';
 import { Logger } from '../observability/log';
 import { AnswerEvents } from './answer-events';
-import { openRedisStore } from './redis/open';
 import { RetentionSweeper } from './sqlite/retention';
 import { SqliteStore } from './sqlite/sqlite-store';
 import { RateCounterFactory, Store } from './store';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory';
 
 /** An opened store with the job queue that runs the jobs its writes queue, and the long-poll wake-ups. */
 export interface OpenStore {
@@ -33,7 +32,13 @@ export async function openStore(
 ): Promise<OpenStore> {
 	const { clock, log } = deps;
 	if (deps.store || config.store === 'sqlite') {
-		const store = deps.store ?? new SqliteStore(config.databaseFile);
+		const store =
+			deps.store ??
+			new SqliteStore(config.databaseFile, {
+				cacheMiB: config.sqlite.cacheMiB,
+				mmapMiB: config.sqlite.mmapMiB,
+				log,
+			});
 		if (!(store instanceof SqliteStore))
 			throw new Error('a store passed to startServer must be a SqliteStore');
 		if (store.leasesTakenBack > 0)
@@ -45,7 +50,10 @@ export async function openStore(
 		const retention = new RetentionSweeper(store, clock, log, {
 			retentionMs: config.retentionMs,
 			everyMs: 60_000,
-			batch: 500,
+			// Measured with bench/retention.js: 100 per batch and 5 ms apart kept a write's p99
+			// during a purge near its p99 without one (a day of 60,000 messages takes ~4 s).
+			batch: 100,
+			pauseMs: 5,
 		});
 		retention.start();
 		return {
@@ -59,6 +67,8 @@ export async function openStore(
 			},
 		};
 	}
+	// Loaded only in Redis mode: ioredis and BullMQ cost SQLite mode ~100 ms and ~25 MiB at start.
+	const { openRedisStore } = await import('./redis/open');
 	return openRedisStore(
 		{
 			url: config.redis.url as string,

@@ -1,5 +1,5 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { PollOutcome } from '../domain/polling';
+import { PollOutcome, PollRecord } from '../domain/polling';
 import { NewJob } from '../jobs/job';
 import {
 	Account,
@@ -181,9 +181,9 @@ export interface Store {
 	/** Applies `decide` to the record and, when it consumes, marks the answer read, atomically. */
 	pollAnswer(
 		messageId: string,
-		decide: (record: MessageRecord) => PollOutcome,
+		decide: (record: PollRecord) => PollOutcome,
 		now: number,
-	): Promise<{ record: MessageRecord; outcome: PollOutcome } | null>;
+	): Promise<{ record: PollRecord; outcome: PollOutcome } | null>;
 	setCallbackState(messageId: string, state: CallbackState): Promise<void>;
 	/**
 	 * Closes an unanswered message now, atomically against `saveAnswer` (of an answer and the
@@ -194,7 +194,11 @@ export interface Store {
 	expireMessage(messageId: string, now: number): Promise<ExpireMessageResult>;
 
 	// Callback attempts (the delivery log shown by GET /v1/messages/{id})
-	recordCallbackAttempt(attempt: CallbackAttempt): Promise<void>;
+	/**
+	 * Records an attempt and, when `callbackState` is given (a final outcome of the message's own
+	 * callback), sets the message's callback state with it: one write per attempt.
+	 */
+	recordCallbackAttempt(attempt: CallbackAttempt, callbackState?: CallbackState): Promise<void>;
 	/** Oldest first. */
 	listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]>;
 

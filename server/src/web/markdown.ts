@@ -1,4 +1,6 @@
-import MarkdownIt from 'markdown-it';
+import type MarkdownIt from 'markdown-it';
+
+type Renderer = ReturnType<typeof MarkdownIt>;
 
 /**
  * The message body as HTML for the answer page: Markdown through markdown-it with raw HTML
@@ -11,34 +13,42 @@ import MarkdownIt from 'markdown-it';
  *   so opening it tells no third party that it was opened.
  * - Headings start at h3: the page's own h1 is the message title.
  */
-const md = new MarkdownIt({ html: false, linkify: true, breaks: true, typographer: false });
-md.disable(['image']);
-
 const ALLOWED_LINK = /^(https?:|mailto:)/i;
-md.validateLink = (url: string) => ALLOWED_LINK.test(url.trim());
-
 const LINK_REL = 'noopener noreferrer nofollow';
-md.renderer.rules.link_open = (tokens, idx, options, _env, self) => {
-	tokens[idx].attrSet('rel', LINK_REL);
-	return self.renderToken(tokens, idx, options);
-};
 
-const shiftHeading: NonNullable<typeof md.renderer.rules.heading_open> = (
-	tokens,
-	idx,
-	options,
-	_env,
-	self,
-) => {
-	const level = Math.min(6, Number(tokens[idx].tag.slice(1)) + 2);
-	tokens[idx].tag = `h${level}`;
-	return self.renderToken(tokens, idx, options);
-};
-md.renderer.rules.heading_open = shiftHeading;
-md.renderer.rules.heading_close = shiftHeading;
+/** The configured renderer, made on the first page that has a body (not at start: ~25 ms). */
+let md: Renderer | null = null;
+
+function renderer(): Renderer {
+	if (md) return md;
+	// A plain require here, not an import: rendering is synchronous, and this runs once.
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const create = require('markdown-it') as typeof MarkdownIt;
+	const made = create({ html: false, linkify: true, breaks: true, typographer: false });
+	made.disable(['image']);
+	made.validateLink = (url: string) => ALLOWED_LINK.test(url.trim());
+	made.renderer.rules.link_open = (tokens, idx, options, _env, self) => {
+		tokens[idx].attrSet('rel', LINK_REL);
+		return self.renderToken(tokens, idx, options);
+	};
+	const shiftHeading: NonNullable<typeof made.renderer.rules.heading_open> = (
+		tokens,
+		idx,
+		options,
+		_env,
+		self,
+	) => {
+		const level = Math.min(6, Number(tokens[idx].tag.slice(1)) + 2);
+		tokens[idx].tag = `h${level}`;
+		return self.renderToken(tokens, idx, options);
+	};
+	made.renderer.rules.heading_open = shiftHeading;
+	made.renderer.rules.heading_close = shiftHeading;
+	return (md = made);
+}
 
 export function renderMarkdown(body: string): string {
-	return md.render(body);
+	return renderer().render(body);
 }
 
 /**

@@ -54,13 +54,13 @@ export function deliverCallback(deps: DeliveryDeps): JobHandler<'callback.delive
 			return;
 		}
 
-		return await attemptDelivery(deps, job.attempts + (p.attemptsBefore ?? 0), p, {
-			settle: async (outcome) => {
-				if (p.target !== 'callback_url') return;
-				await store.setCallbackState(p.messageId, outcome);
-				events.notify(p.messageId);
-			},
+		const settlesCallbackState = p.target === 'callback_url';
+		const result = await attemptDelivery(deps, job.attempts + (p.attemptsBefore ?? 0), p, {
+			settlesCallbackState,
 		});
+		// Polls waiting on a failed callback get the answer now.
+		if (settlesCallbackState && result === undefined) events.notify(p.messageId);
+		return result;
 	};
 }
 
@@ -76,14 +76,15 @@ export interface SignedDelivery {
 
 /**
  * One attempt of a signed delivery: POST with a fresh signature (the channel's secret as it is
- * now), the attempt recorded, then done (`settle` told `delivered` or `failed`) or the next
- * retry of the schedule.
+ * now), the attempt recorded, then done or the next retry of the schedule. With
+ * `settlesCallbackState`, a final outcome (`delivered`, `failed`) becomes the message's callback
+ * state in the same store write as the attempt.
  */
 export async function attemptDelivery(
 	deps: DeliveryDeps,
 	previousAttempts: number,
 	p: SignedDelivery,
-	hooks: { settle(outcome: 'delivered' | 'failed'): Promise<void> },
+	options: { settlesCallbackState: boolean },
 ): Promise<JobResult> {
 	const { store, clock, log, poster } = deps;
 	const message = await store.getMessage(p.messageId);
@@ -122,7 +123,8 @@ export async function attemptDelivery(
 		outcome: outcome.delivered ? 'delivered' : nextAttemptAt === null ? 'failed' : 'retrying',
 		nextAttemptAt,
 	};
-	await store.recordCallbackAttempt(record);
+	const final = record.outcome === 'retrying' ? undefined : record.outcome;
+	await store.recordCallbackAttempt(record, options.settlesCallbackState ? final : undefined);
 	const fields = {
 		message_id: p.messageId,
 		delivery_id: p.deliveryId,
@@ -136,12 +138,10 @@ export async function attemptDelivery(
 
 	if (record.outcome === 'delivered') {
 		log.debug('callback.delivered', fields);
-		await hooks.settle('delivered');
 		return;
 	}
 	if (record.outcome === 'failed') {
 		log.warn('callback.failed', { ...fields, error: outcome.error });
-		await hooks.settle('failed');
 		return;
 	}
 	log.info('callback.retrying', {

@@ -73,7 +73,7 @@ export function deliverExpiry(
 			job.attempts,
 			{ ...p, target: 'callback_url', webhookId: null },
 			// The answer's callback_state is about answers; an expiry event leaves it as it is.
-			{ settle: async () => undefined },
+			{ settlesCallbackState: false },
 		);
 	};
 }

@@ -6,18 +6,20 @@ import { Metrics } from '../../observability/metrics';
 import { Store } from '../../store/store';
 import { PushDelivery } from './push-delivery';
 import { pushMetrics } from './push-metrics';
-import { PushSender } from './sender';
 
 /**
  * Sets up push delivery from the APNs settings. Without them the server still runs (messages
  * are stored, pollable and answerable) and says so once, loudly, at start-up.
+ * The sender (and with it the APNs client library) is loaded only when APNs is configured.
  */
-export function createPushDelivery(
+export async function createPushDelivery(
 	apns: ApnsConfig | null,
 	deps: { store: Store; clock: Clock; log: Logger; metrics: Metrics; links?: AnswerLinks },
-): PushDelivery {
+): Promise<PushDelivery> {
 	const metrics = pushMetrics(deps.metrics);
-	const sender = apns ? new PushSender(apns, deps.clock, deps.log, metrics) : null;
+	const sender = apns
+		? new (await import('./sender')).PushSender(apns, deps.clock, deps.log, metrics)
+		: null;
 	if (apns) {
 		deps.log.info('push.enabled', {
 			topic: apns.topic,

@@ -8,7 +8,7 @@ import { Job, JobResult, NewJob } from '../../jobs/job';
 import { Store } from '../../store/store';
 import { buildNotification, notificationId } from './payload';
 import { PushMetrics } from './push-metrics';
-import { PushOutcome, PushSender } from './sender';
+import type { PushOutcome, PushSender } from './sender';
 
 /** Attempts per device before a retryable failure (429, 5xx, timeouts) becomes `failed`. */
 export const MAX_PUSH_ATTEMPTS = 8;

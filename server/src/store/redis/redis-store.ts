@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { newJobId } from '../../domain/ids';
-import { PollOutcome } from '../../domain/polling';
+import { PollOutcome, PollRecord } from '../../domain/polling';
 import {
 	Account,
 	Answer,
@@ -606,9 +606,9 @@ export class RedisStore implements Store {
 
 	async pollAnswer(
 		messageId: string,
-		decide: (record: MessageRecord) => PollOutcome,
+		decide: (record: PollRecord) => PollOutcome,
 		now: number,
-	): Promise<{ record: MessageRecord; outcome: PollOutcome } | null> {
+	): Promise<{ record: PollRecord; outcome: PollOutcome } | null> {
 		const key = this.keys.message(messageId);
 		for (let i = 0; i < CAS_ATTEMPTS; i++) {
 			const hash = await this.redis.hgetall(key);
@@ -648,7 +648,10 @@ export class RedisStore implements Store {
 
 	// Callback attempts
 
-	async recordCallbackAttempt(attempt: CallbackAttempt): Promise<void> {
+	async recordCallbackAttempt(
+		attempt: CallbackAttempt,
+		callbackState?: CallbackState,
+	): Promise<void> {
 		const k = this.keys;
 		await this.redis.pingRecordAttempt(
 			2,
@@ -657,6 +660,7 @@ export class RedisStore implements Store {
 			JSON.stringify(attempt),
 			this.retentionMs,
 		);
+		if (callbackState) await this.setCallbackState(attempt.messageId, callbackState);
 	}
 
 	async listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]> {

@@ -9,12 +9,17 @@ export interface RetentionOptions {
 	everyMs: number;
 	/** Messages per transaction: small, so a request never waits long behind a purge. */
 	batch: number;
+	/**
+	 * Real milliseconds between two batches, so requests get the thread between them and the
+	 * background checkpoint keeps up with the pages a purge frees.
+	 */
+	pauseMs: number;
 }
 
 /**
  * Retention for the SQLite store (Redis mode expires keys by TTL instead): every `everyMs` it
  * deletes messages older than `retentionMs`, with their answers, push deliveries and callback
- * attempts, a small batch per transaction and a turn of the event loop between batches.
+ * attempts, a small batch per transaction and a short pause between batches.
  * SQLite reuses the freed pages for new rows, so under a steady load the file stops growing
  * at about `retentionMs` worth of messages without a VACUUM (which would lock the database).
  */
@@ -55,7 +60,7 @@ export class RetentionSweeper {
 				const deleted = this.store.purgeMessagesBefore(before, this.options.batch);
 				total += deleted;
 				if (deleted < this.options.batch) break;
-				await new Promise((resolve) => setImmediate(resolve));
+				await new Promise((resolve) => setTimeout(resolve, this.options.pauseMs));
 			}
 		} catch (error) {
 			this.log.error('retention.failed', { error: errorMessage(error) });

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { newJobId } from '../../domain/ids';
-import { PollOutcome } from '../../domain/polling';
+import { PollOutcome, PollRecord } from '../../domain/polling';
 import {
 	Account,
 	Answer,
@@ -33,9 +33,36 @@ import {
 	ExpireMessageResult,
 	Store,
 } from '../store';
+import { Logger } from '../../observability/log';
+import { Checkpointer } from './checkpointer';
 import { MIGRATIONS } from './schema';
 
 type Row = Record<string, unknown>;
+
+export const SQLITE_CACHE_MIB_DEFAULT = 64;
+export const SQLITE_MMAP_MIB_DEFAULT = 256;
+
+/**
+ * Holds `<file>-lock` (a small SQLite file in exclusive locking mode, written once) for as
+ * long as the store is open: a second process on the same database fails here, at once.
+ */
+function lockFile(file: string): Database.Database {
+	const lock = new Database(`${file}-lock`);
+	try {
+		lock.pragma('busy_timeout = 0');
+		lock.pragma('locking_mode = EXCLUSIVE');
+		lock.exec('BEGIN EXCLUSIVE; COMMIT');
+		return lock;
+	} catch (error) {
+		lock.close();
+		if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+			throw new Error(
+				`the SQLite database ${file} is in use by another ping-server process; SQLite mode runs one process per file (use PING_STORE=redis to run several)`,
+			);
+		}
+		throw error;
+	}
+}
 
 /**
  * Channels by token hash, kept in memory: send and poll look one up on every request.
@@ -161,6 +188,18 @@ function toMessage(r: Row): MessageRecord {
 	};
 }
 
+/** A row of the `pollMessage` statement (in its column order). */
+function toPollRecord(r: unknown[]): PollRecord {
+	return {
+		id: str(r[0]),
+		channelId: str(r[1]),
+		expiresAt: numOrNull(r[2]),
+		answer: r[3] === null ? null : (JSON.parse(str(r[3])) as Answer),
+		readAt: numOrNull(r[4]),
+		callbackState: str(r[5]) as CallbackState,
+	};
+}
+
 function toDelivery(r: Row): DeviceDelivery {
 	return {
 		messageId: str(r.message_id),
@@ -211,19 +250,40 @@ function toJob(r: Row): Job {
 	} as Job;
 }
 
+/** How the SQLite file is opened; the defaults suit a server (tests and benches change them). */
+export interface SqliteStoreOptions {
+	busyTimeoutMs?: number;
+	/** SQLite's page cache, in MiB (PING_SQLITE_CACHE_MB). */
+	cacheMiB?: number;
+	/** How much of the file is read through a memory map, in MiB (PING_SQLITE_MMAP_MB); 0 is off. */
+	mmapMiB?: number;
+	/** Where a failing background checkpoint is reported. */
+	log?: Logger;
+}
+
 /**
  * The embedded default store: one SQLite file (WAL), zero set-up, survives restarts.
  * better-sqlite3 is synchronous, so every method is atomic within this process; the
  * multi-statement ones run in a transaction as well.
  *
- * One process per file, enforced: the file is opened in SQLite's exclusive locking mode, so a
- * second server on the same file fails at start instead of sharing it. That makes every job
- * lease found at open a lease of a process that is gone, and they are taken back at once:
- * work interrupted by a crash resumes as soon as the server is up again, not when the lease
- * would have run out.
+ * One process per file, enforced: the store holds an exclusive lock on `<file>-lock` while it
+ * is open, so a second server on the same file fails at start instead of sharing it. That makes
+ * every job lease found at open a lease of a process that is gone, and they are taken back at
+ * once: work interrupted by a crash resumes as soon as the server is up again, not when the
+ * lease would have run out. (The lock is a file of its own, not SQLite's exclusive locking mode
+ * on the database, so that the checkpoint worker can open the database too.)
+ *
+ * WAL checkpoints run on a worker thread (`checkpointer.ts`), never inside a request's commit.
  */
 export class SqliteStore implements Store, JobStore {
 	private readonly db: Database.Database;
+	private readonly lock: Database.Database | null;
+	/** Started by the first write that adds real weight (a message, an answer…), not at open. */
+	private checkpointer: Checkpointer | null = null;
+	private readonly onDisk: boolean;
+	private readonly file: string;
+	private readonly log: Logger | null;
+	private readonly busyTimeoutMs: number;
 	private readonly stmt: Record<string, Database.Statement>;
 	private readonly channelsByToken = new Map<string, Channel>();
 	private pendingMessages: PendingMessage[] = [];
@@ -233,28 +293,41 @@ export class SqliteStore implements Store, JobStore {
 	/** Jobs that were leased by a previous process when this one opened the file. */
 	readonly leasesTakenBack: number;
 
-	constructor(file: string, options: { busyTimeoutMs?: number } = {}) {
-		if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-		this.db = new Database(file);
+	constructor(file: string, options: SqliteStoreOptions = {}) {
+		const onDisk = file !== ':memory:';
+		if (onDisk) mkdirSync(dirname(file), { recursive: true });
+		this.lock = onDisk ? lockFile(file) : null;
+		try {
+			this.db = new Database(file);
+		} catch (error) {
+			this.lock?.close();
+			throw error;
+		}
 		try {
 			this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-			this.db.pragma('locking_mode = EXCLUSIVE');
 			this.db.pragma('journal_mode = WAL');
 			this.db.pragma('synchronous = NORMAL');
 			this.db.pragma('foreign_keys = ON');
+			// A negative cache_size is in KiB. Pages of the history and id indexes of a large
+			// database stay in memory; the map lets reads skip a system call per page.
+			this.db.pragma(`cache_size = ${-1024 * (options.cacheMiB ?? SQLITE_CACHE_MIB_DEFAULT)}`);
+			this.db.pragma(`mmap_size = ${1024 * 1024 * (options.mmapMiB ?? SQLITE_MMAP_MIB_DEFAULT)}`);
+			// The WAL's size stays bounded after a burst (the file is cut back once checkpointed).
+			this.db.pragma(`journal_size_limit = ${16 * 1024 * 1024}`);
+			if (onDisk) this.db.pragma('wal_autocheckpoint = 0');
 			this.migrate();
 			this.leasesTakenBack = this.db
 				.prepare('UPDATE jobs SET locked_until = 0 WHERE locked_until > 0')
 				.run().changes;
 		} catch (error) {
 			this.db.close();
-			if ((error as { code?: string }).code === 'SQLITE_BUSY') {
-				throw new Error(
-					`the SQLite database ${file} is in use by another ping-server process; SQLite mode runs one process per file (use PING_STORE=redis to run several)`,
-				);
-			}
+			this.lock?.close();
 			throw error;
 		}
+		this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+		this.onDisk = onDisk;
+		this.file = file;
+		this.log = options.log ?? null;
 		const p = (sql: string) => this.db.prepare(sql);
 		this.stmt = {
 			insertAccount: p('INSERT OR IGNORE INTO accounts (id, created_at) VALUES (?, ?)'),
@@ -349,14 +422,19 @@ export class SqliteStore implements Store, JobStore {
 				 VALUES (@id, @channelId, @title, @body, @priority, @callbackUrl, @actions, @createdAt, @expiresAt, @muted, @answerTokenHash)`,
 			),
 			getMessage: p('SELECT * FROM messages WHERE id = ?'),
+			// A poll's columns only, as an array (no per-row object keys to build).
+			pollMessage: p(
+				'SELECT id, channel_id, expires_at, answer, read_at, callback_state FROM messages WHERE id = ?',
+			).raw(),
 			messageByAnswerToken: p('SELECT * FROM messages WHERE answer_token_hash = ?'),
 			insertSecret: p('INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?, ?)'),
 			getSecret: p('SELECT value FROM server_secrets WHERE name = ?'),
 			listMessages: p(
 				'SELECT * FROM messages WHERE channel_id = ? ORDER BY created_at DESC, id DESC LIMIT ?',
 			),
+			// The row-value comparison lets the history index start at the cursor.
 			listMessagesBefore: p(
-				`SELECT * FROM messages WHERE channel_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
+				`SELECT * FROM messages WHERE channel_id = ? AND (created_at, id) < (?, ?)
 				 ORDER BY created_at DESC, id DESC LIMIT ?`,
 			),
 			saveAnswer: p(
@@ -389,6 +467,32 @@ export class SqliteStore implements Store, JobStore {
 			deleteSession: p('DELETE FROM console_sessions WHERE id_hash = ?'),
 			deleteExpiredSessions: p('DELETE FROM console_sessions WHERE expires_at <= ?'),
 		};
+	}
+
+	/**
+	 * Starts the checkpoint worker on the first write that matters. A worker thread costs about
+	 * 10 MiB of memory; an idle server (or one that only reads) does not need it, and the few
+	 * pages written at start are checkpointed when the store closes.
+	 */
+	private wrote(): void {
+		if (this.checkpointer || !this.onDisk || !this.db.open) return;
+		this.checkpointer = new Checkpointer(this.file, this.log, () => this.restartWal());
+	}
+
+	/**
+	 * Copies what is left of the WAL and starts it over (see `Checkpointer`). Never waits: if
+	 * the worker is checkpointing at this moment, it is tried again after the next one.
+	 */
+	private restartWal(): void {
+		if (!this.db.open) return;
+		this.db.pragma('busy_timeout = 0');
+		try {
+			this.db.pragma('wal_checkpoint(RESTART)');
+		} catch {
+			// busy: the worker asks again after its next round
+		} finally {
+			this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+		}
 	}
 
 	private migrate(): void {
@@ -503,7 +607,7 @@ export class SqliteStore implements Store, JobStore {
 	 * calls it batch after batch, so requests never wait behind one long delete.
 	 */
 	purgeMessagesBefore(before: number, limit: number): number {
-		return this.db.transaction(() => {
+		const deleted = this.db.transaction(() => {
 			const rows = this.stmt.oldestMessages.all(before, limit) as Row[];
 			for (const { id } of rows) {
 				this.stmt.deleteMessageAttempts.run(id);
@@ -512,6 +616,8 @@ export class SqliteStore implements Store, JobStore {
 			}
 			return rows.length;
 		})();
+		if (deleted > 0) this.wrote();
+		return deleted;
 	}
 
 	async deleteChannel(id: string): Promise<boolean> {
@@ -629,6 +735,7 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async saveDeliveries(deliveries: DeviceDelivery[]): Promise<void> {
+		this.wrote();
 		this.db.transaction(() => {
 			// Positional binding: this runs once per device per push, named binding costs more.
 			for (const d of deliveries) {
@@ -670,6 +777,7 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	private flushMessages(): void {
+		this.wrote();
 		const batch = this.pendingMessages;
 		this.pendingMessages = [];
 		try {
@@ -710,7 +818,6 @@ export class SqliteStore implements Store, JobStore {
 			? this.stmt.listMessagesBefore.all(
 					channelId,
 					page.before.createdAt,
-					page.before.createdAt,
 					page.before.id,
 					page.limit,
 				)
@@ -724,6 +831,7 @@ export class SqliteStore implements Store, JobStore {
 		callbackState: CallbackState,
 		jobs: NewJob[],
 	): Promise<SaveAnswerResult> {
+		this.wrote();
 		const result = this.db.transaction((): SaveAnswerResult => {
 			const saved =
 				this.stmt.saveAnswer.run(
@@ -750,15 +858,15 @@ export class SqliteStore implements Store, JobStore {
 
 	async pollAnswer(
 		messageId: string,
-		decide: (record: MessageRecord) => PollOutcome,
+		decide: (record: PollRecord) => PollOutcome,
 		now: number,
-	): Promise<{ record: MessageRecord; outcome: PollOutcome } | null> {
+	): Promise<{ record: PollRecord; outcome: PollOutcome } | null> {
 		// No transaction needed: the consuming UPDATE only succeeds while the answer is unread,
 		// so of two readers exactly one marks it; the other reads again and sees already_read.
 		for (;;) {
-			const row = this.stmt.getMessage.get(messageId) as Row | undefined;
+			const row = this.stmt.pollMessage.get(messageId) as unknown[] | undefined;
 			if (!row) return null;
-			const record = toMessage(row);
+			const record = toPollRecord(row);
 			const outcome = decide(record);
 			if (!outcome.consumes || this.stmt.markRead.run(now, messageId).changes === 1)
 				return { record, outcome };
@@ -777,8 +885,19 @@ export class SqliteStore implements Store, JobStore {
 		return row.answer !== null ? 'answered' : 'already_expired';
 	}
 
-	async recordCallbackAttempt(attempt: CallbackAttempt): Promise<void> {
-		this.stmt.insertAttempt.run(attempt);
+	async recordCallbackAttempt(
+		attempt: CallbackAttempt,
+		callbackState?: CallbackState,
+	): Promise<void> {
+		this.wrote();
+		if (!callbackState) {
+			this.stmt.insertAttempt.run(attempt);
+			return;
+		}
+		this.db.transaction(() => {
+			this.stmt.insertAttempt.run(attempt);
+			this.stmt.setCallbackState.run(callbackState, attempt.messageId);
+		})();
 	}
 
 	async listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]> {
@@ -846,6 +965,9 @@ export class SqliteStore implements Store, JobStore {
 
 	async close(): Promise<void> {
 		if (this.pendingMessages.length > 0) this.flushMessages();
+		await this.checkpointer?.stop();
+		// The last connection to close checkpoints what is left and removes the WAL.
 		this.db.close();
+		this.lock?.close();
 	}
 }

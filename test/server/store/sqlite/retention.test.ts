@@ -13,6 +13,7 @@ test('messages past retention are deleted in small batches, with their attempts 
 		retentionMs: 30 * DAY,
 		everyMs: 60_000,
 		batch: 2,
+		pauseMs: 0,
 	});
 	try {
 		const channel = channelFixture();

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../../server/src/domain/time';
@@ -64,6 +64,92 @@ describe('SQLite: one process per file', () => {
 			expect(job).toMatchObject({ kind: 'push.message', attempts: 1 });
 		} finally {
 			await reopened.close();
+		}
+	});
+});
+
+describe('SQLite: a database made by an older server', () => {
+	let dir: string;
+	beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ping-sqlite-old-'))));
+	afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+	test('migration 9 replaces the descending history index; every stored message keeps its place in the history', async () => {
+		const file = join(dir, 'ping.db');
+		// The schema as the server before migration 9 left it, with a channel and 250 messages.
+		const old = new Database(file);
+		old.pragma('journal_mode = WAL');
+		for (const migration of MIGRATIONS.slice(0, 7)) old.exec(migration);
+		old.pragma('user_version = 7');
+		old.prepare("INSERT INTO accounts (id, created_at) VALUES ('usr_old', 1)").run();
+		old
+			.prepare(
+				`INSERT INTO channels (id, account_id, name, token_hash, webhook_secret, created_at, updated_at)
+				 VALUES ('ch_old000000000', 'usr_old', 'Old', ?, ?, 1, 1)`,
+			)
+			.run('a'.repeat(64), 'b'.repeat(64));
+		const insert = old.prepare(
+			`INSERT INTO messages (id, channel_id, title, priority, actions, created_at, muted)
+			 VALUES (?, 'ch_old000000000', ?, 'normal', '[]', ?, 0)`,
+		);
+		// Two messages per millisecond, so the id breaks ties as it did before.
+		for (let i = 0; i < 250; i++)
+			insert.run(`msg_${String(i).padStart(12, '0')}`, `Old ${i}`, 1_000 + Math.floor(i / 2));
+		old.close();
+
+		const store = new SqliteStore(file);
+		try {
+			const indexes = (store as unknown as { db: Database.Database }).db
+				.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages'")
+				.all()
+				.map((r) => (r as { name: string }).name);
+			expect(indexes).toContain('messages_channel_history');
+			expect(indexes).not.toContain('messages_channel_created');
+
+			// Paged newest first across the whole history: all 250, in order, none twice.
+			const seen: string[] = [];
+			let before: { createdAt: number; id: string } | undefined;
+			for (;;) {
+				const page = await store.listMessages('ch_old000000000', { limit: 40, before });
+				if (page.length === 0) break;
+				seen.push(...page.map((m) => m.id));
+				const last = page[page.length - 1];
+				before = { createdAt: last.createdAt, id: last.id };
+			}
+			const expected = Array.from(
+				{ length: 250 },
+				(_, i) => `msg_${String(249 - i).padStart(12, '0')}`,
+			);
+			expect(seen).toEqual(expected);
+			expect((await store.getMessage('msg_000000000007'))?.title).toBe('Old 7');
+		} finally {
+			await store.close();
+		}
+	});
+});
+
+describe('SQLite: checkpoints in the background', () => {
+	test('writes land in the WAL and a worker thread copies them into the database file', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'ping-sqlite-ckpt-'));
+		const file = join(dir, 'ping.db');
+		const store = new SqliteStore(file);
+		try {
+			const db = (store as unknown as { db: Database.Database }).db;
+			expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+			const channel = channelFixture();
+			await store.ensureAccount(channel.accountId, 1);
+			await store.insertChannel(channel);
+			const sizeBefore = statSync(file).size;
+			await Promise.all(
+				Array.from({ length: 2_000 }, () => store.insertMessage(messageFixture(channel.id), [])),
+			);
+			// Nothing on this thread checkpoints: the file grows only by the worker's copies.
+			const deadline = Date.now() + 10_000;
+			while (statSync(file).size <= sizeBefore && Date.now() < deadline)
+				await new Promise((r) => setTimeout(r, 50));
+			expect(statSync(file).size).toBeGreaterThan(sizeBefore);
+		} finally {
+			await store.close();
+			rmSync(dir, { recursive: true, force: true });
 		}
 	});
 });
