@@ -11,18 +11,19 @@ import { ApiRequest, Reply, json } from './route';
 const PAGE_DEFAULT = 50;
 const PAGE_MAX = 100;
 
-function encodeCursor(message: MessageRecord): string {
+/** A page cursor: the last message's time and id (the device's merged list uses it too). */
+export function encodeCursor(message: MessageRecord): string {
 	return Buffer.from(`${message.createdAt}:${message.id}`).toString('base64url');
 }
 
-function decodeCursor(raw: string): { createdAt: number; id: string } {
+export function decodeCursor(raw: string): { createdAt: number; id: string } {
 	const [createdAt, id] = Buffer.from(raw, 'base64url').toString('utf8').split(':');
 	if (!/^\d+$/.test(createdAt ?? '') || !id)
 		throw badRequest('cursor is not valid: use next_cursor from the previous page');
 	return { createdAt: Number(createdAt), id };
 }
 
-function parseLimit(raw: unknown): number {
+export function parseLimit(raw: unknown): number {
 	if (raw === undefined) return PAGE_DEFAULT;
 	if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > PAGE_MAX) {
 		throw badRequest(`limit must be a whole number from 1 to ${PAGE_MAX}`);
