@@ -405,7 +405,10 @@ describeInChromium('the inbox in Chromium (phone viewport)', () => {
 					body: n.body,
 					tag: n.tag,
 					requireInteraction: n.requireInteraction,
-					actions: n.actions.map((a) => ({ action: a.action, title: a.title })),
+					// `actions` is in Chromium's Notification, not yet in TypeScript's DOM types.
+					actions: (
+						n as Notification & { actions: { action: string; title: string }[] }
+					).actions.map((a) => ({ action: a.action, title: a.title })),
 				})),
 			);
 		const waitForShown = async (check: (list: Awaited<ReturnType<typeof shown>>) => boolean) => {

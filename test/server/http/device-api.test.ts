@@ -312,7 +312,7 @@ describe('the inbox cookie as credential', () => {
 				headers: { cookie, ...headers },
 				body: { triggered_by: 'approve' },
 			});
-		for (const crossSite of [
+		for (const crossSite of <Record<string, string>[]>[
 			{ 'sec-fetch-site': 'cross-site' },
 			{ 'sec-fetch-site': 'same-site' },
 			{ origin: 'https://evil.example' },

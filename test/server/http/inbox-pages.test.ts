@@ -122,7 +122,7 @@ describe('the pair page', () => {
 	test('a cross-site POST pairs nothing (403 page); a name over 100 characters shows the form again', async () => {
 		const url = await newPairing();
 		const before = (await devices()).length;
-		for (const headers of [
+		for (const headers of <Record<string, string>[]>[
 			{ 'sec-fetch-site': 'cross-site' },
 			{ origin: 'https://evil.example' },
 		]) {

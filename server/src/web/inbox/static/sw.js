@@ -194,7 +194,7 @@ function pushData(event) {
 	if (!event.data) return null;
 	try {
 		return event.data.json();
-	} catch (error) {
+	} catch {
 		return null;
 	}
 }
