@@ -412,7 +412,8 @@ describeInChromium('the inbox in Chromium (phone viewport)', () => {
 				})),
 			);
 		const waitForShown = async (check: (list: Awaited<ReturnType<typeof shown>>) => boolean) => {
-			const deadline = Date.now() + 5000;
+			// Generous: on a loaded machine the worker may take seconds to start for a push.
+			const deadline = Date.now() + 15_000;
 			for (;;) {
 				const list = await shown();
 				if (check(list)) return list;
