@@ -335,7 +335,6 @@ describeInChromium('the inbox in Chromium (phone viewport)', () => {
 		const late = await send(deploys, { title: 'Arrived while open' });
 		await card(first.page, late).waitFor({ timeout: 20_000 });
 		expect(await first.page.locator('#live').textContent()).toBe('New messages arrived.');
-		// Half-typed input in an untouched card survives the update.
 		await second.page.goto(`${server.url}/app/`);
 		await card(first.page, id).getByRole('button', { name: 'Approve' }).tap();
 		await first.page.waitForURL(/answered=1/);
