@@ -81,7 +81,7 @@ export interface CallbackBody {
 	responses: Record<string, ResponseValue>;
 	submitted_at?: string;
 	/** Extension: how the answer came in (`{"via": "link"}` from the answer page, `{"via": "api", "name"?}`). */
-	responder?: { via: string; name?: string };
+	responder?: { via: string; device_id?: string; name?: string };
 }
 
 /**

@@ -568,6 +568,67 @@ scenario(
 );
 
 scenario(
+	'Ping Wait for Response (signed callback): a paired browser’s inbox (PWA) taps Approve in Chromium; the waiting execution resumes with responder via device',
+	async () => {
+		const s = stack();
+		if (!chromiumAvailable()) {
+			if (process.env.CI)
+				throw new Error(`Chromium not found at ${CHROMIUM_PATH} (.ci/run installs it)`);
+			progress(
+				`*** SKIPPED: Chromium not found at ${CHROMIUM_PATH}; install chromium to run this scenario ***`,
+			);
+			return;
+		}
+		// An API-key holder makes a pairing link for the channel (the QR code a phone scans).
+		const pairing = await api(s.ping.url, 'POST', '/v1/devices/pairings', {
+			key: ADMIN_KEY,
+			body: { channel_ids: [s.channel.id], name: 'On-call phone' },
+		});
+		expect(pairing.status).toBe(201);
+
+		const browser = await launchChromium();
+		try {
+			const context = await browser.newContext(PHONE);
+			const errors = watchErrors(context);
+			const page = await context.newPage();
+			await page.goto(String(pairing.body.pair_url));
+			await page.getByRole('button', { name: 'Pair this browser' }).click();
+			await page.waitForURL(`${s.ping.url}/app/?paired=1`);
+
+			const title = uniqueTitle('Deploy approval (inbox)');
+			await startByWebhook('ping-e2e-approval', { title, version: 'v5.0.0' });
+			const message = await waitForMessageTitled(s, title);
+			const executionId = executionIdOf(message);
+			await waitForStatus(executionId, ['waiting']);
+
+			await page.goto(`${s.ping.url}/app/`);
+			const card = page.locator(`#m-${message.id}`);
+			expect(await card.locator('h2').textContent()).toBe(title);
+			// Opening the inbox answered nothing: the execution still waits.
+			expect((await getExecution(s.n8n, executionId)).status).toBe('waiting');
+			await card.getByRole('button', { name: 'Approve' }).tap();
+			await page.waitForURL(`${s.ping.url}/app/?answered=1#m-${message.id}`);
+			expect(await page.locator(`#m-${message.id}`).getAttribute('data-state')).toBe('answered');
+			expect(errors).toEqual([]);
+
+			const resumed = await waitForStatus(executionId, ['success']);
+			expect(nodeOutput(resumed, 'Ask for approval')[0].data).toMatchObject({
+				approved: true,
+				triggered_by: 'approve',
+				message_id: message.id,
+			});
+			const answered = await waitForCallbackDelivered(s, message.id);
+			expect(answered.answer).toMatchObject({
+				triggered_by: 'approve',
+				responder: { via: 'device', name: 'On-call phone' },
+			});
+		} finally {
+			await browser.close();
+		}
+	},
+);
+
+scenario(
 	"Ping Wait for Response with Limit Wait Time: Ping's signed expiry event resumes it at the limit as a refusal, though its input says approved: true",
 	async () => {
 		const s = stack();

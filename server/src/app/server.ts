@@ -91,6 +91,7 @@ export async function startServer(
 		address: new RateLimit('client address', config.rates.perAddress, opened.rateCounter, log),
 		token: new RateLimit('webhook token', config.rates.perToken, opened.rateCounter, log),
 		key: new RateLimit('API key', config.rates.perKey, opened.rateCounter, log),
+		device: new RateLimit('device key', config.rates.perKey, opened.rateCounter, log),
 	};
 	const ctx: AppContext = {
 		config,

@@ -24,7 +24,11 @@ export function responderOf(answer: Answer): Responder {
 	const r = answer.responder;
 	if (r === null || r === undefined) return { via: 'api' };
 	if (typeof r === 'string') return { via: 'api', name: r };
-	return r.name === undefined ? { via: r.via } : { via: r.via, name: r.name };
+	return {
+		via: r.via,
+		...(r.device_id === undefined ? {} : { device_id: r.device_id }),
+		...(r.name === undefined ? {} : { name: r.name }),
+	};
 }
 
 export function callbackBody(
@@ -57,6 +61,13 @@ export function tapTimestamp(raw: unknown, now: number): string {
 		);
 	}
 	return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+/** What a paired browser's answer records: the device, and its name when it has one. */
+export function deviceResponder(device: { id: string; name: string | null }): Responder {
+	return device.name === null
+		? { via: 'device', device_id: device.id }
+		: { via: 'device', device_id: device.id, name: device.name };
 }
 
 /** Longest `responder` name an API client may give. */

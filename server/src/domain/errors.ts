@@ -7,6 +7,8 @@ export type ErrorCode =
 	| 'missing_api_key'
 	| 'invalid_api_key'
 	| 'invalid_token'
+	| 'invalid_device_key'
+	| 'forbidden'
 	| 'not_found'
 	| 'already_answered'
 	| 'message_expired'
@@ -21,6 +23,7 @@ export type ErrorCode =
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
 	400: 'invalid_request',
 	401: 'invalid_api_key',
+	403: 'forbidden',
 	404: 'not_found',
 	409: 'conflict',
 	413: 'body_too_large',

@@ -77,13 +77,18 @@ export interface Message {
 	answerTokenHash?: string | null;
 }
 
-/** How an answer came in: `link` (the answer page, `/a/<token>`) or `api` (`POST …/respond`). */
-export type ResponderVia = 'link' | 'api';
+/**
+ * How an answer came in: `link` (the answer page, `/a/<token>`), `api` (`POST …/respond`) or
+ * `device` (a paired browser: its inbox, or a notification's button).
+ */
+export type ResponderVia = 'link' | 'api' | 'device';
 
-/** Who answered (docs/api.md#answers): how, and the name an API client gave, if any. */
+/** Who answered (docs/api.md#answers): how, and the name an API client or a device has, if any. */
 export interface Responder {
 	via: ResponderVia;
-	/** Set by an API client (`responder` of `/respond`), at most 100 characters. */
+	/** `device`: the paired browser that answered. */
+	device_id?: string;
+	/** Set by an API client (`responder` of `/respond`, at most 100 characters), or the device's name. */
 	name?: string;
 }
 

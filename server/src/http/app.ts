@@ -2,6 +2,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest } from '../domain/errors';
 import { isObject } from '../domain/fields';
 import { authenticateApiKey, channelForToken } from './auth';
+import { authenticateDevice } from './device-auth';
 import { readJsonBody } from './body';
 import { AppContext } from './context';
 import { failureFor, redactedPath } from './errors';
@@ -18,10 +19,10 @@ function send(
 	reply: WrittenReply,
 	extraHeaders: Record<string, string> = {},
 ): void {
-	const [payload, contentType] =
+	const [payload, contentType]: [string | Buffer, string] =
 		'json' in reply
 			? [JSON.stringify(reply.json), 'application/json; charset=utf-8']
-			: [reply.text, reply.contentType];
+			: ['bytes' in reply ? reply.bytes : reply.text, reply.contentType];
 	res.writeHead(reply.status, {
 		...reply.headers,
 		...extraHeaders,
@@ -45,6 +46,10 @@ async function authenticate(
 	if (auth === 'key') {
 		const { keyId, accountId } = await authenticateApiKey(ctx, req);
 		return { caller: { accountId }, headers: await ctx.rateLimits.key.take(keyId) };
+	}
+	if (auth === 'device') {
+		const { device } = await authenticateDevice(ctx, req);
+		return { caller: { device }, headers: await ctx.rateLimits.device.take(device.id) };
 	}
 	return { caller: {}, headers: {} };
 }

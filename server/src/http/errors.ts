@@ -37,9 +37,9 @@ export function failureFor(error: unknown, log: Logger, fields: LogFields = {}):
 	return { status: 500, message: 'internal server error', code: 'internal_error', headers: {} };
 }
 
-/** The path for a 404 message and logs, with a webhook or answer token in it replaced by `…`. */
+/** The path for a 404 message and logs, with a webhook token, answer token or pairing code in it replaced by `…`. */
 export function redactedPath(path: string): string {
-	return path.replace(/^(\/v1\/(?:send|callback)\/|\/a\/)[^/]+/, '$1…');
+	return path.replace(/^(\/v1\/(?:send|callback)\/|\/a\/|\/app\/pair\/)[^/]+/, '$1…');
 }
 
 /**

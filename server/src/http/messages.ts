@@ -12,6 +12,7 @@ import { ApiRequest, Reply, json } from './route';
 const PAGE_DEFAULT = 50;
 const PAGE_MAX = 100;
 
+/** A page cursor: the last message's time and id (the device's merged list uses it too). */
 export function encodeCursor(message: MessageRecord): string {
 	return Buffer.from(`${message.createdAt}:${message.id}`).toString('base64url');
 }
@@ -23,7 +24,7 @@ export function decodeCursor(raw: string): { createdAt: number; id: string } {
 	return { createdAt: Number(createdAt), id };
 }
 
-function parseLimit(raw: unknown): number {
+export function parseLimit(raw: unknown): number {
 	if (raw === undefined) return PAGE_DEFAULT;
 	if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > PAGE_MAX) {
 		throw badRequest(`limit must be a whole number from 1 to ${PAGE_MAX}`);

@@ -65,7 +65,7 @@ export class RateLimit {
 	}
 }
 
-/** The three budgets every request is counted against (docs/api.md#rate-limits). */
+/** The budgets every request is counted against (docs/api.md#rate-limits). */
 export interface RateLimits {
 	/** Every request from one client address, before authentication (token and key guessing too). */
 	address: RateLimit;
@@ -73,4 +73,6 @@ export interface RateLimits {
 	token: RateLimit;
 	/** Account API requests of one API key. */
 	key: RateLimit;
+	/** Device API and inbox requests of one paired browser (the API keys' budget, per device). */
+	device: RateLimit;
 }

@@ -1,20 +1,23 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { Channel } from '../domain/types';
+import { Channel, WebPushDevice } from '../domain/types';
 import { AppContext } from './context';
 
 /**
  * How a route is authenticated, applied once per request by the dispatcher (`app.ts`):
  * - `none`: open (health, metrics);
  * - `token`: the channel's webhook token in the path (`:token`), which *is* the credential;
- * - `key`: `Authorization: Bearer pk_live_…`, an API key of an account.
+ * - `key`: `Authorization: Bearer pk_live_…`, an API key of an account;
+ * - `device`: a paired browser's device key, `Authorization: Bearer pd_…` or the inbox's cookie
+ *   (`http/device-auth.ts`; a cookie-borne write must come from this site's own pages).
  */
-export type Auth = 'none' | 'token' | 'key';
+export type Auth = 'none' | 'token' | 'key' | 'device';
 
 /** What each kind of authentication tells the handler about its caller. */
 interface Callers {
 	none: object;
 	token: { channel: Channel };
 	key: { accountId: string };
+	device: { device: WebPushDevice };
 }
 
 export type ApiRequest<A extends Auth = Auth> = {
@@ -28,7 +31,7 @@ export type ApiRequest<A extends Auth = Auth> = {
 
 /**
  * A JSON answer (`{"ok": true, …}` by convention), text of a given type (metrics, the answer
- * pages' HTML), or the response handed over to a writer of its own (`handOver`: the MCP SDK's
+ * pages' HTML), bytes of a given type (the inbox's icons), or the response handed over to a writer of its own (`handOver`: the MCP SDK's
  * transport writes its answers itself, as an event stream). `headers` are added to a JSON or
  * text answer.
  */
@@ -37,6 +40,13 @@ export type Reply =
 	| {
 			status: number;
 			text: string;
+			contentType: string;
+			headers?: Readonly<Record<string, string>>;
+	  }
+	| {
+			status: number;
+			/** A file as it is (the inbox's icons). */
+			bytes: Buffer;
 			contentType: string;
 			headers?: Readonly<Record<string, string>>;
 	  }
@@ -71,7 +81,7 @@ export function lazyHandler<A extends Auth>(load: () => Promise<Handler<A>>): Ha
 	return async (ctx, req) => (await (loaded ??= load()))(ctx, req);
 }
 
-export type Method = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * Who reads the request body: `json`, the dispatcher (`readJsonBody`, for every API route);

@@ -1,6 +1,7 @@
 import { cancelRoute } from './cancel';
 import * as channels from './channels';
 import * as devices from './devices';
+import * as device from './device-api';
 import * as keys from './keys';
 import * as messages from './messages';
 import * as pairings from './pairings';
@@ -11,6 +12,10 @@ import { sendMessage } from './send';
 import * as webhooks from './webhooks';
 import { answerPageFailure, showAnswerPage, submitAnswerPage } from '../web/answer-page';
 import { consoleRoute as page } from '../web/console-routes';
+import { ASSET_PATHS, serveAsset } from '../web/inbox/assets';
+import { answerFromInbox, inboxWithSlash, showInbox } from '../web/inbox/inbox-page';
+import { showPairPage, submitPairPage } from '../web/inbox/pair-page';
+import { inboxFailure } from '../web/inbox/replies';
 
 /**
  * Every endpoint of the server, with its authentication (docs/api.md lists them for clients).
@@ -60,6 +65,13 @@ export const ROUTES: Route[] = [
 	route('POST', '/v1/messages/:id/respond', 'key', messages.respondToMessage),
 	route('POST', '/v1/messages/:id/callbacks/:deliveryId/retry', 'key', messages.retryCallback),
 
+	// Paired browsers: a device key (Bearer pd_… or the inbox's cookie), its own channels only.
+	route('GET', '/v1/device', 'device', device.getOwnDevice),
+	route('GET', '/v1/device/messages', 'device', device.listOwnMessages),
+	route('POST', '/v1/device/messages/:id/respond', 'device', device.respondAsDevice),
+	route('PUT', '/v1/device/subscription', 'device', device.putSubscription),
+	route('DELETE', '/v1/device/subscription', 'device', device.deleteSubscription),
+
 	// Answer pages (server/src/web/): a person answers from any browser. The answer token in
 	// the path is the capability; the pages answer in HTML, never JSON. GET and HEAD only read.
 	route('GET', '/a/:token', 'none', showAnswerPage, { failurePage: answerPageFailure }),
@@ -68,6 +80,24 @@ export const ROUTES: Route[] = [
 		body: 'raw',
 		failurePage: answerPageFailure,
 	}),
+
+	// The inbox (server/src/web/inbox/): an installable web app for paired browsers. Pages
+	// answer in HTML; the pair code in the path is the pairing's capability; GET only reads.
+	route('GET', '/app/pair/:code', 'none', showPairPage, { failurePage: inboxFailure }),
+	route('POST', '/app/pair/:code', 'none', submitPairPage, {
+		body: 'raw',
+		failurePage: inboxFailure,
+	}),
+	route('GET', '/app/', 'device', showInbox, { failurePage: inboxFailure }),
+	route('GET', '/app', 'none', inboxWithSlash),
+	route('POST', '/app/messages/:id/answer', 'device', answerFromInbox, {
+		body: 'raw',
+		failurePage: inboxFailure,
+	}),
+	...ASSET_PATHS.flatMap((path) => [
+		route('GET', path, 'none', serveAsset(path)),
+		route('HEAD', path, 'none', serveAsset(path)),
+	]),
 
 	// The console (server/src/web/console/, loaded on first use): pages for operators. Each page
 	// checks its session cookie itself; every POST needs the session's CSRF token.

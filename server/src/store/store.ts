@@ -143,6 +143,8 @@ export interface Store {
 
 	// Pairings (single-use links that turn a browser into a webpush device)
 	insertPairing(pairing: Pairing): Promise<void>;
+	/** The pairing with this code hash while it can still be claimed at `now` (reading uses nothing up). */
+	findPairing(codeHash: string, now: number): Promise<Pairing | null>;
 	/**
 	 * Uses up the pairing and stores the device `makeDevice` builds from it, in one atomic step:
 	 * of two browsers opening the same link, one gets the device and the other null. Null too

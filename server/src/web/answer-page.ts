@@ -8,6 +8,7 @@ import { Channel, FormAction, MessageRecord, ResponseValue } from '../domain/typ
 import { readFormBody } from '../http/body';
 import { AppContext } from '../http/context';
 import { failureFor } from '../http/errors';
+import { cameFromOwnSite } from '../http/same-origin';
 import { ApiRequest, WrittenReply } from '../http/route';
 import { PAGE_HEADERS } from './headers';
 import {
@@ -179,48 +180,12 @@ export async function showAnswerPage(ctx: AppContext, req: PageRequest): Promise
 	}
 }
 
-/** Our own origins: the public URL's, and the Host the request came to (http or https). */
-function ownOrigins(ctx: AppContext, req: IncomingMessage): Set<string> {
-	const origins = new Set<string>();
-	try {
-		origins.add(new URL(ctx.publicUrl).origin);
-	} catch {
-		// no public URL: the Host header alone
-	}
-	const host = req.headers.host;
-	if (host) origins.add(`http://${host}`).add(`https://${host}`);
-	return origins;
-}
-
-function originOf(url: string): string | null {
-	try {
-		return new URL(url).origin;
-	} catch {
-		return null;
-	}
-}
-
-/**
- * Did this POST come from a page of this site? The browser's own word first
- * (`Sec-Fetch-Site`, which no page can forge), then `Origin`, then `Referer`. Under the
- * page's `no-referrer` policy a browser sends `Origin: null` and no `Referer`; an older
- * browser that also lacks `Sec-Fetch-Site` says nothing, and then the form token alone
- * decides (a cross-site page cannot read it).
- */
+/** Did this POST come from a page of this site? (`http/same-origin.ts`, shared by every page.) */
 export function cameFromOwnPage(ctx: AppContext, req: IncomingMessage): boolean {
-	const site = req.headers['sec-fetch-site'];
-	if (typeof site === 'string') return site === 'same-origin';
-	const origin = req.headers.origin;
-	if (origin && origin !== 'null') return ownOrigins(ctx, req).has(origin);
-	const referer = req.headers.referer;
-	if (referer) {
-		const from = originOf(referer);
-		return from !== null && ownOrigins(ctx, req).has(from);
-	}
-	return true;
+	return cameFromOwnSite(ctx.publicUrl, req);
 }
 
-/** The form's values for the page (kept on error) and, checked, for the answer. */
+/** The form's values for the page (kept on error) and, checked, for the answer (the inbox's forms too). */
 export function readAnswerForm(
 	actions: FormAction[],
 	form: URLSearchParams,

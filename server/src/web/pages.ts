@@ -43,7 +43,7 @@ function layout(title: string, content: string): string {
 	);
 }
 
-const PRIORITY_TEXT: Record<Priority, string> = {
+export const PRIORITY_TEXT: Record<Priority, string> = {
 	high: 'High priority',
 	normal: 'Normal priority',
 	low: 'Low priority',
@@ -85,8 +85,12 @@ function numberHint(action: Extract<FormAction, { type: 'number' }>): string | n
 	return parts.length > 0 ? parts.join(', ') + '.' : null;
 }
 
-function field(action: FormAction, index: number, state: FormState): string {
-	const id = `f${index}`;
+/**
+ * One form field's control with its label and error. `idPrefix` keeps ids unique when a page
+ * holds several forms (the inbox).
+ */
+export function field(action: FormAction, index: number, state: FormState, idPrefix = 'f'): string {
+	const id = `${idPrefix}${index}`;
 	const name = esc(fieldName(action.key));
 	const kept = state.values?.[action.key];
 	const error = state.fieldErrors?.[action.key];
@@ -139,7 +143,7 @@ function field(action: FormAction, index: number, state: FormState): string {
 	}
 }
 
-function submitButtons(actions: Action[]): string {
+export function submitButtons(actions: Action[]): string {
 	const buttons = actions
 		.map((action, i) => {
 			const key = buttonKey(action, i);
@@ -151,7 +155,7 @@ function submitButtons(actions: Action[]): string {
 	return `<button type="submit" class="btn btn-primary" name="${TRIGGER_NAME}" value="${SUBMIT_KEY}">Send answer</button>`;
 }
 
-function urlLinks(actions: Action[]): string {
+export function urlLinks(actions: Action[]): string {
 	const links = actions
 		.filter((a) => a.type === 'url')
 		.map(
@@ -162,11 +166,11 @@ function urlLinks(actions: Action[]): string {
 	return links ? `<ul class="links" aria-label="Links">${links}</ul>` : '';
 }
 
-function noticeBlock(actions: Action[], state: FormState): string {
+export function noticeBlock(actions: Action[], state: FormState, idPrefix = 'f'): string {
 	const errors = Object.entries(state.fieldErrors ?? {});
 	if (!state.notice && errors.length === 0) return '';
 	const ids = new Map(
-		actions.filter(isFormAction).map((a) => [a.key, `f${actions.indexOf(a)}`] as const),
+		actions.filter(isFormAction).map((a) => [a.key, `${idPrefix}${actions.indexOf(a)}`] as const),
 	);
 	const list =
 		errors.length > 0
@@ -218,9 +222,12 @@ function valueText(action: FormAction, value: string | number | boolean): string
 	return String(value) === '' ? '(empty)' : String(value);
 }
 
+/** How an answer came in, as a phrase: `through its answer link`, `in the Ping inbox of Ana`… */
 export function how(answer: Answer): string {
 	const responder = responderOf(answer);
 	if (responder.via === 'link') return 'through its answer link';
+	if (responder.via === 'device')
+		return responder.name ? `in the Ping inbox of ${responder.name}` : 'in a paired browser';
 	return responder.name ? `through the app or API, by ${responder.name}` : 'through the app or API';
 }
 

@@ -123,6 +123,15 @@ function badField(
 
 const badKey = fc.string({ maxLength: 40 }).map((s) => bearer(`pk_live_${s.replace(/\s/g, '')}`));
 
+/** Open routes without input: health, metrics, the inbox's files and its slash redirect. */
+function takesNoInput(method: string, path: string): boolean {
+	return (
+		['GET /health', 'GET /metrics', 'GET /app'].includes(`${method} ${path}`) ||
+		((method === 'GET' || method === 'HEAD') &&
+			/^\/app\/(sw\.js|inbox\.js|manifest\.webmanifest|icons\/[\w-]+\.png)$/.test(path))
+	);
+}
+
 /** For each route of the table, requests it must refuse. */
 function casesFor(method: string, path: string): fc.Arbitrary<BadRequest> | null {
 	const key = bearer(ADMIN_KEY);
@@ -210,10 +219,52 @@ function casesFor(method: string, path: string): fc.Arbitrary<BadRequest> | null
 					.map((body) => ({ method, path: answerPath, headers: json, body, page: true })),
 			);
 		}
-		case 'GET /health':
-		case 'GET /metrics':
-			return null; // no input to get wrong
+		case 'GET /app/pair/:code':
+			return unknownId.map((code) => ({
+				method,
+				path: `/app/pair/${code}`,
+				headers: {},
+				page: true,
+			}));
+		case 'POST /app/pair/:code': {
+			const form = { 'content-type': 'application/x-www-form-urlencoded' };
+			return fc.oneof(
+				// An unknown (or used, or expired: they look the same) pairing code.
+				unknownId.map((code) => ({
+					method,
+					path: `/app/pair/${code}`,
+					headers: { ...form, 'sec-fetch-site': 'same-origin' },
+					body: 'name=x',
+					page: true,
+				})),
+				// From another site.
+				unknownId.map((code) => ({
+					method,
+					path: `/app/pair/${code}`,
+					headers: { ...form, 'sec-fetch-site': 'cross-site' },
+					body: 'name=x',
+					page: true,
+				})),
+			);
+		}
+		case 'GET /app/':
+		case 'POST /app/messages/:id/answer': {
+			// No device key, or one that is not (any more) a device's: the "not paired" page.
+			const cookie = fc
+				.option(fc.stringMatching(/^[A-Za-z0-9_]{0,45}$/), { nil: undefined })
+				.map((value): Record<string, string> =>
+					value === undefined ? {} : { cookie: `ping_device=${value}` },
+				);
+			return fc.tuple(cookie, unknownId).map(([headers, id]) => ({
+				method,
+				path: path.replace(':id', id),
+				headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+				body: method === 'POST' ? 'triggered_by=approve' : undefined,
+				page: true,
+			}));
+		}
 		default:
+			if (takesNoInput(method, path)) return null; // no input to get wrong
 			break;
 	}
 	if (path.startsWith('/console')) return consoleCases(method, path);
@@ -403,7 +454,7 @@ async function snapshot(): Promise<string> {
 
 test('every route of the table has generated bad requests (or takes no input)', () => {
 	for (const route of ROUTES) {
-		const noInput = ['GET /health', 'GET /metrics'].includes(`${route.method} ${route.path}`);
+		const noInput = takesNoInput(route.method, route.path);
 		expect({
 			route: `${route.method} ${route.path}`,
 			covered: noInput || casesFor(route.method, route.path) !== null,

@@ -423,6 +423,11 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				};
 				await store.ensureAccount('usr_pair', T0);
 				await store.insertPairing(pairing);
+				// Reading the pairing (the pair page does) uses nothing up.
+				expect(await store.findPairing(pairing.codeHash, T0 + 1000)).toEqual(pairing);
+				expect(await store.findPairing(pairing.codeHash, T0 + 1000)).toEqual(pairing);
+				expect(await store.findPairing(pairing.codeHash, pairing.expiresAt)).toBeNull();
+				expect(await store.findPairing(unique('code'), T0)).toBeNull();
 				const seen: Pairing[] = [];
 				const make = (p: Pairing) => {
 					seen.push(p);
@@ -439,6 +444,7 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				expect(await store.findDeviceByKeyHash(device.keyHash)).toEqual(device);
 				expect((await store.listDevices('usr_pair')).map((d) => d.id)).toEqual([device.id]);
 				expect(await store.claimPairing(pairing.codeHash, T0 + 2000, make)).toBeNull();
+				expect(await store.findPairing(pairing.codeHash, T0 + 2000)).toBeNull();
 
 				const late: Pairing = { ...pairing, codeHash: unique('code') };
 				await store.insertPairing(late);

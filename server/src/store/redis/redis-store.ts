@@ -437,6 +437,13 @@ export class RedisStore implements Store {
 		await this.redis.set(this.keys.pairing(pairing.codeHash), JSON.stringify(pairing), 'PX', ttl);
 	}
 
+	async findPairing(codeHash: string, now: number): Promise<Pairing | null> {
+		const raw = await this.redis.get(this.keys.pairing(codeHash));
+		if (raw === null) return null;
+		const pairing = JSON.parse(raw) as Pairing;
+		return pairing.expiresAt > now ? pairing : null;
+	}
+
 	async claimPairing(
 		codeHash: string,
 		now: number,

@@ -402,6 +402,7 @@ export class SqliteStore implements Store, JobStore {
 				`INSERT INTO pairings (code_hash, account_id, channel_ids, name, created_at, expires_at)
 				 VALUES (?, ?, ?, ?, ?, ?)`,
 			),
+			findPairing: p('SELECT * FROM pairings WHERE code_hash = ? AND expires_at > ?'),
 			takePairing: p('DELETE FROM pairings WHERE code_hash = ? RETURNING *'),
 			dropExpiredPairings: p('DELETE FROM pairings WHERE expires_at <= ?'),
 			deleteDevice: p('DELETE FROM devices WHERE id = ?'),
@@ -706,6 +707,11 @@ export class SqliteStore implements Store, JobStore {
 			pairing.createdAt,
 			pairing.expiresAt,
 		);
+	}
+
+	async findPairing(codeHash: string, now: number): Promise<Pairing | null> {
+		const row = this.stmt.findPairing.get(codeHash, now) as Row | undefined;
+		return row ? toPairing(row) : null;
 	}
 
 	async claimPairing(
