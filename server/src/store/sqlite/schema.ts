@@ -162,4 +162,15 @@ export const MIGRATIONS: readonly string[] = [
 		expires_at INTEGER NOT NULL
 	) WITHOUT ROWID;
 	`,
+	// 9 and 10 belong to changes made in parallel with 11; these placeholders keep the numbering
+	// until they are merged in their place.
+	`-- 9: reserved`,
+	`-- 10: reserved`,
+	// 11: Web Push subscription expiry: when a paired browser was last warned, and the sweep's
+	// look-up of subscribed browsers by last sight.
+	`
+	ALTER TABLE devices ADD COLUMN expiry_warned_at INTEGER;
+	CREATE INDEX devices_webpush_seen ON devices(COALESCE(last_seen_at, created_at))
+		WHERE kind = 'webpush' AND subscription IS NOT NULL;
+	`,
 ];
