@@ -38,7 +38,13 @@ const RUN_DUE_BATCH = 32;
 const DEFAULTS: SqliteJobQueueOptions = {
 	// A push job fans one message out to every device through its own in-flight window, so a
 	// few at once keep APNs busy; a callback job is one POST that may wait on a slow receiver.
-	concurrency: { 'push.message': 16, 'callback.deliver': 32, 'callback.expired': 8 },
+	concurrency: {
+		'push.message': 16,
+		'callback.deliver': 32,
+		'callback.expired': 8,
+		'webpush.message': 16,
+		'webpush.answered': 8,
+	},
 	leaseMs: 120_000,
 	idleMs: 1_000,
 };
