@@ -48,24 +48,34 @@ export class SubscriptionExpiry {
 		await this.sweeping?.catch(() => undefined);
 	}
 
-	/** Warns and expires what is due now; how many browsers it warned and expired. */
+	/**
+	 * Warns and expires what is due now (after a sweep still running, never beside it); how many
+	 * browsers it warned and expired.
+	 */
 	sweep(): Promise<{ warned: number; expired: number }> {
-		this.sweeping ??= this.run()
+		const sweep = (this.sweeping ?? Promise.resolve())
+			.then(() => this.run())
 			.catch((error) => {
 				this.deps.log.error('webpush.expiry_sweep_failed', { error: errorMessage(error) });
 				return { warned: 0, expired: 0 };
 			})
-			.finally(() => (this.sweeping = null));
-		return this.sweeping;
+			.finally(() => {
+				if (this.sweeping === sweep) this.sweeping = null;
+			});
+		this.sweeping = sweep;
+		return sweep;
 	}
 
 	private async run(): Promise<{ warned: number; expired: number }> {
 		const { store, clock, expiryDays } = this.deps;
 		const now = clock.now();
-		const expireBefore = now - expiryDays * DAY_MS;
+		// Unseen for a whole `expiryDays` (to the millisecond) expires: last seen at or before this.
+		const expireBefore = now - expiryDays * DAY_MS + 1;
 		// A lifetime of 5 days or less leaves no room for a warning.
 		const warnBefore =
-			expiryDays > EXPIRY_WARNING_DAYS ? now - (expiryDays - EXPIRY_WARNING_DAYS) * DAY_MS : null;
+			expiryDays > EXPIRY_WARNING_DAYS
+				? now - (expiryDays - EXPIRY_WARNING_DAYS) * DAY_MS + 1
+				: null;
 		let warned = 0;
 		let expired = 0;
 		for (const device of await store.listBrowsersUnseenSince(warnBefore ?? expireBefore)) {
