@@ -12,12 +12,17 @@ Usage:
   ping-server ask --title "Deploy?" [--approve | --buttons "yes,no" | --text] [--timeout 10m] [--json]
                           send a message and wait for the answer (PING_SERVER_URL, PING_WEBHOOK_TOKEN);
                           exits 0 approved/answered, 1 rejected, 2 expired, 3 error (ask --help)
+  ping-server webpush-keys
+                          print a new VAPID key pair for Web Push, as PING_WEBPUSH_* lines to paste
   ping-server --help      show this help
 
 Settings (environment variables, defaults in brackets). APNs needs all four of KEY, KEY_ID,
 TEAM_ID and TOPIC, or none: without them pushes are off and messages are still stored,
 pollable and answerable.
 ${settingsHelp()}
+
+Web Push (browsers paired with a link) needs PUBLIC_KEY, PRIVATE_KEY and SUBJECT, or none:
+\`ping-server webpush-keys\` makes the key pair.
 
 Prometheus metrics (push outcomes, in-flight, queued) are served at GET /metrics.
 `;
@@ -93,6 +98,18 @@ async function ask(args: string[]): Promise<void> {
 	process.stdout.write('', () => process.exit(code));
 }
 
+/** A new VAPID key pair (P-256) as settings lines: the public point and the private scalar, base64url. */
+async function webPushKeys(): Promise<void> {
+	const { loadWebPush } = await import('./delivery/webpush/sender');
+	const keys = (await loadWebPush()).generateVAPIDKeys();
+	process.stdout.write(
+		`PING_WEBPUSH_PUBLIC_KEY=${keys.publicKey}\n` +
+			`PING_WEBPUSH_PRIVATE_KEY=${keys.privateKey}\n` +
+			'# and who push services may contact about your pushes (a mailto: address or an https: URL):\n' +
+			'# PING_WEBPUSH_SUBJECT=mailto:you@example.com\n',
+	);
+}
+
 async function main(argv: string[]): Promise<void> {
 	const [command = 'serve'] = argv;
 	if (command === '--help' || command === '-h' || command === 'help') {
@@ -102,6 +119,7 @@ async function main(argv: string[]): Promise<void> {
 	if (command === 'serve') return serve();
 	if (command === 'listen') return listen(argv.slice(1));
 	if (command === 'ask') return ask(argv.slice(1));
+	if (command === 'webpush-keys') return webPushKeys();
 	process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
 	process.exitCode = 2;
 }

@@ -81,7 +81,7 @@ export function generateProviderKey(): { privateKeyPem: string; publicKey: KeyOb
 	};
 }
 
-interface TlsMaterial {
+export interface TlsMaterial {
 	key: string;
 	cert: string;
 	/** The certificate as a file (PING_APNS_CA takes a path). */
@@ -90,8 +90,11 @@ interface TlsMaterial {
 
 let tlsMaterial: TlsMaterial | null = null;
 
-/** A self-signed certificate for 127.0.0.1, localhost and Apple's two host names, via the openssl CLI. */
-function certificate(): TlsMaterial {
+/**
+ * A self-signed certificate for 127.0.0.1, localhost and Apple's two host names, via the openssl
+ * CLI (the fake push service uses it too).
+ */
+export function certificate(): TlsMaterial {
 	if (tlsMaterial) return tlsMaterial;
 	const dir = mkdtempSync(join(tmpdir(), 'fake-apns-'));
 	const keyFile = join(dir, 'key.pem');

@@ -6,6 +6,8 @@ import { AddressGuard, Resolver } from '../delivery/callbacks/address-guard';
 import { createCallbackDelivery } from '../delivery/callbacks/callback-delivery';
 import { combineDeliveries } from '../delivery/delivery';
 import { createPushDelivery } from '../delivery/push';
+import { createWebPushDelivery } from '../delivery/webpush';
+import { WebPushDelivery } from '../delivery/webpush/webpush-delivery';
 import { AnswerLinks } from '../domain/answer-link';
 import { Clock, systemClock } from '../domain/time';
 import { createRequestHandler } from '../http/app';
@@ -30,6 +32,8 @@ export interface RunningServer {
 	ctx: AppContext;
 	/** Runs the jobs of this instance: `runDue()` in tests with a manual clock. */
 	jobs: JobQueue;
+	/** The Web Push delivery (tests run its subscription expiry sweep by hand). */
+	webPush: WebPushDelivery;
 	close(): Promise<void>;
 }
 
@@ -44,6 +48,11 @@ export interface StartOptions {
 	metrics?: Metrics;
 	/** How callback host names are resolved (the system resolver by default; tests simulate DNS). */
 	callbackResolver?: Resolver;
+	/**
+	 * Certificates to trust for Web Push endpoints besides the system's: tests only (a fake push
+	 * service's self-signed certificate). A server process can use NODE_EXTRA_CA_CERTS instead.
+	 */
+	webPushCa?: string | Buffer;
 }
 
 /** Opens the store, starts the job queue and the HTTP listener; `close()` stops all of it cleanly. */
@@ -76,8 +85,25 @@ export async function startServer(
 
 	const metrics = options.metrics ?? new Metrics();
 	const guard = new AddressGuard(config.callbackAllow, options.callbackResolver);
+	let webPush: WebPushDelivery;
+	try {
+		webPush = await createWebPushDelivery(config.webPush, {
+			store,
+			clock,
+			log,
+			metrics,
+			guard,
+			links,
+			baseUrl: () => publicUrl,
+			trustedCa: options.webPushCa,
+		});
+	} catch (error) {
+		await opened.close();
+		throw error;
+	}
 	const delivery = combineDeliveries(
 		await createPushDelivery(config.apns, { store, clock, log, metrics, links }),
+		webPush,
 		createCallbackDelivery({
 			store,
 			clock,
@@ -142,5 +168,5 @@ export async function startServer(
 			await opened.close();
 			log.info('server.stopped', {});
 		})());
-	return { url, port, ctx, jobs, close };
+	return { url, port, ctx, jobs, webPush, close };
 }

@@ -187,6 +187,11 @@ export interface WebPushDevice extends DeviceBase {
 	channelIds: string[] | null;
 	/** Null until the browser subscribes (or after the push service said it is gone). */
 	subscription: WebPushSubscription | null;
+	/**
+	 * When it was last warned that its subscription expires unless it is opened; absent when never
+	 * (a warning older than `lastSeenAt` no longer counts).
+	 */
+	expiryWarnedAt?: number;
 }
 
 export type Device = ApnsDevice | WebPushDevice;

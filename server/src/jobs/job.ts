@@ -16,6 +16,10 @@ export interface JobPayloads {
 	 * `expired` event to its callback_url (only for messages sent with `expiry_callback`).
 	 */
 	'callback.expired': ExpiryJobPayload;
+	/** Push one message to every paired browser that sees its channel (Web Push). */
+	'webpush.message': PushJobPayload;
+	/** Tell the browsers a message went to that it was answered, so they close its notification. */
+	'webpush.answered': WebPushAnsweredJobPayload;
 }
 
 export type JobKind = keyof JobPayloads;
@@ -23,11 +27,21 @@ export const JOB_KINDS: readonly JobKind[] = [
 	'push.message',
 	'callback.deliver',
 	'callback.expired',
+	'webpush.message',
+	'webpush.answered',
 ];
 
 /** Field names are stored as they are: jobs queued by an earlier version keep working. */
 export interface PushJobPayload {
 	message_id: string;
+}
+
+export interface WebPushAnsweredJobPayload {
+	message_id: string;
+	/** Who answered, as the notification may say it (the responder's name, else how: `link`, `api`…). */
+	answered_by: string;
+	/** The browser that answered, if one did: it closes its own notification. */
+	except_device_id: string | null;
 }
 
 /** Stored with the job, so a delivery survives restarts with everything it needs. */
@@ -86,4 +100,6 @@ export const JOB_CONCURRENCY: Readonly<Record<JobKind, number>> = {
 	'push.message': 16,
 	'callback.deliver': 32,
 	'callback.expired': 8,
+	'webpush.message': 16,
+	'webpush.answered': 8,
 };

@@ -141,6 +141,31 @@ export interface Store {
 	/** The paired browser holding this device key (by its hash), or null. */
 	findDeviceByKeyHash(keyHash: string): Promise<WebPushDevice | null>;
 
+	// Web Push subscriptions: hygiene after a push service's 404/410, and expiry of unused ones
+	/**
+	 * Sets the browser's subscription to null if it is still the one at `endpoint`, in one atomic
+	 * step: a browser that subscribed again meanwhile keeps its new subscription. True when removed.
+	 */
+	removeSubscription(deviceId: string, endpoint: string): Promise<boolean>;
+	/**
+	 * Subscribed paired browsers (every account) last seen before `before` (`lastSeenAt`, or
+	 * `createdAt` for one never seen), oldest first: what the expiry sweep looks at.
+	 */
+	listBrowsersUnseenSince(before: number): Promise<WebPushDevice[]>;
+	/**
+	 * Sets the subscription to null if the browser is still subscribed and still unseen since
+	 * `before`, atomically (a browser that called in meanwhile keeps it). True when expired.
+	 */
+	expireSubscription(deviceId: string, before: number): Promise<boolean>;
+	/**
+	 * Records that the browser was warned of its expiry at `now`, if it is subscribed, unseen since
+	 * `before`, and not warned since it was last seen: of several sweeps (instances) exactly one
+	 * gets true and sends the warning.
+	 */
+	claimExpiryWarning(deviceId: string, before: number, now: number): Promise<boolean>;
+	/** Undoes the claim made at `at` (the warning could not be sent), so a later sweep tries again. */
+	releaseExpiryWarning(deviceId: string, at: number): Promise<void>;
+
 	// Pairings (single-use links that turn a browser into a webpush device)
 	insertPairing(pairing: Pairing): Promise<void>;
 	/** The pairing with this code hash while it can still be claimed at `now` (reading uses nothing up). */

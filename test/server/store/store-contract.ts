@@ -412,6 +412,77 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				expect((await store.listDevices('usr_b')).map((d) => d.id)).toEqual([phone.id]);
 			});
 
+			test('a subscription is removed after a 404/410 only while it is still the one that failed', async () => {
+				const browser = browserFixture({ accountId: 'usr_a', subscription });
+				await store.insertDevice(browser);
+				expect(await store.removeSubscription(browser.id, 'https://push.example/other')).toBe(
+					false,
+				);
+				expect(await store.getDevice(browser.id)).toEqual(browser);
+				expect(await store.removeSubscription(browser.id, subscription.endpoint)).toBe(true);
+				// The device stays (its inbox still works); only the subscription goes.
+				expect(await store.getDevice(browser.id)).toEqual({ ...browser, subscription: null });
+				expect(await store.removeSubscription(browser.id, subscription.endpoint)).toBe(false);
+				const phone = deviceFixture({ accountId: 'usr_a' });
+				await store.insertDevice(phone);
+				expect(await store.removeSubscription(phone.id, subscription.endpoint)).toBe(false);
+				expect(await store.removeSubscription('dev_unknown0000', subscription.endpoint)).toBe(
+					false,
+				);
+			});
+
+			test('unused subscriptions: listed by last sight, warned once per absence, expired unless seen again', async () => {
+				const old = browserFixture({ accountId: 'usr_a', subscription, lastSeenAt: T0 });
+				const never = browserFixture({
+					accountId: 'usr_b',
+					subscription,
+					createdAt: T0 + 1,
+					lastSeenAt: null,
+				});
+				const recent = browserFixture({ accountId: 'usr_a', subscription, lastSeenAt: T0 + 50 });
+				const unsubscribed = browserFixture({ accountId: 'usr_a', lastSeenAt: T0 });
+				for (const d of [recent, never, old, unsubscribed, deviceFixture({ accountId: 'usr_a' })])
+					await store.insertDevice(d);
+				const cutoff = T0 + 10;
+				expect((await store.listBrowsersUnseenSince(cutoff)).map((d) => d.id)).toEqual([
+					old.id,
+					never.id,
+				]);
+
+				// Two sweeps racing: exactly one warns.
+				const claims = await Promise.all([
+					store.claimExpiryWarning(old.id, cutoff, T0 + 100),
+					store.claimExpiryWarning(old.id, cutoff, T0 + 100),
+				]);
+				expect(claims.filter(Boolean)).toHaveLength(1);
+				expect(await store.getDevice(old.id)).toEqual({ ...old, expiryWarnedAt: T0 + 100 });
+				expect(await store.claimExpiryWarning(old.id, cutoff, T0 + 200)).toBe(false);
+				expect(await store.claimExpiryWarning(recent.id, cutoff, T0 + 100)).toBe(false);
+				expect(await store.claimExpiryWarning(unsubscribed.id, cutoff, T0 + 100)).toBe(false);
+				// A warning that could not be sent is released, and claimed again later.
+				await store.releaseExpiryWarning(old.id, T0 + 999);
+				expect(await store.claimExpiryWarning(old.id, cutoff, T0 + 200)).toBe(false);
+				await store.releaseExpiryWarning(old.id, T0 + 100);
+				expect(await store.getDevice(old.id)).toEqual(old);
+				expect(await store.claimExpiryWarning(old.id, cutoff, T0 + 200)).toBe(true);
+				// Seen again after the warning: the next absence is warned again.
+				await store.updateDevice(old.id, { lastSeenAt: T0 + 300 });
+				expect(await store.claimExpiryWarning(old.id, T0 + 400, T0 + 400)).toBe(true);
+
+				expect(await store.expireSubscription(recent.id, cutoff)).toBe(false);
+				expect(await store.expireSubscription(never.id, cutoff)).toBe(true);
+				expect(await store.expireSubscription(never.id, cutoff)).toBe(false);
+				expect(await store.getDevice(never.id)).toEqual({ ...never, subscription: null });
+				expect((await store.listBrowsersUnseenSince(cutoff)).map((d) => d.id)).toEqual([]);
+				expect((await store.listBrowsersUnseenSince(T0 + 1000)).map((d) => d.id)).toEqual([
+					recent.id,
+					old.id,
+				]);
+				// A revoked browser is no longer swept.
+				await store.deleteDevice(recent.id);
+				expect((await store.listBrowsersUnseenSince(T0 + 1000)).map((d) => d.id)).toEqual([old.id]);
+			});
+
 			test('a pairing is claimed once, becomes the device in the same step, and expires', async () => {
 				const pairing: Pairing = {
 					codeHash: unique('code'),
@@ -443,6 +514,11 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				const device = winners[0] as WebPushDevice;
 				expect(await store.findDeviceByKeyHash(device.keyHash)).toEqual(device);
 				expect((await store.listDevices('usr_pair')).map((d) => d.id)).toEqual([device.id]);
+				// A claimed browser is seen by the subscription expiry sweep once it subscribes.
+				await store.updateDevice(device.id, { subscription });
+				expect(
+					(await store.listBrowsersUnseenSince(device.lastSeenAt! + 1)).map((d) => d.id),
+				).toContain(device.id);
 				expect(await store.claimPairing(pairing.codeHash, T0 + 2000, make)).toBeNull();
 				expect(await store.findPairing(pairing.codeHash, T0 + 2000)).toBeNull();
 

@@ -73,7 +73,7 @@ function graphemes(text: string): string[] {
 }
 
 /** The longest prefix (in graphemes) + ellipsis for which `fits` holds; '' when none does. */
-function longestFitting(text: string, fits: (candidate: string) => boolean): string {
+export function longestFitting(text: string, fits: (candidate: string) => boolean): string {
 	const parts = graphemes(text);
 	let lo = 0;
 	let hi = parts.length - 1; // the whole text did not fit, so at least one grapheme goes

@@ -3,6 +3,7 @@ import { Clock } from '../../domain/time';
 import { iso } from '../../domain/message';
 import { ApnsDevice, DeviceDelivery, Message, MessageRecord } from '../../domain/types';
 import { Delivery } from '../delivery';
+import { describeDeviceDeliveries } from '../device-deliveries';
 import { Logger } from '../../observability/log';
 import { Job, JobResult, NewJob } from '../../jobs/job';
 import { Store } from '../../store/store';
@@ -21,18 +22,6 @@ const FLUSH_EVERY = 500;
 export function pushBackoffMs(attempt: number, random: () => number = Math.random): number {
 	const base = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
 	return Math.round(base * (0.8 + random() * 0.4));
-}
-
-export function presentDelivery(d: DeviceDelivery) {
-	return {
-		device_id: d.deviceId,
-		state: d.state,
-		reason: d.reason,
-		apns_id: d.apnsId,
-		attempts: d.attempts,
-		next_attempt_at: d.nextAttemptAt === null ? null : iso(d.nextAttemptAt),
-		updated_at: iso(d.updatedAt),
-	};
 }
 
 export interface PushDeliveryDeps {
@@ -75,8 +64,9 @@ export class PushDelivery implements Delivery {
 		return [];
 	}
 
+	/** Lists every device's row, APNs and Web Push alike: they share the table. */
 	async describeMessage(message: MessageRecord): Promise<Record<string, unknown>> {
-		return { deliveries: (await this.deps.store.listDeliveries(message.id)).map(presentDelivery) };
+		return { deliveries: await describeDeviceDeliveries(this.deps.store, message) };
 	}
 
 	async close(): Promise<void> {
@@ -97,9 +87,12 @@ export class PushDelivery implements Delivery {
 
 		// APNs devices only (paired browsers get Web Push); those that registered after the
 		// message was sent don't get it.
-		const devices = (await store.listDevices(channel.accountId)).filter(
+		const all = await store.listDevices(channel.accountId);
+		const devices = all.filter(
 			(d): d is ApnsDevice => d.kind === 'apns' && d.createdAt <= message.createdAt,
 		);
+		// The rows of paired browsers share the table: they are the Web Push delivery's to update.
+		const browsers = new Set(all.filter((d) => d.kind !== 'apns').map((d) => d.id));
 		const byId = new Map(devices.map((d) => [d.id, d]));
 		const rows = await this.rowsFor(job, message.id, devices);
 
@@ -108,7 +101,7 @@ export class PushDelivery implements Delivery {
 		let nextRun: number | null = null;
 		const now = this.deps.clock.now();
 		for (const row of rows) {
-			if (row.state === 'sent' || row.state === 'failed') continue;
+			if (row.state === 'sent' || row.state === 'failed' || browsers.has(row.deviceId)) continue;
 			const device = byId.get(row.deviceId);
 			const expired = message.expiresAt !== null && now >= message.expiresAt;
 			if (!device || expired) {

@@ -58,6 +58,10 @@ export class RedisKeys {
 	accountDevices(accountId: string): string {
 		return this.dir(`account-devices:${accountId}`);
 	}
+	/** Sorted set of every paired browser's id (all accounts), for the subscription expiry sweep. */
+	browsers(): string {
+		return this.dir('browsers');
+	}
 
 	webhook(id: string): string {
 		return this.dir(`webhook:${id}`);

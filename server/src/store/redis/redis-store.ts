@@ -117,6 +117,9 @@ function normalizeDevice(device: Device): Device {
 		: device;
 }
 
+/** When a paired browser last called the server (its pairing, if never since). */
+const lastSight = (d: WebPushDevice) => d.lastSeenAt ?? d.createdAt;
+
 function toDevice(raw: string): Device {
 	return normalizeDevice(JSON.parse(raw) as Device);
 }
@@ -351,15 +354,21 @@ export class RedisStore implements Store {
 			: this.keys.deviceByKey(device.keyHash);
 	}
 
+	/** The sorted sets a device is a member of: its account's, and the browsers' (paired browsers). */
+	private deviceSets(device: Device): string[] {
+		const sets = [this.keys.accountDevices(device.accountId)];
+		if (device.kind === 'webpush') sets.push(this.keys.browsers());
+		return sets;
+	}
+
 	async insertDevice(device: Device): Promise<void> {
 		const k = this.keys;
-		await this.redis
+		const multi = this.redis
 			.multi()
 			.set(k.device(device.id), JSON.stringify(device))
-			.set(this.deviceIndex(device), device.id)
-			.zadd(k.accountDevices(device.accountId), 0, device.id)
-			.exec()
-			.then(execResult);
+			.set(this.deviceIndex(device), device.id);
+		for (const set of this.deviceSets(device)) multi.zadd(set, 0, device.id);
+		await multi.exec().then(execResult);
 	}
 
 	async getDevice(id: string): Promise<Device | null> {
@@ -406,11 +415,7 @@ export class RedisStore implements Store {
 		const k = this.keys;
 		return this.deleteRecord<Device>(k.device(id), (stored) => {
 			const device = normalizeDevice(stored);
-			return {
-				drop: [this.deviceIndex(device)],
-				from: [k.accountDevices(device.accountId)],
-				member: id,
-			};
+			return { drop: [this.deviceIndex(device)], from: this.deviceSets(device), member: id };
 		});
 	}
 
@@ -422,11 +427,68 @@ export class RedisStore implements Store {
 			const device = normalizeDevice(stored);
 			return device.registeredAt >= before
 				? null
-				: {
-						drop: [this.deviceIndex(device)],
-						from: [k.accountDevices(device.accountId)],
-						member: id,
-					};
+				: { drop: [this.deviceIndex(device)], from: this.deviceSets(device), member: id };
+		});
+	}
+
+	// Web Push subscriptions: conditional changes of a browser's record (compare-and-set)
+
+	/** The browser's record after `change`, if it is a paired browser and `change` applies (null: no). */
+	private async changeBrowser(
+		id: string,
+		change: (device: WebPushDevice) => WebPushDevice | null,
+	): Promise<boolean> {
+		const key = this.keys.device(id);
+		for (let i = 0; i < CAS_ATTEMPTS; i++) {
+			const raw = await this.redis.get(key);
+			if (raw === null) return false;
+			const device = toDevice(raw);
+			const next = device.kind === 'webpush' ? change(device) : null;
+			if (next === null) return false;
+			if ((await this.redis.pingCas(1, key, raw, JSON.stringify(next), 0, '')) === 1) return true;
+		}
+		throw new Error(`record ${key} kept changing while being updated`);
+	}
+
+	async removeSubscription(deviceId: string, endpoint: string): Promise<boolean> {
+		return this.changeBrowser(deviceId, (d) =>
+			d.subscription?.endpoint === endpoint ? { ...d, subscription: null } : null,
+		);
+	}
+
+	async listBrowsersUnseenSince(before: number): Promise<WebPushDevice[]> {
+		const browsers = await this.listRecords<Device>(this.keys.browsers(), (id) =>
+			this.keys.device(id),
+		);
+		return browsers
+			.filter(
+				(d): d is WebPushDevice =>
+					d.kind === 'webpush' && d.subscription !== null && lastSight(d) < before,
+			)
+			.sort((a, b) => lastSight(a) - lastSight(b) || (a.id < b.id ? -1 : 1));
+	}
+
+	async expireSubscription(deviceId: string, before: number): Promise<boolean> {
+		return this.changeBrowser(deviceId, (d) =>
+			d.subscription !== null && lastSight(d) < before ? { ...d, subscription: null } : null,
+		);
+	}
+
+	async claimExpiryWarning(deviceId: string, before: number, now: number): Promise<boolean> {
+		return this.changeBrowser(deviceId, (d) =>
+			d.subscription !== null &&
+			lastSight(d) < before &&
+			(d.expiryWarnedAt === undefined || d.expiryWarnedAt <= lastSight(d))
+				? { ...d, expiryWarnedAt: now }
+				: null,
+		);
+	}
+
+	async releaseExpiryWarning(deviceId: string, at: number): Promise<void> {
+		await this.changeBrowser(deviceId, (d) => {
+			if (d.expiryWarnedAt !== at) return null;
+			const { expiryWarnedAt: _released, ...rest } = d;
+			return rest;
 		});
 	}
 
@@ -457,11 +519,12 @@ export class RedisStore implements Store {
 		if (pairing.expiresAt <= now) return null;
 		const device = makeDevice(pairing);
 		const claimed = await this.redis.pingClaimPairing(
-			4,
+			5,
 			key,
 			k.device(device.id),
 			k.deviceByKey(device.keyHash),
 			k.accountDevices(device.accountId),
+			k.browsers(),
 			raw,
 			JSON.stringify(device),
 			device.id,

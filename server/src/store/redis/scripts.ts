@@ -197,7 +197,7 @@ return redis.call('GET', ARGV[1] .. id)
 
 /**
  * Uses up a pairing and stores the device it became, if the pairing is still what the caller read.
- * KEYS: pairing, device record, device-key index, account's devices (zset).
+ * KEYS: pairing, device record, device-key index, account's devices (zset), every browser (zset).
  * ARGV: expected pairing JSON, device JSON, device id. Returns 1, or 0 when another browser
  * claimed it first (or it expired).
  */
@@ -207,6 +207,7 @@ redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('SET', KEYS[3], ARGV[3])
 redis.call('ZADD', KEYS[4], 0, ARGV[3])
+redis.call('ZADD', KEYS[5], 0, ARGV[3])
 return 1
 `;
 

@@ -184,4 +184,11 @@ export const MIGRATIONS: readonly string[] = [
 	);
 	CREATE INDEX console_sessions_expiry ON console_sessions(expires_at);
 	`,
+	// 11: Web Push subscription expiry: when a paired browser was last warned, and the sweep's
+	// look-up of subscribed browsers by last sight.
+	`
+	ALTER TABLE devices ADD COLUMN expiry_warned_at INTEGER;
+	CREATE INDEX devices_webpush_seen ON devices(COALESCE(last_seen_at, created_at))
+		WHERE kind = 'webpush' AND subscription IS NOT NULL;
+	`,
 ];

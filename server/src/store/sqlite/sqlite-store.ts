@@ -126,6 +126,9 @@ function toDevice(r: Row): Device {
 			channelIds: r.channel_ids === null ? null : (JSON.parse(str(r.channel_ids)) as string[]),
 			subscription:
 				r.subscription === null ? null : (JSON.parse(str(r.subscription)) as WebPushSubscription),
+			...(r.expiry_warned_at === null || r.expiry_warned_at === undefined
+				? {}
+				: { expiryWarnedAt: Number(r.expiry_warned_at) }),
 		};
 	}
 	return {
@@ -405,6 +408,26 @@ export class SqliteStore implements Store, JobStore {
 			findPairing: p('SELECT * FROM pairings WHERE code_hash = ? AND expires_at > ?'),
 			takePairing: p('DELETE FROM pairings WHERE code_hash = ? RETURNING *'),
 			dropExpiredPairings: p('DELETE FROM pairings WHERE expires_at <= ?'),
+			removeSubscription: p(
+				`UPDATE devices SET subscription = NULL
+				 WHERE id = ? AND kind = 'webpush' AND json_extract(subscription, '$.endpoint') = ?`,
+			),
+			browsersUnseenSince: p(
+				`SELECT * FROM devices WHERE kind = 'webpush' AND subscription IS NOT NULL
+				 AND COALESCE(last_seen_at, created_at) < ? ORDER BY COALESCE(last_seen_at, created_at), id`,
+			),
+			expireSubscription: p(
+				`UPDATE devices SET subscription = NULL WHERE id = ? AND kind = 'webpush'
+				 AND subscription IS NOT NULL AND COALESCE(last_seen_at, created_at) < ?`,
+			),
+			claimExpiryWarning: p(
+				`UPDATE devices SET expiry_warned_at = @now WHERE id = @id AND kind = 'webpush'
+				 AND subscription IS NOT NULL AND COALESCE(last_seen_at, created_at) < @before
+				 AND (expiry_warned_at IS NULL OR expiry_warned_at <= COALESCE(last_seen_at, created_at))`,
+			),
+			releaseExpiryWarning: p(
+				'UPDATE devices SET expiry_warned_at = NULL WHERE id = ? AND expiry_warned_at = ?',
+			),
 			deleteDevice: p('DELETE FROM devices WHERE id = ?'),
 			deleteDeviceBefore: p('DELETE FROM devices WHERE id = ? AND registered_at < ?'),
 			addDelivery: p(
@@ -696,6 +719,28 @@ export class SqliteStore implements Store, JobStore {
 
 	async deleteDeviceRegisteredBefore(id: string, before: number): Promise<boolean> {
 		return this.stmt.deleteDeviceBefore.run(id, before).changes > 0;
+	}
+
+	async removeSubscription(deviceId: string, endpoint: string): Promise<boolean> {
+		return this.stmt.removeSubscription.run(deviceId, endpoint).changes > 0;
+	}
+
+	async listBrowsersUnseenSince(before: number): Promise<WebPushDevice[]> {
+		return (this.stmt.browsersUnseenSince.all(before) as Row[]).map(
+			(row) => toDevice(row) as WebPushDevice,
+		);
+	}
+
+	async expireSubscription(deviceId: string, before: number): Promise<boolean> {
+		return this.stmt.expireSubscription.run(deviceId, before).changes > 0;
+	}
+
+	async claimExpiryWarning(deviceId: string, before: number, now: number): Promise<boolean> {
+		return this.stmt.claimExpiryWarning.run({ id: deviceId, before, now }).changes > 0;
+	}
+
+	async releaseExpiryWarning(deviceId: string, at: number): Promise<void> {
+		this.stmt.releaseExpiryWarning.run(deviceId, at);
 	}
 
 	async insertPairing(pairing: Pairing): Promise<void> {
