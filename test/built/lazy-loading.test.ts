@@ -67,6 +67,8 @@ async function startProbe(env: Record<string, string>): Promise<Probe> {
 const REDIS_PARTS = ['bullmq', 'ioredis'];
 const APNS_CLIENT = '@parse/node-apn';
 const MCP_SDK = '@modelcontextprotocol/sdk';
+/** Web Push (only with VAPID keys) and the QR code maker (only when a pairing is made). */
+const OPTIONAL_PARTS = ['web-push', 'qrcode'];
 
 describe('the built server loads what its configuration uses, when it uses it', () => {
 	beforeAll(() => {
@@ -74,14 +76,14 @@ describe('the built server loads what its configuration uses, when it uses it', 
 			throw new Error(`${DIST} is missing: run \`npm run build\` first (npm test does)`);
 	});
 
-	test('SQLite mode with pushes off: no Redis client, no BullMQ, no APNs client, no MCP SDK until /mcp is used', async () => {
+	test('SQLite mode with pushes off: no Redis client, no BullMQ, no APNs or Web Push client, no QR maker, no MCP SDK until /mcp is used', async () => {
 		const probe = await startProbe({});
 		try {
 			const health = await fetch(`${probe.url}/health`);
 			expect(health.status).toBe(200);
 			const atStart = await probe.packages();
 			expect(atStart).toContain('better-sqlite3');
-			for (const name of [...REDIS_PARTS, APNS_CLIENT, MCP_SDK, 'markdown-it'])
+			for (const name of [...REDIS_PARTS, APNS_CLIENT, MCP_SDK, 'markdown-it', ...OPTIONAL_PARTS])
 				expect(atStart).not.toContain(name);
 
 			// The first POST /mcp loads the SDK and is answered like any later one.

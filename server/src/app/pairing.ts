@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { makePairedDevice, makePairing, PAIRING_CODE_PATTERN, pairingUrl } from '../domain/pairing';
 import { sha256Hex } from '../domain/ids';
 import { WebPushDevice } from '../domain/types';
@@ -27,6 +26,8 @@ export async function createPairing(
 	await ctx.store.ensureAccount(accountId, now);
 	await ctx.store.insertPairing(pairing);
 	const pairUrl = pairingUrl(ctx.publicUrl, code);
+	// Loaded on the first pairing: most servers never make one after the first days.
+	const QRCode = await import('qrcode');
 	const qrSvg = await QRCode.toString(pairUrl, {
 		type: 'svg',
 		errorCorrectionLevel: 'M',
