@@ -59,11 +59,17 @@ export function loadWebPushConfig(env: Env): WebPushConfig | null {
 	} catch {
 		throw new ConfigError('PING_WEBPUSH_PUBLIC_KEY is not a point on the P-256 curve');
 	}
-	const privateKey = readText(env, 'PING_WEBPUSH_PRIVATE_KEY') as string;
-	if (!BASE64URL.test(privateKey) || Buffer.from(privateKey, 'base64url').length !== 32)
+	const privateText = readText(env, 'PING_WEBPUSH_PRIVATE_KEY') as string;
+	const scalar = Buffer.from(privateText, 'base64url');
+	if (!BASE64URL.test(privateText) || scalar.length === 0 || scalar.length > 32)
 		throw new ConfigError(
 			'PING_WEBPUSH_PRIVATE_KEY must be a VAPID private key: 32 bytes, base64url',
 		);
+	// A scalar with leading zero bytes may have been written shorter (Node's ECDH drops them);
+	// the VAPID signer wants exactly 32 bytes, so it is padded back.
+	const privateKey = Buffer.concat([Buffer.alloc(32 - scalar.length), scalar]).toString(
+		'base64url',
+	);
 	let derived: Buffer = Buffer.alloc(0);
 	try {
 		derived = publicKeyOf(privateKey);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createECDH, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,6 +169,22 @@ describe('Web Push settings', () => {
 		});
 	});
 
+	test('a private key written without its leading zero bytes is padded back to 32 bytes', () => {
+		const env = fullEnv();
+		// Find a pair whose scalar starts with a zero byte, as Node's ECDH sometimes makes.
+		for (;;) {
+			const ecdh = createECDH('prime256v1');
+			ecdh.generateKeys();
+			const scalar = ecdh.getPrivateKey();
+			const padded = Buffer.concat([Buffer.alloc(32 - scalar.length), scalar]);
+			if (padded[0] !== 0) continue;
+			env.PING_WEBPUSH_PUBLIC_KEY = ecdh.getPublicKey().toString('base64url');
+			env.PING_WEBPUSH_PRIVATE_KEY = padded.subarray(1).toString('base64url');
+			expect(loadConfig(env).webPush?.privateKey).toBe(padded.toString('base64url'));
+			return;
+		}
+	});
+
 	test('half a configuration names what is missing', () => {
 		expect(() => loadConfig({ PING_WEBPUSH_PUBLIC_KEY: 'x' })).toThrow(
 			'Web Push is partly configured: set PING_WEBPUSH_PRIVATE_KEY, PING_WEBPUSH_SUBJECT as well',
@@ -177,7 +193,10 @@ describe('Web Push settings', () => {
 
 	test.each([
 		[{ PING_WEBPUSH_PUBLIC_KEY: 'abc' }, 'PING_WEBPUSH_PUBLIC_KEY must be a VAPID public key'],
-		[{ PING_WEBPUSH_PRIVATE_KEY: 'abc' }, 'PING_WEBPUSH_PRIVATE_KEY must be a VAPID private key'],
+		[
+			{ PING_WEBPUSH_PRIVATE_KEY: 'a'.repeat(50) },
+			'PING_WEBPUSH_PRIVATE_KEY must be a VAPID private key',
+		],
 		[
 			{ PING_WEBPUSH_PRIVATE_KEY: vapidPair().privateKey },
 			'PING_WEBPUSH_PRIVATE_KEY does not belong to PING_WEBPUSH_PUBLIC_KEY',

@@ -86,11 +86,11 @@ export interface WebPushNotification {
 	truncated: boolean;
 }
 
-/** The inbox page of one message (what a tap on its notification opens). */
+/** The inbox, scrolled to one message's card (`#m-<id>`): what a tap on its notification opens. */
 export const inboxUrl = (baseUrl: string, messageId?: string) =>
 	messageId === undefined
 		? `${baseUrl}/app/`
-		: `${baseUrl}/app/?message=${encodeURIComponent(messageId)}`;
+		: `${baseUrl}/app/#m-${encodeURIComponent(messageId)}`;
 
 /**
  * The push's `Topic`: the message id when it is one already (`msg_` and 12 letters/digits),

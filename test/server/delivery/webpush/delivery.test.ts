@@ -93,7 +93,7 @@ function webPushSuite(storeEnv: () => Record<string, string>) {
 			body: 'Ready to ship v2',
 			priority: 'high',
 			answer_url: detail.answer_url,
-			inbox_url: `${server.url}/app/?message=${id}`,
+			inbox_url: `${server.url}/app/#m-${id}`,
 			require_interaction: true,
 			actions: [
 				{ action: 'a0', title: 'Approve', response: { triggered_by: 'approve' } },
@@ -143,7 +143,7 @@ function webPushSuite(storeEnv: () => Record<string, string>) {
 			body: 'Pick one\n• eu\n• us',
 			priority: 'low',
 			answer_url: expect.stringMatching(/\/a\//),
-			inbox_url: `${server.url}/app/?message=${id}`,
+			inbox_url: `${server.url}/app/#m-${id}`,
 			require_interaction: false,
 			actions: [],
 		});
