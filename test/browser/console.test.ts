@@ -5,7 +5,6 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { claimPairing } from '../../server/src/app/pairing';
 import { ManualClock } from '../../server/src/domain/time';
 import { FakeReceiver } from '../fakes/callback-receiver';
 import {
@@ -16,7 +15,7 @@ import {
 	watchErrors,
 } from '../helpers/browser';
 import { drainJobs, verifiedIndependently } from '../helpers/callbacks';
-import { ADMIN_KEY, api, startTestServer, TestServer } from '../helpers/server';
+import { ADMIN_KEY, api, createChannel, startTestServer, TestServer } from '../helpers/server';
 
 /**
  * The console (/console) in a real browser: what an operator does from the first sign-in to a
@@ -297,6 +296,8 @@ describeInChromium('the console in Chromium', () => {
 		await expect(page.getByRole('status').first().textContent()).resolves.toBe('Webhook added.');
 		receiver.reply = () => ({ status: 500 });
 
+		// Later than the message an earlier test sent here: the history is newest first.
+		clock.advance(1000);
 		await page.getByRole('button', { name: 'Send a test question' }).click();
 		await page.waitForURL(/\/console\/messages\/msg_\w+/);
 		const messageId = /msg_\w+/.exec(page.url())![0];
@@ -383,10 +384,30 @@ describeInChromium('the console in Chromium', () => {
 		await expectAccessible(page);
 		await shoot(page, 'console-pair.png');
 
-		// The second browser's side (the inbox) is not on this branch: the link is claimed as
-		// the inbox will claim it, through the pairing foundation.
-		const claimed = await claimPairing(server.ctx, url.split('/').pop()!, null);
-		expect(claimed?.device).toMatchObject({ kind: 'webpush', name: 'Second browser' });
+		// A second browser (a phone) opens the link, pairs, and answers a question in its inbox.
+		const second = await open(PHONE);
+		await second.page.goto(url);
+		await expect(second.page.getByLabel('Name of this device').inputValue()).resolves.toBe(
+			'Second browser',
+		);
+		await second.page.getByRole('button', { name: 'Pair this browser' }).click();
+		await second.page.waitForURL(`${server.url}/app/?paired=1`);
+		const channel = await createChannel(server.url, 'Paired questions');
+		const sent = await api(server.url, 'POST', `/v1/send/${channel.token}`, {
+			body: {
+				title: 'Restart the workers?',
+				actions: [{ type: 'button', label: 'Approve', key: 'approve', style: 'primary' }],
+			},
+		});
+		const id: string = sent.body.id;
+		await second.page.goto(`${server.url}/app/`);
+		await second.page.locator(`#m-${id}`).getByRole('button', { name: 'Approve' }).click();
+		await second.page.waitForURL(new RegExp(`/app/\\?answered=1#m-${id}$`));
+		// The console shows who answered: the paired browser, by its name.
+		await page.goto(`${server.url}/console/messages/${id}`);
+		await expect(page.locator('main').textContent()).resolves.toMatch(/Second browser/);
+		expect(second.errors).toEqual([]);
+
 		await page.goto(`${server.url}/console/phones`);
 		const rows = page.locator('.rows > li');
 		expect(await rows.count()).toBe(2);

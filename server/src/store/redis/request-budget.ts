@@ -13,10 +13,13 @@ export class RedisBudget {
 	private spentMs = 0;
 	private inFlight = 0;
 	private inFlightSince = 0;
+	/** Set when a call ran out of time: a timer may fire a millisecond before the clock says so. */
+	private exhausted = false;
 
 	constructor(readonly limitMs: number) {}
 
 	remainingMs(): number {
+		if (this.exhausted) return 0;
 		const running = this.inFlight > 0 ? performance.now() - this.inFlightSince : 0;
 		return this.limitMs - this.spentMs - running;
 	}
@@ -29,7 +32,10 @@ export class RedisBudget {
 		const answer = call();
 		let timer: NodeJS.Timeout | undefined;
 		const outOfTime = new Promise<never>((_, reject) => {
-			timer = setTimeout(() => reject(this.spent()), left);
+			timer = setTimeout(() => {
+				this.exhausted = true;
+				reject(this.spent());
+			}, left);
 		});
 		try {
 			return await Promise.race([answer, outOfTime]);

@@ -13,7 +13,7 @@ describe('a request budget for Redis calls', () => {
 		});
 		const started = Date.now();
 		await expect(outcome).rejects.toBeInstanceOf(StorageUnavailableError);
-		expect(Date.now() - started).toBeLessThan(450);
+		expect(Date.now() - started).toBeLessThan(650); // 300 ms of budget, not the 700 ms of both calls
 		expect(calls).toEqual(['first']);
 	});
 
@@ -29,10 +29,12 @@ describe('a request budget for Redis calls', () => {
 	});
 
 	test('time not spent on Redis (a long-poll wait, a slow body) and calls side by side are not counted twice', async () => {
-		await withRedisBudget(300, async () => {
-			await Promise.all([withinBudget(() => sleep(200)), withinBudget(() => sleep(200))]);
-			await sleep(400);
-			await withinBudget(() => sleep(50));
+		// Counted once: 400 + 300 = 700 ms of 1000. Counted twice (side by side): 1100; with the
+		// wait: 1400. The slack (300 ms) absorbs late timers on a loaded machine.
+		await withRedisBudget(1000, async () => {
+			await Promise.all([withinBudget(() => sleep(400)), withinBudget(() => sleep(400))]);
+			await sleep(700);
+			await withinBudget(() => sleep(300));
 		});
 	});
 
