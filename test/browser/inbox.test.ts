@@ -1,21 +1,10 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-/// <reference lib="webworker" />
 import AxeBuilder from '@axe-core/playwright';
 import { createECDH } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type {
-	Browser,
-	BrowserContext,
-	BrowserContextOptions,
-	CDPSession,
-	Page,
-} from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { FakeReceiver } from '../fakes/callback-receiver';
 import {
-	CHROMIUM_PATH,
 	describeInChromium,
 	launchChromium,
 	PHONE,
@@ -23,6 +12,7 @@ import {
 	watchErrors,
 } from '../helpers/browser';
 import { verifiedIndependently } from '../helpers/callbacks';
+import * as inbox from '../helpers/inbox';
 import {
 	ADMIN_KEY,
 	api,
@@ -74,21 +64,11 @@ async function waitForCallback(id: string) {
 	}
 }
 
-async function pairingLink(channelIds: string[] | null, name?: string): Promise<string> {
-	const res = await api(server.url, 'POST', '/v1/devices/pairings', {
-		key: ADMIN_KEY,
-		body: { channel_ids: channelIds, name },
-	});
-	return res.body.pair_url;
-}
-
-/** Opens a pairing link in the page and presses the button, as a person does. */
-async function pair(page: Page, channelIds: string[] | null, name: string): Promise<void> {
-	await page.goto(await pairingLink(channelIds));
-	await page.getByLabel('Name of this device').fill(name);
-	await page.getByRole('button', { name: 'Pair this browser' }).click();
-	await page.waitForURL(`${server.url}/app/?paired=1`);
-}
+const pairingLink = (channelIds: string[] | null, name?: string) =>
+	inbox.pairingLink(server.url, channelIds, name);
+const pair = (page: Page, channelIds: string[] | null, name: string) =>
+	inbox.pair(page, server.url, channelIds, name);
+const controlledBy = (page: Page) => inbox.controlledBy(page, server.url);
 
 async function axeViolations(page: Page): Promise<string[]> {
 	const results = await new AxeBuilder({ page }).analyze();
@@ -108,8 +88,8 @@ const card = (page: Page, id: string) => page.locator(`#m-${id}`);
 jest.setTimeout(90_000);
 
 describeInChromium('the inbox in Chromium (phone viewport)', () => {
-	let contexts: BrowserContext[] = [];
-	let profiles: string[] = [];
+	/** What each test opened, closed after it. */
+	let opened: (() => Promise<void>)[] = [];
 
 	beforeAll(async () => {
 		receiver = await new FakeReceiver().start();
@@ -136,47 +116,23 @@ describeInChromium('the inbox in Chromium (phone viewport)', () => {
 	});
 
 	afterEach(async () => {
-		for (const context of contexts) await context.close();
-		for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
-		contexts = [];
-		profiles = [];
+		for (const close of opened) await close();
+		opened = [];
 	});
 
 	/** A fresh phone-sized browser context (an incognito-like profile) whose errors are collected. */
 	async function phone(options: BrowserContextOptions = {}) {
 		const context = await browser.newContext({ ...PHONE, ...options });
-		contexts.push(context);
+		opened.push(() => context.close());
 		const errors = watchErrors(context);
 		return { context, page: await context.newPage(), errors };
 	}
 
-	/**
-	 * A phone with a profile on disk (not incognito): Chromium only judges a web app
-	 * installable there. Notifications are allowed for the server, as after the person said yes.
-	 */
+	/** A phone with a profile on disk (see `inbox.installablePhone`), closed after the test. */
 	async function installablePhone() {
-		const { chromium } = await import('playwright-core');
-		const dir = mkdtempSync(join(tmpdir(), 'ping-inbox-profile-'));
-		profiles.push(dir);
-		const context = await chromium.launchPersistentContext(dir, {
-			executablePath: CHROMIUM_PATH,
-			args: ['--no-sandbox', '--disable-dev-shm-usage'],
-			...PHONE,
-		});
-		contexts.push(context);
-		await context.grantPermissions(['notifications'], { origin: server.url });
-		const errors = watchErrors(context);
-		return { context, page: await context.newPage(), errors };
-	}
-
-	/** The service worker, registered and controlling the page (after one reload if need be). */
-	async function controlledBy(page: Page) {
-		await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-		if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null)))
-			await page.reload();
-		expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(
-			`${server.url}/app/sw.js`,
-		);
+		const phone = await inbox.installablePhone(server.url);
+		opened.push(phone.close);
+		return phone;
 	}
 
 	test('pairing from the link: the page shows what is paired, one press pairs, the key stays in an HttpOnly cookie; a used link is refused', async () => {
@@ -370,56 +326,15 @@ describeInChromium('the inbox in Chromium (phone viewport)', () => {
 		);
 	});
 
-	/** The worker's registration id, for DevTools' push delivery. */
-	async function registrationId(cdp: CDPSession): Promise<string> {
-		const found: string[] = [];
-		cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => {
-			for (const r of event.registrations)
-				if (r.scopeURL === `${server.url}/app/` && !r.isDeleted) found.push(r.registrationId);
-		});
-		await cdp.send('ServiceWorker.enable');
-		const deadline = Date.now() + 5000;
-		while (found.length === 0 && Date.now() < deadline)
-			await new Promise((resolve) => setTimeout(resolve, 50));
-		if (found.length === 0) throw new Error('no service worker registration for /app/');
-		return found[0];
-	}
-
 	test('the service worker’s push contract: a message push shows its notification; a button answers in the background and confirms; "answered" closes it; "expiring" asks to open the inbox', async () => {
-		const { context, page, errors } = await installablePhone();
+		const phone = await installablePhone();
+		const { page, errors } = phone;
 		await pair(page, [deploys.id], 'Pushed');
 		await controlledBy(page);
-		const cdp = await context.newCDPSession(page);
-		const registration = await registrationId(cdp);
-		const push = (data: unknown) =>
-			cdp.send('ServiceWorker.deliverPushMessage', {
-				origin: `${server.url}/`,
-				registrationId: registration,
-				data: JSON.stringify(data),
-			});
-		const shown = () =>
-			page.evaluate(async () =>
-				(await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({
-					title: n.title,
-					body: n.body,
-					tag: n.tag,
-					requireInteraction: n.requireInteraction,
-					// `actions` is in Chromium's Notification, not yet in TypeScript's DOM types.
-					actions: (
-						n as Notification & { actions: { action: string; title: string }[] }
-					).actions.map((a) => ({ action: a.action, title: a.title })),
-				})),
-			);
-		const waitForShown = async (check: (list: Awaited<ReturnType<typeof shown>>) => boolean) => {
-			// Generous: on a loaded machine the worker may take seconds to start for a push.
-			const deadline = Date.now() + 15_000;
-			for (;;) {
-				const list = await shown();
-				if (check(list)) return list;
-				if (Date.now() > deadline) throw new Error(`notifications: ${JSON.stringify(list)}`);
-				await new Promise((resolve) => setTimeout(resolve, 50));
-			}
-		};
+		const deliver = await inbox.workerPushes(phone, server.url);
+		const push = (data: unknown) => deliver(JSON.stringify(data));
+		const waitForShown = (check: (list: inbox.ShownNotification[]) => boolean) =>
+			inbox.waitForNotifications(page, check);
 		const messagePush = (id: string, title: string) => ({
 			type: 'message',
 			message_id: id,
@@ -454,15 +369,7 @@ describeInChromium('the inbox in Chromium (phone viewport)', () => {
 
 		// 2. The Approve button: no DevTools command clicks a notification, so the worker's own
 		// click handler is called in the worker with the shown notification and the action.
-		const worker = context.serviceWorkers().find((w) => w.url() === `${server.url}/app/sw.js`);
-		if (!worker) throw new Error('service worker not found');
-		await worker.evaluate(async (tag) => {
-			const scope = self as unknown as ServiceWorkerGlobalScope & {
-				handleNotificationClick(n: Notification, action: string): Promise<void>;
-			};
-			const [notification] = await scope.registration.getNotifications({ tag });
-			await scope.handleNotificationClick(notification, 'a0');
-		}, id);
+		await inbox.tapNotification(phone, server.url, id, 'a0');
 		const callback = await waitForCallback(id);
 		expect(callback.body).toMatchObject({
 			triggered_by: 'approve',
@@ -479,13 +386,7 @@ describeInChromium('the inbox in Chromium (phone viewport)', () => {
 		// 3. The same button again: the server's refusal is what the confirmation says.
 		await push(messagePush(id, 'Deploy v3?'));
 		await waitForShown((l) => l.some((n) => n.title === 'Deploy v3?'));
-		await worker.evaluate(async (tag) => {
-			const scope = self as unknown as ServiceWorkerGlobalScope & {
-				handleNotificationClick(n: Notification, action: string): Promise<void>;
-			};
-			const [notification] = await scope.registration.getNotifications({ tag });
-			await scope.handleNotificationClick(notification, 'a1');
-		}, id);
+		await inbox.tapNotification(phone, server.url, id, 'a1');
 		expect(await waitForShown((l) => l[0]?.title === 'Not answered')).toEqual([
 			expect.objectContaining({
 				body: 'message was already answered; the first answer stands',
@@ -497,7 +398,7 @@ describeInChromium('the inbox in Chromium (phone viewport)', () => {
 		const other = await send(deploys, { title: 'Rotate keys?' });
 		await push(messagePush(other, 'Rotate keys?'));
 		await waitForShown((l) => l.some((n) => n.tag === other));
-		await push({ type: 'answered', message_id: other, answered_by: { via: 'link' } });
+		await push({ type: 'answered', message_id: other, answered_by: 'link' });
 		expect((await waitForShown((l) => !l.some((n) => n.tag === other))).map((n) => n.tag)).toEqual([
 			id,
 		]);

@@ -128,6 +128,16 @@ test('a JWT signed by another key, for another audience, expired, too long-lived
 	expect(fake.received).toHaveLength(1);
 });
 
+test('a subscription made with its own applicationServerKey takes pushes signed with that key only', async () => {
+	let own = vapidKeys();
+	while (Buffer.from(own.privateKey, 'base64url').length !== 32) own = vapidKeys();
+	const sub = fake.subscribe({ applicationServerKey: own.publicKey });
+	expect(sub.applicationServerKey).toBe(own.publicKey);
+	expect(await send(sub)).toBe(403); // the service's key, not the one subscribed with
+	expect(await send(sub, { vapidDetails: { subject, ...own } })).toBe(201);
+	expect(fake.pushesTo(sub.id).map((p) => p.vapidKey)).toEqual([own.publicKey]);
+});
+
 test('a body encrypted for other keys, another Content-Encoding and a missing TTL are refused', async () => {
 	const sub = fake.subscribe();
 	const stranger = fake.subscribe();

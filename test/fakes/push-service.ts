@@ -18,7 +18,8 @@ import { certificate } from './fake-apns';
  * - the VAPID JWT (RFC 8292): `Authorization: vapid t=<JWT>, k=<public key>`, ES256 signature
  *   checked with `k`, `aud` = this endpoint's origin, `exp` in the future and at most 24 h
  *   ahead, `sub` a `mailto:` or `https:` contact (401 otherwise), and `k` the key the
- *   subscription was made with (403 otherwise, as push services refuse a key mismatch);
+ *   subscription was made with (its own `applicationServerKey`, else the service's;
+ *   403 otherwise, as push services refuse a key mismatch);
  * - `Content-Encoding: aes128gcm` (415 otherwise), at most 4096 bytes (413), a `TTL` header
  *   (400 without), `Urgency` and `Topic` well-formed (400);
  * - the body is decrypted here (RFC 8291 + RFC 8188, written out below with node:crypto, not
@@ -37,6 +38,8 @@ export interface TestSubscription {
 	auth: string;
 	/** The path segment that names it in records. */
 	id: string;
+	/** The VAPID public key it was made with (`applicationServerKey`); null: the service's. */
+	applicationServerKey: string | null;
 }
 
 export interface ReceivedPush {
@@ -78,6 +81,7 @@ interface Keys {
 	ecdh: ECDH;
 	publicKey: Buffer;
 	auth: Buffer;
+	applicationServerKey: string | null;
 }
 
 export class FakePushService {
@@ -125,18 +129,24 @@ export class FakePushService {
 		return `https://127.0.0.1:${this.port}`;
 	}
 
-	/** A new browser subscription: fresh P-256 keys and auth secret, kept here for decryption. */
-	subscribe(): TestSubscription {
+	/**
+	 * A new browser subscription: fresh P-256 keys and auth secret, kept here for decryption.
+	 * `applicationServerKey` (base64url), as a browser's `PushManager.subscribe` passes it on:
+	 * only pushes signed with that key are accepted for this subscription.
+	 */
+	subscribe(options: { applicationServerKey?: string } = {}): TestSubscription {
 		const ecdh = createECDH('prime256v1');
 		const publicKey = ecdh.generateKeys();
 		const auth = randomBytes(16);
 		const id = `sub${++this.counter}_${randomBytes(6).toString('hex')}`;
-		this.keys.set(id, { ecdh, publicKey, auth });
+		const applicationServerKey = options.applicationServerKey ?? null;
+		this.keys.set(id, { ecdh, publicKey, auth, applicationServerKey });
 		return {
 			id,
 			endpoint: `${this.origin}/push/${id}`,
 			p256dh: publicKey.toString('base64url'),
 			auth: auth.toString('base64url'),
+			applicationServerKey,
 		};
 	}
 
@@ -188,7 +198,8 @@ export class FakePushService {
 
 			const vapid = this.checkVapid(req.headers.authorization);
 			if (typeof vapid === 'string') return refuse(401, vapid);
-			if (this.vapidPublicKey !== null && vapid.key !== this.vapidPublicKey)
+			const expectedKey = keys.applicationServerKey ?? this.vapidPublicKey;
+			if (expectedKey !== null && vapid.key !== expectedKey)
 				return refuse(403, 'VAPID key does not match the subscription');
 			if (req.headers['content-encoding'] !== 'aes128gcm')
 				return refuse(415, 'Content-Encoding must be aes128gcm');

@@ -48,7 +48,10 @@ function answeredBy(answer: Answer): string {
 	return responder.name ?? responder.via;
 }
 
-/** The paired browser that answered, when a browser did (its own notification it closes itself). */
+/**
+ * The paired browser that answered, when a browser did. It closes its own notification: the
+ * worker on a notification button's answer, the inbox page (inbox.js) on an answer in the list.
+ */
 function answeringDevice(answer: Answer): string | null {
 	const r = answer.responder;
 	return r !== null && typeof r === 'object' && 'device_id' in r && typeof r.device_id === 'string'

@@ -7,7 +7,10 @@
  *   service worker says a push came in; cards whose state did not change are kept as they are,
  *   so a half-filled form is not lost;
  * - "Turn on notifications": after that tap, asks for permission, subscribes to pushes with
- *   the server's VAPID key and stores the subscription (PUT /v1/device/subscription).
+ *   the server's VAPID key and stores the subscription (PUT /v1/device/subscription);
+ * - closing this browser's notifications of messages the list shows answered or expired: the
+ *   server sends no `answered` push to the browser that answered, so an answer given here in
+ *   the list (not from the notification) would leave its notification, buttons and all.
  * The device key stays in its HttpOnly cookie: this script never sees it.
  */
 'use strict';
@@ -69,6 +72,7 @@
 				if (!fresh) return;
 				var before = inbox.querySelectorAll('li').length;
 				merge(fresh);
+				closeSettledNotifications();
 				listVersion = doc.body.getAttribute('data-list-version') || '';
 				var after = inbox.querySelectorAll('li').length;
 				say(after > before ? 'New messages arrived.' : 'The list was updated.');
@@ -78,6 +82,30 @@
 			})
 			.then(function () {
 				refreshing = false;
+			});
+	}
+
+	/** Closes the notifications of messages this list shows as no longer waiting for an answer. */
+	function closeSettledNotifications() {
+		if (!('serviceWorker' in navigator)) return;
+		var settled = {};
+		inbox.querySelectorAll('li[data-id]').forEach(function (item) {
+			if (item.getAttribute('data-state') !== 'pending')
+				settled[item.getAttribute('data-id')] = true;
+		});
+		navigator.serviceWorker.ready
+			.then(function (registration) {
+				return registration.getNotifications ? registration.getNotifications() : [];
+			})
+			.then(function (shown) {
+				shown.forEach(function (notification) {
+					var data = notification.data || {};
+					// A confirmation ("Approve: sent") has the same tag and stays.
+					if (data.type === 'message' && settled[notification.tag] === true) notification.close();
+				});
+			})
+			.catch(function () {
+				// Nothing to close, or no notifications here: the list itself is what counts.
 			});
 	}
 
@@ -94,6 +122,7 @@
 	navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(function () {
 		say('This browser could not set up offline use and notifications.');
 	});
+	closeSettledNotifications();
 	navigator.serviceWorker.addEventListener('message', function (event) {
 		var data = event.data || {};
 		if (data.type === 'refresh') refresh();
