@@ -1,4 +1,5 @@
-import { createECDH, createPublicKey } from 'node:crypto';
+import { createECDH } from 'node:crypto';
+import { isP256Point } from '../domain/web-push-subscription';
 import { ConfigError, Env, readInteger, readText } from './read';
 
 /** Web Push (VAPID, RFC 8292) settings; null in `Config.webPush` means browser pushes are off. */
@@ -46,19 +47,8 @@ export function loadWebPushConfig(env: Env): WebPushConfig | null {
 		throw new ConfigError(
 			'PING_WEBPUSH_PUBLIC_KEY must be a VAPID public key: 65 bytes (uncompressed P-256 point), base64url; `ping-server webpush-keys` makes a pair',
 		);
-	try {
-		createPublicKey({
-			format: 'jwk',
-			key: {
-				kty: 'EC',
-				crv: 'P-256',
-				x: point.subarray(1, 33).toString('base64url'),
-				y: point.subarray(33, 65).toString('base64url'),
-			},
-		});
-	} catch {
+	if (!isP256Point(point))
 		throw new ConfigError('PING_WEBPUSH_PUBLIC_KEY is not a point on the P-256 curve');
-	}
 	const privateText = readText(env, 'PING_WEBPUSH_PRIVATE_KEY') as string;
 	const scalar = Buffer.from(privateText, 'base64url');
 	if (!BASE64URL.test(privateText) || scalar.length === 0 || scalar.length > 32)

@@ -28,3 +28,35 @@ export function presentDelivery(d: DeviceDelivery, kind: DeviceKind | null) {
 		updated_at: iso(d.updatedAt),
 	};
 }
+
+/**
+ * The rows a push job works on, for APNs and Web Push alike. A first run (`attempts` 0) has none
+ * stored: every device starts `queued` in memory and its row is written once, with its first
+ * outcome (one write per device instead of three: a fan-out to 1,000 devices is I/O-bound on
+ * SQLite otherwise). Later runs (retries, or after a crash) read what earlier runs stored and
+ * add rows for devices that have none.
+ */
+export async function deliveryRowsFor(
+	store: Store,
+	now: number,
+	attempts: number,
+	messageId: string,
+	deviceIds: string[],
+): Promise<DeviceDelivery[]> {
+	// `attempts` counts earlier claims of the job in both queues (SQLite table and BullMQ), so
+	// 0 really means "never ran": a crashed or retried run always comes back with 1 or more.
+	if (attempts === 0) {
+		return deviceIds.map((deviceId) => ({
+			messageId,
+			deviceId,
+			state: 'queued',
+			reason: null,
+			apnsId: null,
+			attempts: 0,
+			nextAttemptAt: null,
+			updatedAt: now,
+		}));
+	}
+	await store.addDeliveries(messageId, deviceIds, now);
+	return store.listDeliveries(messageId);
+}

@@ -24,7 +24,8 @@ function base64urlBytes(value: unknown, field: string, what: string): Buffer {
 	return bytes;
 }
 
-function isP256Point(point: Buffer): boolean {
+/** An uncompressed P-256 public key (65 bytes, 0x04, x, y) that is on the curve. */
+export function isP256Point(point: Buffer): boolean {
 	if (point.length !== 65 || point[0] !== 0x04) return false;
 	try {
 		createPublicKey({

@@ -42,3 +42,18 @@ export function relativeTime(ms: number, now: number): string {
 export function timeTag(ms: number): string {
 	return `<time datetime="${new Date(ms).toISOString()}">${esc(formatTime(ms))}</time>`;
 }
+
+/**
+ * How every page begins (answer page, inbox, console): the document, a phone viewport, light and
+ * dark, no referrer, not indexed, and its title; the caller adds the rest of the head.
+ */
+export function pageStart(title: string): string {
+	return (
+		'<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+		'<meta name="viewport" content="width=device-width, initial-scale=1">' +
+		'<meta name="color-scheme" content="light dark">' +
+		'<meta name="referrer" content="no-referrer">' +
+		'<meta name="robots" content="noindex, nofollow">' +
+		`<title>${esc(title)}</title>`
+	);
+}

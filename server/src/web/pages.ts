@@ -2,7 +2,7 @@ import { buttonKey, isFormAction, SUBMIT_KEY, triggerKeys } from '../domain/acti
 import { responderOf } from '../domain/answer';
 import { Action, Answer, Channel, FormAction, MessageRecord, Priority } from '../domain/types';
 import { STYLE } from './assets/style';
-import { esc, relativeTime, timeTag } from './html';
+import { esc, pageStart, relativeTime, timeTag } from './html';
 import { LINK_REL, renderMessageBody } from './markdown';
 
 /**
@@ -29,12 +29,7 @@ export const FORM_TOKEN_NAME = 'form_token';
 
 function layout(title: string, content: string): string {
 	return (
-		'<!doctype html><html lang="en"><head><meta charset="utf-8">' +
-		'<meta name="viewport" content="width=device-width, initial-scale=1">' +
-		'<meta name="color-scheme" content="light dark">' +
-		'<meta name="referrer" content="no-referrer">' +
-		'<meta name="robots" content="noindex, nofollow">' +
-		`<title>${esc(title)} · Ping</title>` +
+		pageStart(`${title} · Ping`) +
 		// No favicon request (it would be a 404 on this server, and a request for nothing).
 		'<link rel="icon" href="data:,">' +
 		`<style>${STYLE}</style></head><body><main>${content}` +

@@ -10,6 +10,7 @@ import { Store } from '../../store/store';
 import { buildNotification, notificationId } from './payload';
 import { PushMetrics } from './push-metrics';
 import type { PushOutcome, PushSender } from './sender';
+import { deliveryRowsFor } from '../device-deliveries';
 
 /** Attempts per device before a retryable failure (429, 5xx, timeouts) becomes `failed`. */
 export const MAX_PUSH_ATTEMPTS = 8;
@@ -94,7 +95,13 @@ export class PushDelivery implements Delivery {
 		// The rows of paired browsers share the table: they are the Web Push delivery's to update.
 		const browsers = new Set(all.filter((d) => d.kind !== 'apns').map((d) => d.id));
 		const byId = new Map(devices.map((d) => [d.id, d]));
-		const rows = await this.rowsFor(job, message.id, devices);
+		const rows = await deliveryRowsFor(
+			store,
+			this.deps.clock.now(),
+			job.attempts,
+			message.id,
+			devices.map((d) => d.id),
+		);
 
 		const pending: Array<{ row: DeviceDelivery; device: ApnsDevice }> = [];
 		const updates: DeviceDelivery[] = [];
@@ -152,41 +159,6 @@ export class PushDelivery implements Delivery {
 		}
 		if (updates.length > 0) await store.saveDeliveries(updates);
 		return nextRun === null ? undefined : { retryAt: nextRun };
-	}
-
-	/**
-	 * The delivery rows to work on. A job's first run has none stored yet: every device starts
-	 * `queued` in memory and its row is written once, with the outcome of its first attempt (one
-	 * write per device instead of three: the fan-out to 1,000 devices is I/O-bound on SQLite
-	 * otherwise). Later runs (retries, or after a crash) read what earlier runs stored and add
-	 * rows for devices that have none.
-	 */
-	private async rowsFor(
-		job: Job<'push.message'>,
-		messageId: string,
-		devices: ApnsDevice[],
-	): Promise<DeviceDelivery[]> {
-		const now = this.deps.clock.now();
-		// `attempts` counts earlier claims of this job in both queues (SQLite table and BullMQ), so
-		// 0 really means "never ran": a crashed or retried run always comes back with 1 or more.
-		if (job.attempts === 0) {
-			return devices.map((d) => ({
-				messageId,
-				deviceId: d.id,
-				state: 'queued',
-				reason: null,
-				apnsId: null,
-				attempts: 0,
-				nextAttemptAt: null,
-				updatedAt: now,
-			}));
-		}
-		await this.deps.store.addDeliveries(
-			messageId,
-			devices.map((d) => d.id),
-			now,
-		);
-		return this.deps.store.listDeliveries(messageId);
 	}
 
 	/** Whether recording this outcome touches the store: a 410, or a corrected environment. */

@@ -12,6 +12,7 @@ import { SubscriptionExpiry } from './expiry';
 import { answeredNotification, messageNotification } from './payload';
 import { WebPushOutcome, WebPushSender } from './sender';
 import { WebPushMetrics } from './webpush-metrics';
+import { deliveryRowsFor } from '../device-deliveries';
 
 /** Runs of one `answered` job at most: it only closes notifications, so it gives up sooner. */
 export const MAX_ANSWERED_ATTEMPTS = 5;
@@ -133,7 +134,13 @@ export class WebPushDelivery implements Delivery {
 		);
 		const byId = new Map(browsers.map((d) => [d.id, d]));
 		const accountDevices = new Map(devices.map((d) => [d.id, d]));
-		const rows = await this.rowsFor(job, message.id, browsers);
+		const rows = await deliveryRowsFor(
+			store,
+			this.deps.clock.now(),
+			job.attempts,
+			message.id,
+			browsers.map((d) => d.id),
+		);
 
 		const now = this.deps.clock.now();
 		const notification = messageNotification(
@@ -223,37 +230,6 @@ export class WebPushDelivery implements Delivery {
 			while (next < items.length) await work(items[next++]);
 		};
 		await Promise.all(Array.from({ length: Math.min(items.length, sender.windowSize) }, worker));
-	}
-
-	/**
-	 * The rows to work on. A first run has none stored: every browser starts `queued` in memory
-	 * and its row is written once, with its first outcome. Later runs (retries, after a crash)
-	 * read the stored rows and add rows for browsers that have none yet.
-	 */
-	private async rowsFor(
-		job: Job<'webpush.message'>,
-		messageId: string,
-		browsers: Browser[],
-	): Promise<DeviceDelivery[]> {
-		const now = this.deps.clock.now();
-		if (job.attempts === 0) {
-			return browsers.map((d) => ({
-				messageId,
-				deviceId: d.id,
-				state: 'queued',
-				reason: null,
-				apnsId: null,
-				attempts: 0,
-				nextAttemptAt: null,
-				updatedAt: now,
-			}));
-		}
-		await this.deps.store.addDeliveries(
-			messageId,
-			browsers.map((d) => d.id),
-			now,
-		);
-		return this.deps.store.listDeliveries(messageId);
 	}
 
 	/**

@@ -1,6 +1,6 @@
 import { WrittenReply } from '../../http/route';
 import { PAGE_HEADERS } from '../headers';
-import { esc } from '../html';
+import { esc, pageStart } from '../html';
 import { CONSOLE_CSP, CONSOLE_STYLE, COPY_SCRIPT } from './assets';
 import { CSRF_FIELD, SignedIn } from './session';
 
@@ -44,12 +44,7 @@ export function consoleLayout(
 	options: { signed?: SignedIn | null; section?: Section } = {},
 ): string {
 	return (
-		'<!doctype html><html lang="en"><head><meta charset="utf-8">' +
-		'<meta name="viewport" content="width=device-width, initial-scale=1">' +
-		'<meta name="color-scheme" content="light dark">' +
-		'<meta name="referrer" content="no-referrer">' +
-		'<meta name="robots" content="noindex, nofollow">' +
-		`<title>${esc(title)} · Ping console</title>` +
+		pageStart(`${title} · Ping console`) +
 		'<link rel="icon" href="data:,">' +
 		`<style>${CONSOLE_STYLE}</style></head><body><main class="console">` +
 		topbar(options.signed ?? null, options.section) +

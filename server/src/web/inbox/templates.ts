@@ -2,7 +2,7 @@ import { isFormAction, triggerKeys } from '../../domain/actions';
 import { Channel, MessageRecord } from '../../domain/types';
 import { FORM_TOKEN_NAME, FormState, PRIORITY_TEXT, answerSummary, field, how } from '../pages';
 import { noticeBlock, submitButtons, urlLinks } from '../pages';
-import { esc, relativeTime, timeTag } from '../html';
+import { esc, pageStart, relativeTime, timeTag } from '../html';
 import { renderMessageBody } from '../markdown';
 import { INBOX_PAGE_STYLE } from './style';
 
@@ -38,13 +38,8 @@ function layout(title: string, content: string, options: LayoutOptions = {}): st
 			(app.webPushKey ? ` data-webpush-key="${esc(app.webPushKey)}"` : '')
 		: '';
 	return (
-		'<!doctype html><html lang="en"><head><meta charset="utf-8">' +
-		'<meta name="viewport" content="width=device-width, initial-scale=1">' +
-		'<meta name="color-scheme" content="light dark">' +
-		'<meta name="referrer" content="no-referrer">' +
-		'<meta name="robots" content="noindex, nofollow">' +
+		pageStart(`${title} · Ping`) +
 		'<meta name="theme-color" content="#1d4ed8">' +
-		`<title>${esc(title)} · Ping</title>` +
 		'<link rel="manifest" href="/app/manifest.webmanifest">' +
 		'<link rel="icon" href="/app/icons/icon-192.png" type="image/png">' +
 		'<link rel="apple-touch-icon" href="/app/icons/icon-192.png">' +
