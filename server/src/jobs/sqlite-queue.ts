@@ -1,7 +1,7 @@
 import { Clock } from '../domain/time';
 import { Logger, errorMessage } from '../observability/log';
 import { JobDispatch } from './dispatch';
-import { JOB_CONCURRENCY, JOB_KINDS, Job, JobHandler, JobKind } from './job';
+import { JOB_CONCURRENCY, JOB_KINDS, Job, JobHandler, JobKind, NewJob } from './job';
 import { JobQueue } from './queue';
 
 /**
@@ -18,6 +18,28 @@ export interface JobStore {
 	retryJob(id: string, runAt: number): Promise<void>;
 	/** Earliest `runAt` among jobs not leased, or null when there are none. */
 	nextJobDueAt(now: number): Promise<number | null>;
+}
+
+/**
+ * How a store write hands the jobs it queues straight to the queue (`SqliteJobQueue` is one):
+ * a job the queue can start at once is written already leased, in the write's own
+ * transaction, and started after the commit, with no claim transaction and no look at the
+ * table. The lease is the one a claim would have written, so the poller never takes the job
+ * as well, and a crash before it finishes leaves it to the restarted server like any other.
+ */
+export interface JobStarter {
+	/**
+	 * Called inside the transaction that writes `job`: the lease to write it with when the queue
+	 * can start it now (it is due and its kind has a free slot besides `starting`, the jobs this
+	 * transaction already took), or null to leave it to the poller. Changes nothing, so a
+	 * transaction that rolls back leaves nothing behind.
+	 */
+	leaseFor(job: NewJob, starting: readonly Job[]): number | null;
+	/**
+	 * After the commit: runs `started` (written leased), and looks at the queue when the write
+	 * also queued jobs it did not start.
+	 */
+	written(started: readonly Job[], othersQueued: boolean): void;
 }
 
 export interface SqliteJobQueueOptions {
@@ -39,17 +61,20 @@ const DEFAULTS: SqliteJobQueueOptions = {
 };
 
 /**
- * The embedded job queue: runs durable jobs from the SQLite job table (pushes, callbacks). Writes that queue jobs wake it
- * at once, so follow-up work starts within the same tick; otherwise it sleeps until the next
- * due job, at most `idleMs`.
+ * The embedded job queue: runs durable jobs from the SQLite job table (pushes, callbacks). A
+ * write that queues a job it can start is handed the job at once (`JobStarter`); a write that
+ * queues others wakes it, so follow-up work starts within the same tick; otherwise it sleeps
+ * until the next due job, at most `idleMs`.
  */
-export class SqliteJobQueue implements JobQueue {
+export class SqliteJobQueue implements JobQueue, JobStarter {
 	private readonly dispatch: JobDispatch;
 	private readonly options: SqliteJobQueueOptions;
 	/** Running jobs, per kind. */
 	private readonly inFlight = new Map<JobKind, Set<Promise<void>>>(
 		JOB_KINDS.map((kind) => [kind, new Set()]),
 	);
+	/** Slots a claim in progress may fill, per kind: a hand-off meanwhile leaves them free. */
+	private readonly claiming = new Map<JobKind, number>();
 	private timer: NodeJS.Timeout | null = null;
 	private running = false;
 	private ticking = false;
@@ -92,6 +117,19 @@ export class SqliteJobQueue implements JobQueue {
 		void this.tick();
 	}
 
+	leaseFor(job: NewJob, starting: readonly Job[]): number | null {
+		const now = this.clock.now();
+		if (!this.running || job.runAt > now) return null;
+		let taken = this.runningOf(job.kind).size + (this.claiming.get(job.kind) ?? 0);
+		for (const other of starting) if (other.kind === job.kind) taken++;
+		return taken < this.options.concurrency[job.kind] ? now + this.options.leaseMs : null;
+	}
+
+	written(started: readonly Job[], othersQueued: boolean): void {
+		for (const job of started) this.track(job);
+		if (othersQueued) this.wake();
+	}
+
 	async stop(): Promise<void> {
 		this.running = false;
 		if (this.timer) clearTimeout(this.timer);
@@ -124,12 +162,13 @@ export class SqliteJobQueue implements JobQueue {
 			for (const kind of JOB_KINDS) {
 				const free = this.options.concurrency[kind] - this.runningOf(kind).size;
 				if (free <= 0) continue;
-				const jobs = await this.store.claimDueJobs(
-					this.clock.now(),
-					free,
-					this.options.leaseMs,
-					kind,
-				);
+				this.claiming.set(kind, free);
+				let jobs: Job[];
+				try {
+					jobs = await this.store.claimDueJobs(this.clock.now(), free, this.options.leaseMs, kind);
+				} finally {
+					this.claiming.delete(kind);
+				}
 				for (const job of jobs) this.track(job);
 				if (jobs.length === free) this.tickAgain = true;
 			}

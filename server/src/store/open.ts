@@ -44,7 +44,7 @@ export async function openStore(
 		if (store.leasesTakenBack > 0)
 			log.info('jobs.leases_taken_back', { count: store.leasesTakenBack });
 		const jobs = new SqliteJobQueue(store, clock, log);
-		store.onJobsQueued = () => jobs.wake();
+		store.jobStarter = jobs;
 		const rateCounter: RateCounterFactory = (name, points) =>
 			new RateLimiterMemory({ keyPrefix: name, points, duration: 60 });
 		const retention = new RetentionSweeper(store, clock, log, {

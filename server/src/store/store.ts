@@ -191,6 +191,12 @@ export interface Store {
 	// Messages and answers
 	insertMessage(message: Message, jobs: NewJob[]): Promise<void>;
 	getMessage(id: string): Promise<MessageRecord | null>;
+	/**
+	 * The secret that signs a message's callbacks: its channel's webhook secret as it is now
+	 * (read at every attempt, so a rotated secret signs the next one). Null when the message or
+	 * its channel is gone.
+	 */
+	getSigningSecret(messageId: string): Promise<string | null>;
 	/** The message whose answer token has this SHA-256 (`answerTokenHash`), or null. */
 	findMessageByAnswerTokenHash(tokenHash: string): Promise<MessageRecord | null>;
 	listMessages(channelId: string, page: MessagePage): Promise<MessageRecord[]>;

@@ -645,6 +645,17 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				expect(await store.getMessage('msg_000000000000')).toBeNull();
 			});
 
+			test("the signing secret is the message's channel secret as it is now; none once message or channel is gone", async () => {
+				const m = messageFixture(channel.id);
+				await store.insertMessage(m, []);
+				expect(await store.getSigningSecret(m.id)).toBe(channel.webhookSecret);
+				await store.updateChannel(channel.id, { webhookSecret: 'f'.repeat(64) }, T0 + 1);
+				expect(await store.getSigningSecret(m.id)).toBe('f'.repeat(64));
+				expect(await store.getSigningSecret('msg_000000000000')).toBeNull();
+				await store.deleteChannel(channel.id);
+				expect(await store.getSigningSecret(m.id)).toBeNull();
+			});
+
 			test('a message is found by its answer token hash, and only by its own; one without a link is found by none', async () => {
 				const a = messageFixture(channel.id);
 				const b = messageFixture(channel.id);

@@ -87,9 +87,8 @@ export async function attemptDelivery(
 	options: { settlesCallbackState: boolean },
 ): Promise<JobResult> {
 	const { store, clock, log, poster } = deps;
-	const message = await store.getMessage(p.messageId);
-	const channel = message ? await store.getChannel(message.channelId) : null;
-	if (!message || !channel) {
+	const secret = await store.getSigningSecret(p.messageId);
+	if (secret === null) {
 		log.info('callback.dropped', {
 			message_id: p.messageId,
 			delivery_id: p.deliveryId,
@@ -102,7 +101,7 @@ export async function attemptDelivery(
 	const outcome = await poster.post({
 		url: p.url,
 		body: p.body,
-		signature: signatureHeader(channel.webhookSecret, p.body, attemptedAt),
+		signature: signatureHeader(secret, p.body, attemptedAt),
 		idempotencyKey: p.deliveryId,
 		now: attemptedAt,
 	});

@@ -613,6 +613,12 @@ export class RedisStore implements Store {
 		return hash.rec ? toRecord(hash) : null;
 	}
 
+	async getSigningSecret(messageId: string): Promise<string | null> {
+		const message = await this.getMessage(messageId);
+		const channel = message ? await this.getChannel(message.channelId) : null;
+		return channel ? channel.webhookSecret : null;
+	}
+
 	async findMessageByAnswerTokenHash(tokenHash: string): Promise<MessageRecord | null> {
 		const id = await this.redis.get(this.keys.answerToken(tokenHash));
 		if (id === null) return null;

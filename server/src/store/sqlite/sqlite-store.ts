@@ -23,7 +23,7 @@ import {
 	WebPushSubscription,
 } from '../../domain/types';
 import { Job, JobKind, NewJob } from '../../jobs/job';
-import { JobStore } from '../../jobs/sqlite-queue';
+import { JobStarter, JobStore } from '../../jobs/sqlite-queue';
 import {
 	applyDevicePatch,
 	ChannelPatch,
@@ -288,10 +288,19 @@ export class SqliteStore implements Store, JobStore {
 	private readonly log: Logger | null;
 	private readonly busyTimeoutMs: number;
 	private readonly stmt: Record<string, Database.Statement>;
+	/**
+	 * Runs `fn` in a transaction (a savepoint when nested). Made once: better-sqlite3 builds
+	 * a wrapper per `db.transaction()` call, which on the answer path cost as much as the
+	 * statements it wrapped.
+	 */
+	private readonly atomically: <T>(fn: () => T) => T;
 	private readonly channelsByToken = new Map<string, Channel>();
 	private pendingMessages: PendingMessage[] = [];
-	/** Called after a write that queued jobs, so a worker can start at once instead of polling. */
-	onJobsQueued: (() => void) | null = null;
+	/**
+	 * The job queue, told about every write that queues jobs: the ones it can start are written
+	 * leased and handed to it after the commit, the others wake it.
+	 */
+	jobStarter: JobStarter | null = null;
 
 	/** Jobs that were leased by a previous process when this one opened the file. */
 	readonly leasesTakenBack: number;
@@ -328,6 +337,8 @@ export class SqliteStore implements Store, JobStore {
 			throw error;
 		}
 		this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+		const inTransaction = this.db.transaction((fn: () => unknown) => fn());
+		this.atomically = <T>(fn: () => T) => inTransaction(fn) as T;
 		this.onDisk = onDisk;
 		this.file = file;
 		this.log = options.log ?? null;
@@ -446,6 +457,10 @@ export class SqliteStore implements Store, JobStore {
 				 VALUES (@id, @channelId, @title, @body, @priority, @callbackUrl, @actions, @createdAt, @expiresAt, @muted, @answerTokenHash)`,
 			),
 			getMessage: p('SELECT * FROM messages WHERE id = ?'),
+			signingSecret: p(
+				`SELECT c.webhook_secret FROM messages m JOIN channels c ON c.id = m.channel_id
+				 WHERE m.id = ?`,
+			).pluck(),
 			// A poll's columns only, as an array (no per-row object keys to build).
 			pollMessage: p(
 				'SELECT id, channel_id, expires_at, answer, read_at, callback_state FROM messages WHERE id = ?',
@@ -472,6 +487,9 @@ export class SqliteStore implements Store, JobStore {
 			markRead: p('UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL'),
 			setCallbackState: p('UPDATE messages SET callback_state = ? WHERE id = ?'),
 			insertJob: p('INSERT INTO jobs (id, kind, payload, run_at) VALUES (?, ?, ?, ?)'),
+			insertLeasedJob: p(
+				'INSERT INTO jobs (id, kind, payload, run_at, attempts, locked_until) VALUES (?, ?, ?, ?, 1, ?)',
+			),
 			dueJobs: p(
 				'SELECT * FROM jobs WHERE run_at <= ? AND locked_until <= ? ORDER BY run_at LIMIT ?',
 			),
@@ -529,13 +547,26 @@ export class SqliteStore implements Store, JobStore {
 		}
 	}
 
-	private queueJobs(jobs: NewJob[]): void {
-		for (const job of jobs)
-			this.stmt.insertJob.run(newJobId(), job.kind, JSON.stringify(job.payload), job.runAt);
+	/**
+	 * Writes jobs inside the caller's transaction. A job the queue can start at once is written
+	 * leased, as a claim would have leased it (its first start counted), and added to `started`.
+	 */
+	private queueJobs(jobs: NewJob[], started: Job[]): void {
+		for (const job of jobs) {
+			const id = newJobId();
+			const leasedUntil = this.jobStarter?.leaseFor(job, started) ?? null;
+			const payload = JSON.stringify(job.payload);
+			if (leasedUntil === null) this.stmt.insertJob.run(id, job.kind, payload, job.runAt);
+			else {
+				this.stmt.insertLeasedJob.run(id, job.kind, payload, job.runAt, leasedUntil);
+				started.push({ ...job, id, attempts: 0 });
+			}
+		}
 	}
 
-	private notifyJobs(jobs: NewJob[]): void {
-		if (jobs.length > 0) this.onJobsQueued?.();
+	/** After the commit of a write that queued `queued` jobs, `started` of them leased. */
+	private jobsWritten(queued: number, started: readonly Job[]): void {
+		if (queued > 0) this.jobStarter?.written(started, started.length < queued);
 	}
 
 	async ensureAccount(id: string, now: number): Promise<Account> {
@@ -556,11 +587,11 @@ export class SqliteStore implements Store, JobStore {
 		max: number,
 		row: object,
 	): 'inserted' | 'limit' {
-		return this.db.transaction(() => {
+		return this.atomically(() => {
 			if (Number((count.get(scope) as Row).n) >= max) return 'limit' as const;
 			insert.run(row);
 			return 'inserted' as const;
-		})();
+		});
 	}
 
 	async insertApiKey(key: ApiKey, maxActive: number): Promise<'inserted' | 'limit'> {
@@ -616,13 +647,13 @@ export class SqliteStore implements Store, JobStore {
 
 	async updateChannel(id: string, patch: ChannelPatch, now: number): Promise<Channel | null> {
 		this.channelsByToken.clear();
-		return this.db.transaction(() => {
+		return this.atomically(() => {
 			const row = this.stmt.getChannel.get(id) as Row | undefined;
 			if (!row) return null;
 			const next: Channel = { ...toChannel(row), ...patch, updatedAt: now };
 			this.stmt.updateChannel.run(next);
 			return next;
-		})();
+		});
 	}
 
 	/**
@@ -631,7 +662,7 @@ export class SqliteStore implements Store, JobStore {
 	 * calls it batch after batch, so requests never wait behind one long delete.
 	 */
 	purgeMessagesBefore(before: number, limit: number): number {
-		const deleted = this.db.transaction(() => {
+		const deleted = this.atomically(() => {
 			const rows = this.stmt.oldestMessages.all(before, limit) as Row[];
 			for (const { id } of rows) {
 				this.stmt.deleteMessageAttempts.run(id);
@@ -639,19 +670,19 @@ export class SqliteStore implements Store, JobStore {
 				this.stmt.deleteMessage.run(id);
 			}
 			return rows.length;
-		})();
+		});
 		if (deleted > 0) this.wrote();
 		return deleted;
 	}
 
 	async deleteChannel(id: string): Promise<boolean> {
 		this.channelsByToken.clear();
-		return this.db.transaction(() => {
+		return this.atomically(() => {
 			this.stmt.deleteChannelDeliveries.run(id);
 			this.stmt.deleteChannelAttempts.run(id);
 			this.stmt.deleteChannelMessages.run(id);
 			return this.stmt.deleteChannel.run(id).changes > 0;
-		})();
+		});
 	}
 
 	async insertWebhook(
@@ -704,13 +735,13 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async updateDevice(id: string, patch: DevicePatch): Promise<Device | null> {
-		return this.db.transaction(() => {
+		return this.atomically(() => {
 			const row = this.stmt.getDevice.get(id) as Row | undefined;
 			if (!row) return null;
 			const next = applyDevicePatch(toDevice(row), patch);
 			this.stmt.updateDevice.run(deviceRow(next));
 			return next;
-		})();
+		});
 	}
 
 	async deleteDevice(id: string): Promise<boolean> {
@@ -764,7 +795,7 @@ export class SqliteStore implements Store, JobStore {
 		now: number,
 		makeDevice: (pairing: Pairing) => WebPushDevice,
 	): Promise<WebPushDevice | null> {
-		return this.db.transaction(() => {
+		return this.atomically(() => {
 			// Links nobody used are dropped here: they are few, short-lived, and this is when they matter.
 			this.stmt.dropExpiredPairings.run(now);
 			const row = this.stmt.takePairing.get(codeHash) as Row | undefined;
@@ -772,13 +803,13 @@ export class SqliteStore implements Store, JobStore {
 			const device = makeDevice(toPairing(row));
 			this.stmt.insertDevice.run(deviceRow(device));
 			return device;
-		})();
+		});
 	}
 
 	async addDeliveries(messageId: string, deviceIds: string[], now: number): Promise<void> {
-		this.db.transaction(() => {
+		this.atomically(() => {
 			for (const deviceId of deviceIds) this.stmt.addDelivery.run(messageId, deviceId, now);
-		})();
+		});
 	}
 
 	async listDeliveries(messageId: string): Promise<DeviceDelivery[]> {
@@ -787,7 +818,7 @@ export class SqliteStore implements Store, JobStore {
 
 	async saveDeliveries(deliveries: DeviceDelivery[]): Promise<void> {
 		this.wrote();
-		this.db.transaction(() => {
+		this.atomically(() => {
 			// Positional binding: this runs once per device per push, named binding costs more.
 			for (const d of deliveries) {
 				this.stmt.saveDelivery.run(
@@ -801,7 +832,7 @@ export class SqliteStore implements Store, JobStore {
 					d.updatedAt,
 				);
 			}
-		})();
+		});
 	}
 
 	/**
@@ -817,39 +848,53 @@ export class SqliteStore implements Store, JobStore {
 		});
 	}
 
-	private insertMessageRow(message: Message, jobs: NewJob[]): void {
+	private insertMessageRow(message: Message, jobs: NewJob[], started: Job[]): void {
 		this.stmt.insertMessage.run({
 			...message,
 			actions: JSON.stringify(message.actions),
 			muted: message.muted ? 1 : 0,
 			answerTokenHash: message.answerTokenHash ?? null,
 		});
-		this.queueJobs(jobs);
+		this.queueJobs(jobs, started);
 	}
 
 	private flushMessages(): void {
 		this.wrote();
 		const batch = this.pendingMessages;
 		this.pendingMessages = [];
+		const started: Job[] = [];
 		try {
-			this.db.transaction(() => batch.forEach((p) => this.insertMessageRow(p.message, p.jobs)))();
+			this.atomically(() =>
+				batch.forEach((p) => this.insertMessageRow(p.message, p.jobs, started)),
+			);
 			batch.forEach((p) => p.resolve());
 		} catch {
+			started.length = 0;
 			for (const p of batch) {
+				const before = started.length;
 				try {
-					this.db.transaction(() => this.insertMessageRow(p.message, p.jobs))();
+					this.atomically(() => this.insertMessageRow(p.message, p.jobs, started));
 					p.resolve();
 				} catch (error) {
+					started.length = before;
 					p.reject(error);
 				}
 			}
 		}
-		if (batch.some((p) => p.jobs.length > 0)) this.onJobsQueued?.();
+		this.jobsWritten(
+			batch.reduce((n, p) => n + p.jobs.length, 0),
+			started,
+		);
 	}
 
 	async getMessage(id: string): Promise<MessageRecord | null> {
 		const row = this.stmt.getMessage.get(id) as Row | undefined;
 		return row ? toMessage(row) : null;
+	}
+
+	async getSigningSecret(messageId: string): Promise<string | null> {
+		const secret = this.stmt.signingSecret.get(messageId) as string | undefined;
+		return secret ?? null;
 	}
 
 	async findMessageByAnswerTokenHash(tokenHash: string): Promise<MessageRecord | null> {
@@ -858,10 +903,10 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async ensureSecret(name: string, candidate: string): Promise<string> {
-		return this.db.transaction(() => {
+		return this.atomically(() => {
 			this.stmt.insertSecret.run(name, candidate);
 			return str((this.stmt.getSecret.get(name) as Row).value);
-		})();
+		});
 	}
 
 	async listMessages(channelId: string, page: MessagePage): Promise<MessageRecord[]> {
@@ -883,7 +928,8 @@ export class SqliteStore implements Store, JobStore {
 		jobs: NewJob[],
 	): Promise<SaveAnswerResult> {
 		this.wrote();
-		const result = this.db.transaction((): SaveAnswerResult => {
+		const started: Job[] = [];
+		const result = this.atomically((): SaveAnswerResult => {
 			const saved =
 				this.stmt.saveAnswer.run(
 					JSON.stringify(answer),
@@ -892,7 +938,7 @@ export class SqliteStore implements Store, JobStore {
 					answer.submittedAt,
 				).changes > 0;
 			if (saved) {
-				this.queueJobs(jobs);
+				this.queueJobs(jobs, started);
 				return 'saved';
 			}
 			const row = this.stmt.getMessage.get(messageId) as Row | undefined;
@@ -902,8 +948,8 @@ export class SqliteStore implements Store, JobStore {
 				row.expired_at !== null ||
 				(row.expires_at !== null && Number(row.expires_at) <= answer.submittedAt);
 			return closed ? 'expired' : 'conflict';
-		})();
-		if (result === 'saved') this.notifyJobs(jobs);
+		});
+		if (result === 'saved') this.jobsWritten(jobs.length, started);
 		return result;
 	}
 
@@ -945,10 +991,10 @@ export class SqliteStore implements Store, JobStore {
 			this.stmt.insertAttempt.run(attempt);
 			return;
 		}
-		this.db.transaction(() => {
+		this.atomically(() => {
 			this.stmt.insertAttempt.run(attempt);
 			this.stmt.setCallbackState.run(callbackState, attempt.messageId);
-		})();
+		});
 	}
 
 	async listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]> {
@@ -956,21 +1002,22 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async queueMessageJobs(messageId: string, jobs: NewJob[]): Promise<boolean> {
-		const queued = this.db.transaction(() => {
+		const started: Job[] = [];
+		const queued = this.atomically(() => {
 			if (!this.stmt.messageExists.get(messageId)) return false;
-			this.queueJobs(jobs);
+			this.queueJobs(jobs, started);
 			return true;
-		})();
-		if (queued) this.notifyJobs(jobs);
+		});
+		if (queued) this.jobsWritten(jobs.length, started);
 		return queued;
 	}
 
 	async insertConsoleSession(session: ConsoleSession): Promise<void> {
-		this.db.transaction(() => {
+		this.atomically(() => {
 			// Sessions past their expiry go as new ones come: no timer, and the table stays small.
 			this.stmt.deleteExpiredSessions.run(session.createdAt);
 			this.stmt.insertSession.run(session);
-		})();
+		});
 	}
 
 	async findConsoleSession(idHash: string, now: number): Promise<ConsoleSession | null> {
@@ -991,7 +1038,7 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async claimDueJobs(now: number, limit: number, leaseMs: number, kind?: JobKind): Promise<Job[]> {
-		return this.db.transaction(() => {
+		return this.atomically(() => {
 			const rows = (
 				kind === undefined
 					? this.stmt.dueJobs.all(now, now, limit)
@@ -999,7 +1046,7 @@ export class SqliteStore implements Store, JobStore {
 			) as Row[];
 			for (const row of rows) this.stmt.leaseJob.run(now + leaseMs, row.id);
 			return rows.map(toJob);
-		})();
+		});
 	}
 
 	async completeJob(id: string): Promise<void> {

@@ -333,7 +333,8 @@ test('/metrics exposes every push series in Prometheus text', async () => {
 
 test('the push is attempted even if the server stops right after answering', async () => {
 	await server.stop();
-	// First life: answers the send, then dies before any job runs (its store never hands out jobs).
+	// First life: answers the send, then dies before any job runs (its store never hands out
+	// jobs: no claim finds one, and its writes do not hand theirs to the queue).
 	const dir = (await import('node:fs')).mkdtempSync(
 		(await import('node:path')).join((await import('node:os')).tmpdir(), 'ping-push-'),
 	);
@@ -341,6 +342,7 @@ test('the push is attempted even if the server stops right after answering', asy
 	const frozen: Store = new Proxy(real, {
 		get: (target, prop, receiver) =>
 			prop === 'claimDueJobs' ? async () => [] : Reflect.get(target, prop, receiver),
+		set: (target, prop, value) => prop === 'jobStarter' || Reflect.set(target, prop, value),
 	}) as Store;
 	const first = await startTestServer({ clock, env: bed.env, dir, store: frozen });
 	const channel = await createChannel(first.url);

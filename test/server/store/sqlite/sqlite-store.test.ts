@@ -26,6 +26,25 @@ storeContract('SQLite', async () => {
 	};
 });
 
+// As the server wires it: the writes hand the jobs they queue to the newest queue, which starts
+// them without a claim (the first run above leaves every job to the queues' claims).
+storeContract('SQLite, jobs handed from the writes', async () => {
+	const clock = new ManualClock();
+	const store = new SqliteStore(':memory:');
+	return {
+		store,
+		clock,
+		newQueue: () => {
+			const queue = new SqliteJobQueue(store, clock, silentLogger, { leaseMs: LEASE_MS });
+			store.jobStarter = queue;
+			return queue;
+		},
+		crash: async (queue: JobQueue) => void queue.stop(),
+		lapseLeases: async () => clock.advance(LEASE_MS + 1),
+		close: () => store.close(),
+	};
+});
+
 describe('SQLite: one process per file', () => {
 	let dir: string;
 	beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ping-sqlite-'))));
