@@ -8,8 +8,9 @@ import { ASSET_HEADERS } from './headers';
  * The inbox's files: its script, its service worker, the web app manifest and the icons. The
  * script and the worker are plain JavaScript in `static/` (the build copies the folder next to
  * the compiled code); the PNG icons are rendered from icons/ping.svg by
- * `scripts/render-inbox-icons.ts` and committed. Read once at start, served from memory with an
- * ETag, so a browser revalidates them cheaply.
+ * `scripts/render-inbox-icons.ts` and committed. Read once, on the first request for one of
+ * them (not at start), and served from memory with an ETag, so a browser revalidates them
+ * cheaply.
  */
 
 const STATIC_DIR = join(__dirname, 'static');
@@ -50,26 +51,36 @@ function asset(body: Buffer, contentType: string): Asset {
 
 const file = (name: string) => readFileSync(join(STATIC_DIR, name));
 
-/** Served files by path. */
-const ASSETS: Record<string, Asset> = {
-	'/app/inbox.js': asset(file('inbox.js'), 'text/javascript; charset=utf-8'),
-	'/app/sw.js': asset(file('sw.js'), 'text/javascript; charset=utf-8'),
-	'/app/manifest.webmanifest': asset(
-		Buffer.from(JSON.stringify(MANIFEST)),
-		'application/manifest+json; charset=utf-8',
-	),
-	'/app/icons/icon-192.png': asset(file('icons/icon-192.png'), 'image/png'),
-	'/app/icons/icon-512.png': asset(file('icons/icon-512.png'), 'image/png'),
-	'/app/icons/maskable-512.png': asset(file('icons/maskable-512.png'), 'image/png'),
-};
+/** The files by path, as they are served; read on the first request for any of them. */
+function readAssets(): Record<string, Asset> {
+	return {
+		'/app/inbox.js': asset(file('inbox.js'), 'text/javascript; charset=utf-8'),
+		'/app/sw.js': asset(file('sw.js'), 'text/javascript; charset=utf-8'),
+		'/app/manifest.webmanifest': asset(
+			Buffer.from(JSON.stringify(MANIFEST)),
+			'application/manifest+json; charset=utf-8',
+		),
+		'/app/icons/icon-192.png': asset(file('icons/icon-192.png'), 'image/png'),
+		'/app/icons/icon-512.png': asset(file('icons/icon-512.png'), 'image/png'),
+		'/app/icons/maskable-512.png': asset(file('icons/maskable-512.png'), 'image/png'),
+	};
+}
 
-export const ASSET_PATHS = Object.keys(ASSETS);
+let assets: Record<string, Asset> | null = null;
+
+/** The paths of the route table (known without reading the files). */
+export const ASSET_PATHS = [
+	'/app/inbox.js',
+	'/app/sw.js',
+	'/app/manifest.webmanifest',
+	...MANIFEST.icons.map((icon) => icon.src),
+];
 
 /** A route handler for one file (`GET`, `HEAD`): 304 when the browser's copy is current. */
 export function serveAsset(path: string) {
-	const found = ASSETS[path];
-	if (!found) throw new Error(`no inbox asset ${path}`);
 	return (_ctx: unknown, req: ApiRequest<'none'>): WrittenReply => {
+		const found = (assets ??= readAssets())[path];
+		if (!found) throw new Error(`no inbox asset ${path}`);
 		const headers = { ...ASSET_HEADERS, etag: found.etag };
 		if (req.raw.headers['if-none-match'] === found.etag)
 			return { status: 304, text: '', contentType: found.contentType, headers };
