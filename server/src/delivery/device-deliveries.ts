@@ -1,5 +1,5 @@
 import { iso } from '../domain/message';
-import { DeviceDelivery, DeviceKind, MessageRecord } from '../domain/types';
+import { Device, DeviceDelivery, DeviceKind, MessageRecord } from '../domain/types';
 import { Store } from '../store/store';
 
 /**
@@ -59,4 +59,20 @@ export async function deliveryRowsFor(
 	}
 	await store.addDeliveries(messageId, deviceIds, now);
 	return store.listDeliveries(messageId);
+}
+
+/**
+ * What a push job starts from, for APNs and Web Push alike: the message and every device of its
+ * channel's account (each delivery picks its own kind). Null when the message or its channel
+ * is gone.
+ */
+export async function messageAndDevices(
+	store: Store,
+	messageId: string,
+): Promise<{ message: MessageRecord; devices: Device[] } | null> {
+	const message = await store.getMessage(messageId);
+	if (!message) return null;
+	const channel = await store.getChannel(message.channelId);
+	if (!channel) return null;
+	return { message, devices: await store.listDevices(channel.accountId) };
 }

@@ -3,14 +3,13 @@ import { Clock } from '../../domain/time';
 import { iso } from '../../domain/message';
 import { ApnsDevice, DeviceDelivery, Message, MessageRecord } from '../../domain/types';
 import { Delivery } from '../delivery';
-import { describeDeviceDeliveries } from '../device-deliveries';
+import { deliveryRowsFor, describeDeviceDeliveries, messageAndDevices } from '../device-deliveries';
 import { Logger } from '../../observability/log';
 import { Job, JobResult, NewJob } from '../../jobs/job';
 import { Store } from '../../store/store';
 import { buildNotification, notificationId } from './payload';
 import { PushMetrics } from './push-metrics';
 import type { PushOutcome, PushSender } from './sender';
-import { deliveryRowsFor } from '../device-deliveries';
 
 /** Attempts per device before a retryable failure (429, 5xx, timeouts) becomes `failed`. */
 export const MAX_PUSH_ATTEMPTS = 8;
@@ -81,14 +80,12 @@ export class PushDelivery implements Delivery {
 			log.warn('push.job_dropped', { message_id: messageId, why: 'APNs is not configured' });
 			return;
 		}
-		const message = await store.getMessage(messageId);
-		if (!message || message.muted) return;
-		const channel = await store.getChannel(message.channelId);
-		if (!channel) return;
+		const found = await messageAndDevices(store, messageId);
+		if (!found || found.message.muted) return;
+		const { message, devices: all } = found;
 
 		// APNs devices only (paired browsers get Web Push); those that registered after the
 		// message was sent don't get it.
-		const all = await store.listDevices(channel.accountId);
 		const devices = all.filter(
 			(d): d is ApnsDevice => d.kind === 'apns' && d.createdAt <= message.createdAt,
 		);

@@ -12,7 +12,7 @@ import { SubscriptionExpiry } from './expiry';
 import { answeredNotification, messageNotification } from './payload';
 import { WebPushOutcome, WebPushSender } from './sender';
 import { WebPushMetrics } from './webpush-metrics';
-import { deliveryRowsFor } from '../device-deliveries';
+import { deliveryRowsFor, messageAndDevices } from '../device-deliveries';
 
 /** Runs of one `answered` job at most: it only closes notifications, so it gives up sooner. */
 export const MAX_ANSWERED_ATTEMPTS = 5;
@@ -124,11 +124,9 @@ export class WebPushDelivery implements Delivery {
 			log.warn('webpush.job_dropped', { message_id: messageId, why: 'Web Push is not configured' });
 			return;
 		}
-		const message = await store.getMessage(messageId);
-		if (!message || message.muted) return;
-		const channel = await store.getChannel(message.channelId);
-		if (!channel) return;
-		const devices = await store.listDevices(channel.accountId);
+		const found = await messageAndDevices(store, messageId);
+		if (!found || found.message.muted) return;
+		const { message, devices } = found;
 		const browsers = devices.filter(
 			(d): d is Browser => d.kind === 'webpush' && receivesMessage(d, message),
 		);
@@ -188,10 +186,8 @@ export class WebPushDelivery implements Delivery {
 		const { store, sender, log } = this.deps;
 		const { message_id: messageId, answered_by: by, except_device_id: except } = job.payload;
 		if (!sender) return;
-		const message = await store.getMessage(messageId);
-		if (!message) return;
-		const channel = await store.getChannel(message.channelId);
-		if (!channel) return;
+		const found = await messageAndDevices(store, messageId);
+		if (!found) return;
 		// The browsers the message reached; the others never showed it (their push, if still
 		// pending, is skipped now that the message is answered).
 		const reached = new Set(
@@ -199,7 +195,7 @@ export class WebPushDelivery implements Delivery {
 				.filter((r) => r.state === 'sent')
 				.map((r) => r.deviceId),
 		);
-		const browsers = (await store.listDevices(channel.accountId)).filter(
+		const browsers = found.devices.filter(
 			(d): d is Browser =>
 				d.kind === 'webpush' && d.subscription !== null && reached.has(d.id) && d.id !== except,
 		);
