@@ -18,11 +18,10 @@
  */
 'use strict';
 const crypto = require('node:crypto');
-const { fork } = require('node:child_process');
 const http2 = require('node:http2');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { ADMIN_KEY, ROOT, api, startPingServer } = require('./lib');
+const { ADMIN_KEY, ROOT, api, forkFake, startPingServer } = require('./lib');
 const { buildNotification, notificationId } = require(
 	path.join(ROOT, 'server', 'dist', 'delivery', 'push', 'payload.js'),
 );
@@ -41,20 +40,8 @@ const BODY =
 	'Build **#1842** passed. Approve to roll out `v2.7.0` to all regions, or decline to hold.';
 
 function startFake(publicKeyPem) {
-	const child = fork(path.join(__dirname, 'apns', 'fake-apns-child.js'), [], {
-		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-	});
-	const waiters = [];
-	child.on('message', (msg) => {
-		const i = waiters.findIndex((w) => w.event === msg.event);
-		if (i >= 0) waiters.splice(i, 1)[0].resolve(msg);
-	});
-	const next = (event) => new Promise((resolve) => waiters.push({ event, resolve }));
-	const ask = (cmd, event, extra = {}) => {
-		const reply = next(event);
-		child.send({ cmd, ...extra });
-		return reply;
-	};
+	const fake = forkFake(path.join(__dirname, 'apns', 'fake-apns-child.js'));
+	const { ask } = fake;
 	return {
 		start: () =>
 			ask('start', 'started', {
@@ -67,16 +54,9 @@ function startFake(publicKeyPem) {
 				},
 			}),
 		/** Resets the record and resolves `reached` when `count` notifications were accepted. */
-		async expect(count) {
-			const reached = next('reached');
-			await ask('expect', 'expecting', { count });
-			return { reached };
-		},
-		stats: () => ask('stats', 'stats'),
-		async stop() {
-			child.send({ cmd: 'stop' });
-			await new Promise((r) => child.once('exit', r));
-		},
+		expect: fake.expect,
+		stats: fake.stats,
+		stop: fake.stop,
 	};
 }
 

@@ -1,6 +1,6 @@
 // Shared bits of the benchmarks: child processes, free ports, autocannon runs, ratio printing.
 'use strict';
-const { spawn } = require('node:child_process');
+const { fork, spawn } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
 const net = require('node:net');
 const { tmpdir } = require('node:os');
@@ -142,10 +142,44 @@ async function pool(count, concurrency, task) {
 const percentile = (sorted, p) =>
 	sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
+/**
+ * A fake service (fake APNs, fake push service) in a child process, driven by messages:
+ * `ask(cmd, event, extra)` sends a command and resolves with the child's `event` reply;
+ * `expect(count)` arms the child to report when `count` requests reached it; `stats` and `stop`.
+ */
+function forkFake(script) {
+	const child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+	const waiters = [];
+	child.on('message', (msg) => {
+		const i = waiters.findIndex((w) => w.event === msg.event);
+		if (i >= 0) waiters.splice(i, 1)[0].resolve(msg);
+	});
+	const next = (event) => new Promise((resolve) => waiters.push({ event, resolve }));
+	const ask = (cmd, event, extra = {}) => {
+		const reply = next(event);
+		child.send({ cmd, ...extra });
+		return reply;
+	};
+	return {
+		ask,
+		async expect(count) {
+			const reached = next('reached');
+			await ask('expect', 'expecting', { count });
+			return { reached };
+		},
+		stats: () => ask('stats', 'stats'),
+		async stop() {
+			child.send({ cmd: 'stop' });
+			await new Promise((r) => child.once('exit', r));
+		},
+	};
+}
+
 module.exports = {
 	ADMIN_KEY,
 	ROOT,
 	api,
+	forkFake,
 	freePort,
 	load,
 	percentile,

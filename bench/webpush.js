@@ -15,10 +15,9 @@
  */
 'use strict';
 const https = require('node:https');
-const { fork } = require('node:child_process');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { ADMIN_KEY, ROOT, api, startPingServer } = require('./lib');
+const { ADMIN_KEY, ROOT, api, forkFake, startPingServer } = require('./lib');
 
 const dist = (...p) => require(path.join(ROOT, 'server', 'dist', ...p));
 const { SqliteStore } = dist('store', 'sqlite', 'sqlite-store.js');
@@ -40,33 +39,14 @@ const BODY =
 	'Build **#1842** passed. Approve to roll out `v2.7.0` to all regions, or decline to hold.';
 
 function startFake() {
-	const child = fork(path.join(__dirname, 'webpush', 'push-service-child.js'), [], {
-		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-	});
-	const waiters = [];
-	child.on('message', (msg) => {
-		const i = waiters.findIndex((w) => w.event === msg.event);
-		if (i >= 0) waiters.splice(i, 1)[0].resolve(msg);
-	});
-	const next = (event) => new Promise((resolve) => waiters.push({ event, resolve }));
-	const ask = (cmd, event, extra = {}) => {
-		const reply = next(event);
-		child.send({ cmd, ...extra });
-		return reply;
-	};
+	const fake = forkFake(path.join(__dirname, 'webpush', 'push-service-child.js'));
+	const { ask } = fake;
 	return {
 		start: (vapidPublicKey) => ask('start', 'started', { vapidPublicKey }),
 		subscribe: (count) => ask('subscribe', 'subscribed', { count }),
-		async expect(count) {
-			const reached = next('reached');
-			await ask('expect', 'expecting', { count });
-			return { reached };
-		},
-		stats: () => ask('stats', 'stats'),
-		async stop() {
-			child.send({ cmd: 'stop' });
-			await new Promise((r) => child.once('exit', r));
-		},
+		expect: fake.expect,
+		stats: fake.stats,
+		stop: fake.stop,
 	};
 }
 
