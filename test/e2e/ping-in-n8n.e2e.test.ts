@@ -530,7 +530,7 @@ scenario(
 			{ timeoutMs: 15_000 },
 		);
 		const link = String(push.answer_url);
-		expect(link).toMatch(new RegExp(`^${s.ping.url}/a/[A-Za-z0-9_-]{32}$`));
+		expect(link).toMatch(new RegExp(`^${s.ping.url}/a/[A-Za-z0-9]{12}[A-Za-z0-9_-]{32}$`));
 		// Watching only (the answer itself needs no key): which execution waits for this message.
 		const message = await waitForMessageTitled(s, title);
 		expect(message.answer_url).toBe(link);

@@ -307,7 +307,7 @@ describe('Ping Send against the real server', () => {
 		expect(JSON.stringify(stored.body)).toContain('Approve deploy?');
 		expect(JSON.stringify(stored.body)).toContain('"key":"why"');
 		// The answer link is in the output, so a later node (Slack, email, Telegram) can send it.
-		expect(item.json.answer_url).toMatch(/\/a\/[A-Za-z0-9_-]{32}$/);
+		expect(item.json.answer_url).toMatch(/\/a\/[A-Za-z0-9]{12}[A-Za-z0-9_-]{32}$/);
 		expect(item.json.answer_url).toBe(stored.body.message.answer_url);
 		const page = await fetch(String(item.json.answer_url));
 		expect(page.status).toBe(200);

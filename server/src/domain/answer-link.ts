@@ -6,19 +6,26 @@ import { Message } from './types';
  * Answer links (`<public URL>/a/<answer token>`): the capability that lets any person answer a
  * message from a browser, without an account or a key (docs/api.md#answer-links).
  *
- * - The token is 192 bits (32 URL-safe characters): HMAC-SHA256 of the message id under the
- *   server's link key, cut to 24 bytes. Without the key it cannot be told from random, and it
- *   is never stored: the store keeps only its SHA-256 (`answerTokenHash`), to find the message
- *   a link names. Deriving it (instead of drawing it at random and forgetting it) is what lets
+ * - The token names its message: the 12 characters of the message id after `msg_`, then 32
+ *   URL-safe characters (192 bits), the HMAC-SHA256 of the message id under the server's link
+ *   key cut to 24 bytes. Without the key the MAC cannot be told from random. The token itself
+ *   is never stored: the store keeps its SHA-256 (`answerTokenHash`) with the message, and a
+ *   presented token is checked against it (constant time) after the message is read by its id.
+ *   Deriving the token (instead of drawing it at random and forgetting it) is what lets
  *   `GET /v1/messages/{id}` and the push show the link again later.
+ * - Links made before tokens named their message (the MAC alone, 32 characters) still work:
+ *   the store finds those by their hash (`findMessageByLegacyAnswerTokenHash`). New links need
+ *   no such index, whose random entries slowed every insert of a large database.
  * - The key is `PING_LINK_SECRET`, or one generated once and kept by the store.
  * - A link stays valid while the message is open; the page then shows the answer or the expiry.
  *
  * Pure (node:crypto only), like the rest of domain/.
  */
 
-/** What a token looks like; anything else is an unknown link without a store lookup. */
-export const ANSWER_TOKEN_PATTERN = /^[A-Za-z0-9_-]{32}$/;
+/** A token: the message id's 12 characters, then the MAC. */
+const ANSWER_TOKEN_PATTERN = /^([A-Za-z0-9]{12})[A-Za-z0-9_-]{32}$/;
+/** A token of a link made before tokens named their message: the MAC alone. */
+const LEGACY_ANSWER_TOKEN_PATTERN = /^[A-Za-z0-9_-]{32}$/;
 /** Label of the key's use, so the same key can never yield a token for another purpose. */
 const TOKEN_LABEL = 'ping/answer-link/v1';
 const FORM_LABEL = 'ping/answer-form/v1';
@@ -45,7 +52,7 @@ export class AnswerLinks {
 
 	/** The message's answer token (the secret part of its link). */
 	tokenFor(messageId: string): string {
-		return hmac(this.key, TOKEN_LABEL, messageId).subarray(0, 24).toString('base64url');
+		return `${messageId.slice('msg_'.length)}${this.mac(messageId)}`;
 	}
 
 	/** What the store keeps for a message, and what a presented token is looked up by. */
@@ -59,10 +66,14 @@ export class AnswerLinks {
 	 * since they are found by their hash, but this server cannot spell them out again).
 	 */
 	urlFor(message: Pick<Message, 'id' | 'answerTokenHash'>): string | null {
-		if (!message.answerTokenHash) return null;
+		const stored = message.answerTokenHash;
+		if (!stored) return null;
 		const token = this.tokenFor(message.id);
-		if (!constantTimeEqual(answerTokenHash(token), message.answerTokenHash)) return null;
-		return `${this.baseUrl()}/a/${token}`;
+		if (constantTimeEqual(answerTokenHash(token), stored)) return `${this.baseUrl()}/a/${token}`;
+		// A message sent before tokens named their message keeps the link it was sent with.
+		const legacy = this.mac(message.id);
+		if (constantTimeEqual(answerTokenHash(legacy), stored)) return `${this.baseUrl()}/a/${legacy}`;
+		return null;
 	}
 
 	/**
@@ -85,6 +96,10 @@ export class AnswerLinks {
 		return age < -60_000 || age > FORM_TOKEN_TTL_MS ? 'stale' : 'ok';
 	}
 
+	private mac(messageId: string): string {
+		return hmac(this.key, TOKEN_LABEL, messageId).subarray(0, 24).toString('base64url');
+	}
+
 	private formMac(messageId: string, issued: string): string {
 		return hmac(this.key, FORM_LABEL, `${messageId}\u0000${issued}`)
 			.subarray(0, 16)
@@ -93,3 +108,24 @@ export class AnswerLinks {
 }
 
 export const answerTokenHash = (token: string): string => sha256Hex(token);
+
+/**
+ * What a presented token says: its hash, and the id of the message it names (null for a link
+ * made before tokens named their message: that message is looked up by the hash). Null for
+ * anything that is not a token, so it costs no store lookup. Either way the message found is the
+ * token's only if its stored `answerTokenHash` equals `tokenHash` (`isTokenOf`).
+ */
+export function readAnswerToken(
+	token: string,
+): { tokenHash: string; messageId: string | null } | null {
+	const named = ANSWER_TOKEN_PATTERN.exec(token);
+	if (named) return { tokenHash: answerTokenHash(token), messageId: `msg_${named[1]}` };
+	if (LEGACY_ANSWER_TOKEN_PATTERN.test(token))
+		return { tokenHash: answerTokenHash(token), messageId: null };
+	return null;
+}
+
+/** Whether a message is the one a token (by its hash) opens: compared in constant time. */
+export function isTokenOf(message: Pick<Message, 'answerTokenHash'>, tokenHash: string): boolean {
+	return !!message.answerTokenHash && constantTimeEqual(message.answerTokenHash, tokenHash);
+}

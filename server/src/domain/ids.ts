@@ -9,7 +9,30 @@ export function randomAlphanumeric(length: number): string {
 	return out;
 }
 
-export const newMessageId = () => `msg_${randomAlphanumeric(12)}`;
+/** Base-62 digits in byte order, so that strings of them sort as their numbers do. */
+const BASE62_ORDERED = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** How many of a message id's 12 characters come from the clock. */
+const MESSAGE_ID_CLOCK_CHARS = 3;
+
+/**
+ * A message id: `msg_`, three characters from the millisecond clock, nine crypto-random ones
+ * (53 bits). The clock part is the time modulo 62³ ms (about four minutes) in ordered base 62,
+ * so ids made one after another sort next to each other: a new message's entry lands beside
+ * the previous one's in the id index instead of on a random page of it, which is what kept
+ * inserts fast on a database of millions of messages (bench/README.md, "A million messages").
+ * It wraps every four minutes, which only moves where inserts land; uniqueness rests on the
+ * random part. An id is never a credential: every route that takes one also needs a token or
+ * a key that the message belongs to.
+ */
+export function newMessageId(now: number = Date.now()): string {
+	let clock = now % BASE62_ORDERED.length ** MESSAGE_ID_CLOCK_CHARS;
+	let prefix = '';
+	for (let i = 0; i < MESSAGE_ID_CLOCK_CHARS; i++) {
+		prefix = BASE62_ORDERED[clock % BASE62_ORDERED.length] + prefix;
+		clock = Math.floor(clock / BASE62_ORDERED.length);
+	}
+	return `msg_${prefix}${randomAlphanumeric(12 - MESSAGE_ID_CLOCK_CHARS)}`;
+}
 export const newChannelId = () => `ch_${randomAlphanumeric(12)}`;
 export const newDeviceId = () => `dev_${randomAlphanumeric(12)}`;
 export const newKeyId = () => `key_${randomAlphanumeric(12)}`;

@@ -64,7 +64,7 @@ export function newMessage(
 	now: number,
 ): Message {
 	return {
-		id: newMessageId(),
+		id: newMessageId(now),
 		channelId,
 		title: request.title,
 		body: request.body,

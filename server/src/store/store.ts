@@ -197,8 +197,12 @@ export interface Store {
 	 * its channel is gone.
 	 */
 	getSigningSecret(messageId: string): Promise<string | null>;
-	/** The message whose answer token has this SHA-256 (`answerTokenHash`), or null. */
-	findMessageByAnswerTokenHash(tokenHash: string): Promise<MessageRecord | null>;
+	/**
+	 * The message of an answer link made before answer tokens named their message, by the
+	 * SHA-256 of its token (`answerTokenHash`), or null. Links made since are found by the id
+	 * they name (`getMessage`), so new messages are not indexed by their token's hash.
+	 */
+	findMessageByLegacyAnswerTokenHash(tokenHash: string): Promise<MessageRecord | null>;
 	listMessages(channelId: string, page: MessagePage): Promise<MessageRecord[]>;
 	/**
 	 * First answer wins; `callbackState` is `pending` when a callback will be sent, else `none`.

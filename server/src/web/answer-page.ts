@@ -1,7 +1,7 @@
 import { IncomingMessage } from 'node:http';
 import { answerMessage } from '../app/answer-message';
 import { isFormAction, parseResponseValue, triggerKeys } from '../domain/actions';
-import { ANSWER_TOKEN_PATTERN, answerTokenHash } from '../domain/answer-link';
+import { isTokenOf, readAnswerToken } from '../domain/answer-link';
 import { ApiError } from '../domain/errors';
 import { isExpired } from '../domain/message';
 import { Channel, FormAction, MessageRecord, ResponseValue } from '../domain/types';
@@ -85,9 +85,12 @@ interface Linked {
 
 /** The message and channel a token names, or null for any link that does not work. */
 async function findLinked(ctx: AppContext, token: string): Promise<Linked | null> {
-	if (!ANSWER_TOKEN_PATTERN.test(token)) return null;
-	const message = await ctx.store.findMessageByAnswerTokenHash(answerTokenHash(token));
-	if (!message) return null;
+	const read = readAnswerToken(token);
+	if (!read) return null;
+	const message = read.messageId
+		? await ctx.store.getMessage(read.messageId)
+		: await ctx.store.findMessageByLegacyAnswerTokenHash(read.tokenHash);
+	if (!message || !isTokenOf(message, read.tokenHash)) return null;
 	const channel = await ctx.store.getChannel(message.channelId);
 	return channel ? { message, channel } : null;
 }

@@ -140,7 +140,7 @@ describe('ping-server ask', () => {
 			status: 'approved',
 			message_id: id,
 			answer: 'approved',
-			answer_url: expect.stringMatching(/\/a\/[A-Za-z0-9_-]{32}$/),
+			answer_url: expect.stringMatching(/\/a\/[A-Za-z0-9]{12}[A-Za-z0-9_-]{32}$/),
 			result: expect.objectContaining({
 				message_id: id,
 				triggered_by: 'approve',

@@ -19,7 +19,27 @@ describe('ids', () => {
 		expect(newMessageId()).toMatch(/^msg_[A-Za-z0-9]{12}$/);
 		expect(newWebhookToken()).toMatch(/^[A-Za-z0-9_-]{43}$/);
 		expect(newWebhookSecret()).toMatch(/^[0-9a-f]{64}$/);
-		expect(new Set(Array.from({ length: 1000 }, newMessageId)).size).toBe(1000);
+		expect(new Set(Array.from({ length: 1000 }, () => newMessageId())).size).toBe(1000);
+	});
+
+	test('message ids made one after another sort together: a clock prefix, then 9 random characters', () => {
+		const cycle = 62 ** 3;
+		const at = 7_000 * 1_000 * cycle + 1_000; // 2022, one second into a cycle
+		const ids = [at, at + 1, at + 61, at + 62 * 62 + 5, at + 100_000].map((t) => newMessageId(t));
+		// Later ids (within the prefix's four-minute cycle) sort after earlier ones, whatever
+		// their random part, as SQLite compares text (byte order).
+		expect([...ids].sort()).toEqual(ids);
+		expect(ids.map((id) => id.slice(4, 7))).toEqual(
+			[...new Set(ids.map((id) => id.slice(4, 7)))], // one prefix per millisecond
+		);
+		const sameMs = Array.from({ length: 200 }, () => newMessageId(at));
+		expect(new Set(sameMs.map((id) => id.slice(0, 7))).size).toBe(1);
+		expect(new Set(sameMs.map((id) => id.slice(7))).size).toBe(200);
+		// The prefix is the time modulo 62^3 ms: it starts over every 62^3 ms (about 4 minutes).
+		expect(newMessageId(0).slice(0, 7)).toBe('msg_000');
+		expect(newMessageId(cycle - 1).slice(0, 7)).toBe('msg_zzz');
+		expect(newMessageId(cycle).slice(0, 7)).toBe('msg_000');
+		expect(newMessageId(at + cycle).slice(0, 7)).toBe(ids[0].slice(0, 7));
 	});
 
 	test('constantTimeEqual compares strings of any length', () => {

@@ -43,7 +43,7 @@ const FIELDS = [
 	{ type: 'toggle', label: 'Drain', key: 'drain' },
 	{ type: 'button', label: 'Go', key: 'go' },
 ];
-const LINK = /^http:\/\/127\.0\.0\.1:\d+\/a\/([A-Za-z0-9_-]{32})$/;
+const LINK = /^http:\/\/127\.0\.0\.1:\d+\/a\/([A-Za-z0-9]{12}[A-Za-z0-9_-]{32})$/;
 
 async function send(body: Record<string, unknown> = {}) {
 	const res = await api(server.url, 'POST', `/v1/send/${channel.token}`, {
@@ -133,6 +133,8 @@ describe('answer links in the API', () => {
 			'answer_url',
 		]);
 		expect(res.body.answer_url).toMatch(LINK);
+		// The token names its message: the id's 12 characters, then the MAC.
+		expect(LINK.exec(res.body.answer_url)![1].slice(0, 12)).toBe(res.body.id.slice('msg_'.length));
 		expect((await getMessage(res.body.id)).answer_url).toBe(res.body.answer_url);
 		const list = await api(server.url, 'GET', `/v1/channels/${channel.id}/messages`, {
 			key: ADMIN_KEY,
@@ -291,9 +293,20 @@ describe('answering from the page', () => {
 
 describe('security', () => {
 	test('a wrong or malformed token is a 404 page, for GET, HEAD and POST, and says nothing more', async () => {
-		await send();
+		const { id, url } = await send();
+		const other = await send();
+		const [ownToken, otherToken] = [url, other.url].map((u) => LINK.exec(u)![1]);
+		const idPart = id.slice('msg_'.length);
 		for (const token of [
 			'A'.repeat(32),
+			// This message's id with a MAC that is not its own: another message's, or made up.
+			`${idPart}${otherToken.slice(12)}`,
+			`${idPart}${'A'.repeat(32)}`,
+			// A real MAC under an id it was not made for; a message that does not exist.
+			`${otherToken.slice(0, 12)}${ownToken.slice(12)}`,
+			`${'Z'.repeat(12)}${ownToken.slice(12)}`,
+			// The MAC alone, as links were before tokens named their message.
+			ownToken.slice(12),
 			'short',
 			'A'.repeat(33),
 			'%00'.repeat(3),

@@ -145,7 +145,7 @@ test('messages: only its channels, newest first across them, paged with a cursor
 		actions: expect.any(Array),
 		created_at: expect.any(String),
 		expires_at: null,
-		answer_url: expect.stringMatching(/\/a\/[A-Za-z0-9_-]{32}$/),
+		answer_url: expect.stringMatching(/\/a\/[A-Za-z0-9]{12}[A-Za-z0-9_-]{32}$/),
 		state: 'pending',
 		answer: null,
 	});

@@ -101,9 +101,10 @@ export class RedisKeys {
 	}
 
 	/**
-	 * String: the id of the message whose answer token has this SHA-256. Its own hash slot (the
-	 * token is what a request brings), written just BEFORE the message with the same TTL; an
-	 * entry whose message is gone reads as an unknown link.
+	 * String: the id of the message whose answer token has this SHA-256, for links made before
+	 * answer tokens named their message (no longer written; they expire with their messages).
+	 * Its own hash slot (the token is what a request brings); an entry whose message is gone
+	 * reads as an unknown link.
 	 */
 	answerToken(tokenHash: string): string {
 		return `${this.prefix}:answer-token:{${tokenHash}}`;

@@ -583,11 +583,7 @@ export class RedisStore implements Store {
 		const history = k.channelMessages(message.channelId);
 		// Both go out in this order on one connection (one round trip), so Redis applies the
 		// history entry before the message: a crash in between leaves only an entry reads skip.
-		const [, , inserted] = await Promise.all([
-			// The answer link's index, in its own slot, also before the message.
-			message.answerTokenHash
-				? this.redis.set(k.answerToken(message.answerTokenHash), message.id, 'PX', this.retentionMs)
-				: null,
+		const [, inserted] = await Promise.all([
 			this.redis
 				.multi()
 				.zadd(history, 0, historyMember(message.createdAt, message.id))
@@ -619,7 +615,8 @@ export class RedisStore implements Store {
 		return channel ? channel.webhookSecret : null;
 	}
 
-	async findMessageByAnswerTokenHash(tokenHash: string): Promise<MessageRecord | null> {
+	/** Links made before answer tokens named their message were indexed by their hash. */
+	async findMessageByLegacyAnswerTokenHash(tokenHash: string): Promise<MessageRecord | null> {
 		const id = await this.redis.get(this.keys.answerToken(tokenHash));
 		if (id === null) return null;
 		const record = await this.getMessage(id);

@@ -191,4 +191,12 @@ export const MIGRATIONS: readonly string[] = [
 	CREATE INDEX devices_webpush_seen ON devices(COALESCE(last_seen_at, created_at))
 		WHERE kind = 'webpush' AND subscription IS NOT NULL;
 	`,
+	// 12: answer tokens name their message (domain/answer-link.ts), so a link is found by the
+	// message id and checked against the hash kept with the message: new messages keep that hash
+	// in answer_link_hash, which has no index. The hashes of links made before stay in
+	// answer_token_hash, whose index still finds them but no longer grows: its random entries put
+	// every new message on a random page of it, which slowed inserts on large databases.
+	`
+	ALTER TABLE messages ADD COLUMN answer_link_hash TEXT;
+	`,
 ];

@@ -184,7 +184,7 @@ function toMessage(r: Row): MessageRecord {
 		createdAt: Number(r.created_at),
 		expiresAt: numOrNull(r.expires_at),
 		muted: r.muted === 1,
-		answerTokenHash: strOrNull(r.answer_token_hash),
+		answerTokenHash: strOrNull(r.answer_link_hash ?? r.answer_token_hash),
 		answer: r.answer === null ? null : (JSON.parse(str(r.answer)) as Answer),
 		readAt: numOrNull(r.read_at),
 		callbackState: str(r.callback_state) as CallbackState,
@@ -453,7 +453,7 @@ export class SqliteStore implements Store, JobStore {
 				'DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE channel_id = ?)',
 			),
 			insertMessage: p(
-				`INSERT INTO messages (id, channel_id, title, body, priority, callback_url, actions, created_at, expires_at, muted, answer_token_hash)
+				`INSERT INTO messages (id, channel_id, title, body, priority, callback_url, actions, created_at, expires_at, muted, answer_link_hash)
 				 VALUES (@id, @channelId, @title, @body, @priority, @callbackUrl, @actions, @createdAt, @expiresAt, @muted, @answerTokenHash)`,
 			),
 			getMessage: p('SELECT * FROM messages WHERE id = ?'),
@@ -897,7 +897,7 @@ export class SqliteStore implements Store, JobStore {
 		return secret ?? null;
 	}
 
-	async findMessageByAnswerTokenHash(tokenHash: string): Promise<MessageRecord | null> {
+	async findMessageByLegacyAnswerTokenHash(tokenHash: string): Promise<MessageRecord | null> {
 		const row = this.stmt.messageByAnswerToken.get(tokenHash) as Row | undefined;
 		return row ? toMessage(row) : null;
 	}

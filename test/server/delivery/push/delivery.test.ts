@@ -86,7 +86,7 @@ test('a message reaches every device of the account, with the mapped headers and
 			.message.answer_url,
 	});
 	expect(JSON.parse(pushA.payload).answer_url).toMatch(
-		/^http:\/\/127\.0\.0\.1:\d+\/a\/[A-Za-z0-9_-]{32}$/,
+		/^http:\/\/127\.0\.0\.1:\d+\/a\/[A-Za-z0-9]{12}[A-Za-z0-9_-]{32}$/,
 	);
 	await waitFor(
 		async () => (await deliveriesOf(server.url, id)).every((d) => d.state === 'sent'),

@@ -100,7 +100,7 @@ function webPushSuite(storeEnv: () => Record<string, string>) {
 				{ action: 'a1', title: 'Decline', response: { triggered_by: 'button_1' } },
 			],
 		});
-		expect(detail.answer_url).toMatch(/\/a\/[A-Za-z0-9_-]{32}$/);
+		expect(detail.answer_url).toMatch(/\/a\/[A-Za-z0-9]{12}[A-Za-z0-9_-]{32}$/);
 		// The fake accepted the JWT only if it verified with the configured key, for its origin.
 		expect(push.vapidKey).toBe(bed.env.PING_WEBPUSH_PUBLIC_KEY);
 		expect(push.claims).toMatchObject({ aud: bed.fake.origin, sub: VAPID_SUBJECT });

@@ -159,6 +159,26 @@ describeWithRedis('Redis driver specifics', () => {
 		expect(await attemptsTtl(failing.id)).toBeGreaterThan(3_500_000);
 	});
 
+	test('answer links made before tokens named their message are found by their hash; new messages add no such key', async () => {
+		const { store, client, prefix } = await open();
+		const channel = channelFixture();
+		await store.insertChannel(channel);
+		const old = messageFixture(channel.id);
+		await store.insertMessage(old, []);
+		const fresh = messageFixture(channel.id);
+		await store.insertMessage(fresh, []);
+		// What a server before this version wrote beside each message.
+		await client.set(`${prefix}:answer-token:{${old.answerTokenHash}}`, old.id, 'PX', 60_000);
+		expect(await store.findMessageByLegacyAnswerTokenHash(old.answerTokenHash!)).toMatchObject({
+			id: old.id,
+		});
+		expect(await store.findMessageByLegacyAnswerTokenHash(fresh.answerTokenHash!)).toBeNull();
+		expect(await client.keys(`${prefix}:answer-token:*`)).toHaveLength(1);
+		// A key that names a message whose hash is another's opens nothing.
+		await client.set(`${prefix}:answer-token:{${'b'.repeat(64)}}`, old.id, 'PX', 60_000);
+		expect(await store.findMessageByLegacyAnswerTokenHash('b'.repeat(64))).toBeNull();
+	});
+
 	test('jobs of a writer that died before handing them to the queue are recovered from the outbox', async () => {
 		const prefix = `outbox${++run}`;
 		// The "dying" writer: its store has no queue, as if the process died right after the write.

@@ -1,13 +1,16 @@
 import Database from 'better-sqlite3';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sha256Hex } from '../../../../server/src/domain/ids';
 import { ManualClock } from '../../../../server/src/domain/time';
 import { JobQueue } from '../../../../server/src/jobs/queue';
 import { SqliteJobQueue } from '../../../../server/src/jobs/sqlite-queue';
 import { silentLogger } from '../../../../server/src/observability/log';
 import { MIGRATIONS } from '../../../../server/src/store/sqlite/schema';
 import { SqliteStore } from '../../../../server/src/store/sqlite/sqlite-store';
+import { api, ADMIN_KEY, createChannel, startTestServer } from '../../../helpers/server';
 import { channelFixture, messageFixture, storeContract } from '../store-contract';
 
 const LEASE_MS = 120_000;
@@ -142,6 +145,103 @@ describe('SQLite: a database made by an older server', () => {
 			expect((await store.getMessage('msg_000000000007'))?.title).toBe('Old 7');
 		} finally {
 			await store.close();
+		}
+	});
+});
+
+describe('SQLite: answer links made before tokens named their message', () => {
+	let dir: string;
+	beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ping-sqlite-links-'))));
+	afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+	/** The token as servers before migration 12 made it: the MAC alone (32 characters). */
+	const legacyToken = (key: string, messageId: string) =>
+		createHmac('sha256', key)
+			.update(`ping/answer-link/v1\u0000${messageId}`)
+			.digest()
+			.subarray(0, 24)
+			.toString('base64url');
+
+	test('migration 12: old rows are still found by their hash; new rows keep theirs unindexed', async () => {
+		const file = join(dir, 'ping.db');
+		const old = new Database(file);
+		for (const migration of MIGRATIONS.slice(0, 11)) old.exec(migration);
+		old.pragma('user_version = 11');
+		old
+			.prepare(
+				`INSERT INTO messages (id, channel_id, title, priority, actions, created_at, muted, answer_token_hash)
+				 VALUES ('msg_old000000001', 'ch_old000000000', 'Old', 'normal', '[]', 1000, 0, ?)`,
+			)
+			.run('a'.repeat(64));
+		old.close();
+
+		const store = new SqliteStore(file);
+		try {
+			expect(await store.findMessageByLegacyAnswerTokenHash('a'.repeat(64))).toMatchObject({
+				id: 'msg_old000000001',
+				answerTokenHash: 'a'.repeat(64),
+			});
+			const fresh = messageFixture('ch_old000000000');
+			await store.insertMessage(fresh, []);
+			expect((await store.getMessage(fresh.id))?.answerTokenHash).toBe(fresh.answerTokenHash);
+			// The legacy index holds the old row only: inserts no longer add to it.
+			const db = (store as unknown as { db: Database.Database }).db;
+			const indexed = db
+				.prepare(
+					'SELECT count(*) AS n FROM messages INDEXED BY messages_answer_token WHERE answer_token_hash IS NOT NULL',
+				)
+				.get() as { n: number };
+			expect(indexed.n).toBe(1);
+		} finally {
+			await store.close();
+		}
+	});
+
+	test('an upgraded server still opens such a link, shows it in the API, and takes an answer from it', async () => {
+		const key = 'k'.repeat(40);
+		// SQLite whatever the run's store (this test edits the file as an older server left it).
+		const env = { PING_STORE: 'sqlite', PING_LINK_SECRET: key };
+		let server = await startTestServer({ dir, env });
+		const channel = await createChannel(server.url);
+		const sent = await api(server.url, 'POST', `/v1/send/${channel.token}`, {
+			body: {
+				title: 'Deploy v1?',
+				actions: [{ type: 'button', label: 'Approve', key: 'approve' }],
+			},
+		});
+		const id = sent.body.id as string;
+		await server.stop({ keepFiles: true });
+		// The row as a server before migration 12 wrote it: the MAC's hash, in the indexed column.
+		const token = legacyToken(key, id);
+		const db = new Database(join(dir, 'ping.db'));
+		db.prepare(
+			'UPDATE messages SET answer_token_hash = ?, answer_link_hash = NULL WHERE id = ?',
+		).run(sha256Hex(token), id);
+		db.close();
+
+		server = await startTestServer({ dir, env });
+		try {
+			const link = `${server.url}/a/${token}`;
+			const shown = await api(server.url, 'GET', `/v1/messages/${id}`, { key: ADMIN_KEY });
+			expect(shown.body.message.answer_url).toBe(link);
+			const page = await fetch(link);
+			const html = await page.text();
+			expect(page.status).toBe(200);
+			expect(html).toContain('Deploy v1?');
+			const formToken = /name="form_token" value="([^"]+)"/.exec(html)![1];
+			const answered = await fetch(link, {
+				method: 'POST',
+				headers: {
+					'content-type': 'application/x-www-form-urlencoded',
+					origin: server.url,
+				},
+				body: new URLSearchParams({ form_token: formToken, triggered_by: 'approve' }).toString(),
+			});
+			expect(answered.status).toBe(200);
+			const after = await api(server.url, 'GET', `/v1/messages/${id}`, { key: ADMIN_KEY });
+			expect(after.body.message.answer).toMatchObject({ triggered_by: 'approve' });
+		} finally {
+			await server.stop();
 		}
 	});
 });
