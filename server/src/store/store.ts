@@ -93,7 +93,8 @@ export function applyDevicePatch(device: Device, patch: DevicePatch): Device {
  * - `webpush` when it was attempted without one, or failed for a reason only the Web Push job
  *   gives (`NoSubscription`, `Answered`);
  * - else `apns`, the only kind before Web Push. Such a row was never attempted and its device
- *   is gone, so nothing in it tells; at worst a row still `queued` then waits for the APNs job.
+ *   is gone, so nothing in it tells; if it was a browser's and is still `queued`, the APNs job
+ *   settles it (`DeviceRemoved`), as the first job to run did before rows had a kind.
  */
 export function legacyDeliveryKind(
 	row: Omit<DeviceDelivery, 'kind'>,
