@@ -421,10 +421,37 @@ describeInChromium('the console in Chromium', () => {
 		await page.getByLabel('Name of Second browser').fill('Ops laptop');
 		await page.getByRole('button', { name: 'Rename Second browser' }).click();
 		await expect(page.getByRole('status').first().textContent()).resolves.toBe('Renamed.');
+		const paired = (await api(server.url, 'GET', '/v1/devices', { key: ADMIN_KEY })).body
+			.devices as Array<{ id: string; name: string }>;
 		await page.getByRole('button', { name: 'Revoke Ops laptop' }).click();
 		const devices = (await api(server.url, 'GET', '/v1/devices', { key: ADMIN_KEY })).body.devices;
 		expect(devices.map((d: { name: string }) => d.name)).toEqual(['Ana’s iPhone']);
 		await expectAccessible(page);
+
+		// The message's push card says each row's kind, a revoked browser's too (shown by its id).
+		// Pushes are off on this server: the rows are stored as the two jobs store theirs.
+		const phoneId = paired.find((d) => d.name === 'Ana’s iPhone')!.id;
+		const laptopId = paired.find((d) => d.name === 'Ops laptop')!.id;
+		const row = { messageId: id, apnsId: null, nextAttemptAt: null, updatedAt: clock.now() };
+		await server.ctx.store.saveDeliveries([
+			{ ...row, deviceId: phoneId, kind: 'apns', state: 'sent', reason: null, attempts: 1 },
+			{
+				...row,
+				deviceId: laptopId,
+				kind: 'webpush',
+				state: 'failed',
+				reason: 'DeviceRemoved',
+				attempts: 0,
+			},
+		]);
+		await page.goto(`${server.url}/console/messages/${id}`);
+		const pushes = page.locator('section[aria-labelledby="pushes-title"] li');
+		await expect(pushes.filter({ hasText: 'Ana’s iPhone' }).textContent()).resolves.toMatch(
+			/Ana’s iPhone\s*APNs · sent · 1 attempt/,
+		);
+		await expect(pushes.filter({ hasText: laptopId }).textContent()).resolves.toMatch(
+			/Web Push · failed · 0 attempts · .* · DeviceRemoved/,
+		);
 		expect(errors).toEqual([]);
 	});
 

@@ -82,6 +82,7 @@ export async function deliveriesOf(baseUrl: string, messageId: string) {
 	const res = await api(baseUrl, 'GET', `/v1/messages/${messageId}`, { key: ADMIN_KEY });
 	return res.body.message.deliveries as Array<{
 		device_id: string;
+		device_kind: 'apns' | 'webpush';
 		state: string;
 		reason: string | null;
 		apns_id: string | null;

@@ -5,21 +5,16 @@ import { Store } from '../store/store';
 /**
  * The per-device delivery rows of `GET /v1/messages/{id}`. APNs and Web Push keep their rows in
  * the same store table (one per message and device), so they are listed together, each with
- * its device's kind (null once the device was removed).
+ * the kind of its device, stored with the row (so it stays known after the device is removed).
  */
 export async function describeDeviceDeliveries(store: Store, message: MessageRecord) {
-	const rows = await store.listDeliveries(message.id);
-	if (rows.length === 0) return [];
-	const channel = await store.getChannel(message.channelId);
-	const devices = channel ? await store.listDevices(channel.accountId) : [];
-	const kinds = new Map(devices.map((d) => [d.id, d.kind]));
-	return rows.map((row) => presentDelivery(row, kinds.get(row.deviceId) ?? null));
+	return (await store.listDeliveries(message.id)).map(presentDelivery);
 }
 
-export function presentDelivery(d: DeviceDelivery, kind: DeviceKind | null) {
+export function presentDelivery(d: DeviceDelivery) {
 	return {
 		device_id: d.deviceId,
-		device_kind: kind,
+		device_kind: d.kind,
 		state: d.state,
 		reason: d.reason,
 		apns_id: d.apnsId,
@@ -30,7 +25,8 @@ export function presentDelivery(d: DeviceDelivery, kind: DeviceKind | null) {
 }
 
 /**
- * The rows a push job works on, for APNs and Web Push alike. A first run (`attempts` 0) has none
+ * The rows a push job works on, for APNs and Web Push alike: those of its own `kind` only (each
+ * kind's job settles its own rows, a removed device's too). A first run (`attempts` 0) has none
  * stored: every device starts `queued` in memory and its row is written once, with its first
  * outcome (one write per device instead of three: a fan-out to 1,000 devices is I/O-bound on
  * SQLite otherwise). Later runs (retries, or after a crash) read what earlier runs stored and
@@ -41,6 +37,7 @@ export async function deliveryRowsFor(
 	now: number,
 	attempts: number,
 	messageId: string,
+	kind: DeviceKind,
 	deviceIds: string[],
 ): Promise<DeviceDelivery[]> {
 	// `attempts` counts earlier claims of the job in both queues (SQLite table and BullMQ), so
@@ -49,6 +46,7 @@ export async function deliveryRowsFor(
 		return deviceIds.map((deviceId) => ({
 			messageId,
 			deviceId,
+			kind,
 			state: 'queued',
 			reason: null,
 			apnsId: null,
@@ -57,8 +55,8 @@ export async function deliveryRowsFor(
 			updatedAt: now,
 		}));
 	}
-	await store.addDeliveries(messageId, deviceIds, now);
-	return store.listDeliveries(messageId);
+	await store.addDeliveries(messageId, kind, deviceIds, now);
+	return store.listDeliveries(messageId, kind);
 }
 
 /**

@@ -250,6 +250,11 @@ export type DeliveryState = 'queued' | 'retrying' | 'sent' | 'failed';
 export interface DeviceDelivery {
 	messageId: string;
 	deviceId: string;
+	/**
+	 * The device's kind, stored with the row: each kind's job lists and settles only its own
+	 * rows, also once the device is gone.
+	 */
+	kind: DeviceKind;
 	state: DeliveryState;
 	reason: string | null;
 	/** `apns-id` of the last attempt (Apple echoes it; support can trace a push with it). */

@@ -14,6 +14,7 @@ import {
 	ConsoleSession,
 	DeviceDelivery,
 	Device,
+	DeviceKind,
 	Message,
 	MessageRecord,
 	Pairing,
@@ -81,6 +82,29 @@ export function applyDevicePatch(device: Device, patch: DevicePatch): Device {
 		subscription: patch.subscription !== undefined ? patch.subscription : device.subscription,
 		channelIds: patch.channelIds !== undefined ? patch.channelIds : device.channelIds,
 	};
+}
+
+/**
+ * The kind of a delivery row stored before rows had one (Redis records written before the
+ * field; the SQLite migration 13 applies the same rule), given its device's kind, null when the
+ * device is gone:
+ * - the device's kind while it exists;
+ * - `apns` when `apnsId` is set: only the APNs job sets it, at every attempt;
+ * - `webpush` when it was attempted without one, or failed for a reason only the Web Push job
+ *   gives (`NoSubscription`, `Answered`);
+ * - else `apns`, the only kind before Web Push. Such a row was never attempted and its device
+ *   is gone, so nothing in it tells; if it was a browser's and is still `queued`, the APNs job
+ *   settles it (`DeviceRemoved`), as the first job to run did before rows had a kind.
+ */
+export function legacyDeliveryKind(
+	row: Omit<DeviceDelivery, 'kind'>,
+	deviceKind: DeviceKind | null,
+): DeviceKind {
+	if (deviceKind !== null) return deviceKind;
+	if (row.apnsId !== null) return 'apns';
+	if (row.attempts > 0 || row.reason === 'NoSubscription' || row.reason === 'Answered')
+		return 'webpush';
+	return 'apns';
 }
 
 /** `expired`: the message was closed (`expireMessage`) or is past its expiry: no answer is taken. */
@@ -181,10 +205,19 @@ export interface Store {
 		makeDevice: (pairing: Pairing) => WebPushDevice,
 	): Promise<WebPushDevice | null>;
 
-	// Push deliveries (one row per message and device)
-	/** Adds `queued` rows for the devices that have none yet for this message; existing rows stay as they are. */
-	addDeliveries(messageId: string, deviceIds: string[], now: number): Promise<void>;
-	listDeliveries(messageId: string): Promise<DeviceDelivery[]>;
+	// Push deliveries (one row per message and device, with the device's kind)
+	/**
+	 * Adds `queued` rows of `kind` for the devices that have none yet for this message; existing
+	 * rows stay as they are.
+	 */
+	addDeliveries(
+		messageId: string,
+		kind: DeviceKind,
+		deviceIds: string[],
+		now: number,
+	): Promise<void>;
+	/** The message's rows by device id: those of `kind`, or all of them without it. */
+	listDeliveries(messageId: string, kind?: DeviceKind): Promise<DeviceDelivery[]>;
 	/** Writes these rows (insert or replace), all in one atomic step. */
 	saveDeliveries(deliveries: DeviceDelivery[]): Promise<void>;
 

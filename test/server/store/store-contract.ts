@@ -531,20 +531,22 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 		});
 
 		describe('push deliveries', () => {
+			const row = (deviceId: string, over: Partial<DeviceDelivery> = {}): DeviceDelivery => ({
+				messageId: 'msg_deliveries01',
+				deviceId,
+				kind: 'apns',
+				state: 'queued',
+				reason: null,
+				apnsId: null,
+				attempts: 0,
+				nextAttemptAt: null,
+				updatedAt: T0,
+				...over,
+			});
+
 			test('rows are added once, saved in batches, listed by device', async () => {
-				const row = (deviceId: string, over: Partial<DeviceDelivery> = {}): DeviceDelivery => ({
-					messageId: 'msg_deliveries01',
-					deviceId,
-					state: 'queued',
-					reason: null,
-					apnsId: null,
-					attempts: 0,
-					nextAttemptAt: null,
-					updatedAt: T0,
-					...over,
-				});
 				expect(await store.listDeliveries('msg_deliveries01')).toEqual([]);
-				await store.addDeliveries('msg_deliveries01', ['dev_b', 'dev_a'], T0);
+				await store.addDeliveries('msg_deliveries01', 'apns', ['dev_b', 'dev_a'], T0);
 				expect(await store.listDeliveries('msg_deliveries01')).toEqual([
 					row('dev_a'),
 					row('dev_b'),
@@ -564,13 +566,57 @@ export function storeContract(driverName: string, factory: StoreDriverFactory): 
 				});
 				await store.saveDeliveries([sent, retrying]);
 				// Adding again (a later run of the job) keeps what is there and adds only new devices.
-				await store.addDeliveries('msg_deliveries01', ['dev_a', 'dev_c'], T0 + 9);
+				await store.addDeliveries('msg_deliveries01', 'apns', ['dev_a', 'dev_c'], T0 + 9);
 				expect(await store.listDeliveries('msg_deliveries01')).toEqual([
 					sent,
 					retrying,
 					row('dev_c', { updatedAt: T0 + 9 }),
 				]);
 				expect(await store.listDeliveries('msg_other000000')).toEqual([]);
+			});
+
+			test('rows of each kind are listed only for their kind, and all together without one', async () => {
+				await store.addDeliveries('msg_deliveries01', 'apns', ['dev_c', 'dev_a'], T0);
+				await store.addDeliveries('msg_deliveries01', 'webpush', ['dev_b'], T0);
+				const browserSent = row('dev_d', { kind: 'webpush', state: 'sent', attempts: 1 });
+				await store.saveDeliveries([browserSent]);
+				expect(await store.listDeliveries('msg_deliveries01', 'apns')).toEqual([
+					row('dev_a'),
+					row('dev_c'),
+				]);
+				expect(await store.listDeliveries('msg_deliveries01', 'webpush')).toEqual([
+					row('dev_b', { kind: 'webpush' }),
+					browserSent,
+				]);
+				expect(await store.listDeliveries('msg_deliveries01')).toEqual([
+					row('dev_a'),
+					row('dev_b', { kind: 'webpush' }),
+					row('dev_c'),
+					browserSent,
+				]);
+				expect(await store.listDeliveries('msg_other000000', 'webpush')).toEqual([]);
+			});
+
+			test("a removed device's row stays with its kind, and is settled there", async () => {
+				const phone = deviceFixture({ accountId: 'usr_a' });
+				const browser = browserFixture({ accountId: 'usr_a' });
+				await store.insertDevice(phone);
+				await store.insertDevice(browser);
+				await store.addDeliveries('msg_deliveries01', 'apns', [phone.id], T0);
+				await store.addDeliveries('msg_deliveries01', 'webpush', [browser.id], T0);
+				expect(await store.deleteDevice(phone.id)).toBe(true);
+				expect(await store.deleteDevice(browser.id)).toBe(true);
+
+				const [phoneRow] = await store.listDeliveries('msg_deliveries01', 'apns');
+				const [browserRow] = await store.listDeliveries('msg_deliveries01', 'webpush');
+				expect(phoneRow).toEqual(row(phone.id));
+				expect(browserRow).toEqual(row(browser.id, { kind: 'webpush' }));
+				const removed = { state: 'failed', reason: 'DeviceRemoved', updatedAt: T0 + 1 } as const;
+				await store.saveDeliveries([{ ...browserRow, ...removed }]);
+				expect(await store.listDeliveries('msg_deliveries01', 'webpush')).toEqual([
+					row(browser.id, { kind: 'webpush', ...removed }),
+				]);
+				expect(await store.listDeliveries('msg_deliveries01', 'apns')).toEqual([phoneRow]);
 			});
 		});
 

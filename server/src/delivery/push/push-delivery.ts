@@ -64,7 +64,7 @@ export class PushDelivery implements Delivery {
 		return [];
 	}
 
-	/** Lists every device's row, APNs and Web Push alike: they share the table. */
+	/** Lists every device's row, APNs and Web Push alike (each with its kind): they share the table. */
 	async describeMessage(message: MessageRecord): Promise<Record<string, unknown>> {
 		return { deliveries: await describeDeviceDeliveries(this.deps.store, message) };
 	}
@@ -89,14 +89,14 @@ export class PushDelivery implements Delivery {
 		const devices = all.filter(
 			(d): d is ApnsDevice => d.kind === 'apns' && d.createdAt <= message.createdAt,
 		);
-		// The rows of paired browsers share the table: they are the Web Push delivery's to update.
-		const browsers = new Set(all.filter((d) => d.kind !== 'apns').map((d) => d.id));
 		const byId = new Map(devices.map((d) => [d.id, d]));
+		// The APNs rows only: those of paired browsers are the Web Push delivery's.
 		const rows = await deliveryRowsFor(
 			store,
 			this.deps.clock.now(),
 			job.attempts,
 			message.id,
+			'apns',
 			devices.map((d) => d.id),
 		);
 
@@ -105,7 +105,7 @@ export class PushDelivery implements Delivery {
 		let nextRun: number | null = null;
 		const now = this.deps.clock.now();
 		for (const row of rows) {
-			if (row.state === 'sent' || row.state === 'failed' || browsers.has(row.deviceId)) continue;
+			if (row.state === 'sent' || row.state === 'failed') continue;
 			const device = byId.get(row.deviceId);
 			const expired = message.expiresAt !== null && now >= message.expiresAt;
 			if (!device || expired) {

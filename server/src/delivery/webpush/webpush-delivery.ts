@@ -131,12 +131,14 @@ export class WebPushDelivery implements Delivery {
 			(d): d is Browser => d.kind === 'webpush' && receivesMessage(d, message),
 		);
 		const byId = new Map(browsers.map((d) => [d.id, d]));
-		const accountDevices = new Map(devices.map((d) => [d.id, d]));
+		const paired = new Set(devices.filter((d) => d.kind === 'webpush').map((d) => d.id));
+		// The Web Push rows only: those of APNs devices are the APNs delivery's.
 		const rows = await deliveryRowsFor(
 			store,
 			this.deps.clock.now(),
 			job.attempts,
 			message.id,
+			'webpush',
 			browsers.map((d) => d.id),
 		);
 
@@ -157,10 +159,8 @@ export class WebPushDelivery implements Delivery {
 		for (const row of rows) {
 			if (row.state === 'sent' || row.state === 'failed') continue;
 			const device = byId.get(row.deviceId);
-			const known = accountDevices.get(row.deviceId);
-			if (!device && known?.kind === 'apns') continue; // the APNs delivery's row
 			// Revoked, unsubscribed or moved out of the channel since the row was made: nothing is sent.
-			if (!known) fail(row, 'DeviceRemoved');
+			if (!paired.has(row.deviceId)) fail(row, 'DeviceRemoved');
 			else if (!device) fail(row, 'NoSubscription');
 			else if (notification === null) fail(row, 'Expired');
 			else if (message.answer !== null) fail(row, 'Answered');
@@ -191,7 +191,7 @@ export class WebPushDelivery implements Delivery {
 		// The browsers the message reached; the others never showed it (their push, if still
 		// pending, is skipped now that the message is answered).
 		const reached = new Set(
-			(await store.listDeliveries(messageId))
+			(await store.listDeliveries(messageId, 'webpush'))
 				.filter((r) => r.state === 'sent')
 				.map((r) => r.deviceId),
 		);

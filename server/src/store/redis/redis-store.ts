@@ -13,6 +13,7 @@ import {
 	ConsoleSession,
 	DeviceDelivery,
 	Device,
+	DeviceKind,
 	Message,
 	MessageRecord,
 	Pairing,
@@ -23,6 +24,7 @@ import { Job, NewJob } from '../../jobs/job';
 import {
 	applyDevicePatch,
 	ChannelPatch,
+	legacyDeliveryKind,
 	DevicePatch,
 	ExpireMessageResult,
 	MessagePage,
@@ -119,6 +121,9 @@ function normalizeDevice(device: Device): Device {
 
 /** When a paired browser last called the server (its pairing, if never since). */
 const lastSight = (d: WebPushDevice) => d.lastSeenAt ?? d.createdAt;
+
+/** A delivery record as stored: those written before rows had a kind have none. */
+type StoredDelivery = Omit<DeviceDelivery, 'kind'> & { kind?: DeviceKind };
 
 function toDevice(raw: string): Device {
 	return normalizeDevice(JSON.parse(raw) as Device);
@@ -534,7 +539,12 @@ export class RedisStore implements Store {
 
 	// Push deliveries: one hash per message, device id → delivery JSON
 
-	async addDeliveries(messageId: string, deviceIds: string[], now: number): Promise<void> {
+	async addDeliveries(
+		messageId: string,
+		kind: DeviceKind,
+		deviceIds: string[],
+		now: number,
+	): Promise<void> {
 		if (deviceIds.length === 0) return;
 		const key = this.keys.deliveries(messageId);
 		const multi = this.redis.multi();
@@ -542,6 +552,7 @@ export class RedisStore implements Store {
 			const row: DeviceDelivery = {
 				messageId,
 				deviceId,
+				kind,
 				state: 'queued',
 				reason: null,
 				apnsId: null,
@@ -554,11 +565,35 @@ export class RedisStore implements Store {
 		await multi.pexpire(key, this.retentionMs).exec().then(execResult);
 	}
 
-	async listDeliveries(messageId: string): Promise<DeviceDelivery[]> {
+	async listDeliveries(messageId: string, kind?: DeviceKind): Promise<DeviceDelivery[]> {
 		const all = await this.redis.hgetall(this.keys.deliveries(messageId));
-		return Object.values(all)
-			.map((json) => JSON.parse(json) as DeviceDelivery)
+		const stored = Object.values(all).map((json) => JSON.parse(json) as StoredDelivery);
+		const rows = await this.withKinds(stored);
+		return rows
+			.filter((row) => kind === undefined || row.kind === kind)
 			.sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
+	}
+
+	/**
+	 * Records written before rows had a kind get it here (`legacyDeliveryKind`), from their
+	 * devices' records, read only for those: they expire with their message, so this read goes
+	 * away after one retention period.
+	 */
+	private async withKinds(rows: StoredDelivery[]): Promise<DeviceDelivery[]> {
+		const unknown = rows.filter((row) => row.kind === undefined);
+		if (unknown.length === 0) return rows as DeviceDelivery[];
+		// Device records are all in the {dir} slot: one MGET, on Redis Cluster too.
+		const raws = await this.redis.mget(unknown.map((row) => this.keys.device(row.deviceId)));
+		const deviceKinds = new Map(
+			unknown.map((row, i) => {
+				const raw = raws[i];
+				return [row.deviceId, raw === null ? null : toDevice(raw).kind];
+			}),
+		);
+		return rows.map(({ kind, ...row }) => ({
+			...row,
+			kind: kind ?? legacyDeliveryKind(row, deviceKinds.get(row.deviceId) ?? null),
+		}));
 	}
 
 	async saveDeliveries(deliveries: DeviceDelivery[]): Promise<void> {

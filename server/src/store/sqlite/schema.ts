@@ -199,4 +199,23 @@ export const MIGRATIONS: readonly string[] = [
 	`
 	ALTER TABLE messages ADD COLUMN answer_link_hash TEXT;
 	`,
+	// 13: each delivery row keeps its device's kind, so the APNs and the Web Push jobs list and
+	// settle only their own rows (also those of a removed device). Existing rows take the kind
+	// of their device while it exists. For a removed device's row, what the jobs wrote tells
+	// (the rule of legacyDeliveryKind in store.ts, which reads old Redis records): apns_id is
+	// set by the APNs job only, at every attempt, so set means 'apns'; attempted without one,
+	// or failed for a reason only the Web Push job gives (NoSubscription, Answered), means
+	// 'webpush'; a row never attempted says nothing, and takes 'apns', the only kind before
+	// migration 8.
+	`
+	ALTER TABLE deliveries ADD COLUMN kind TEXT;
+	UPDATE deliveries SET kind = COALESCE(
+		(SELECT devices.kind FROM devices WHERE devices.id = deliveries.device_id),
+		CASE
+			WHEN apns_id IS NOT NULL THEN 'apns'
+			WHEN attempts > 0 OR reason IN ('NoSubscription', 'Answered') THEN 'webpush'
+			ELSE 'apns'
+		END
+	);
+	`,
 ];

@@ -16,6 +16,7 @@ import {
 	ConsoleSession,
 	DeviceDelivery,
 	Device,
+	DeviceKind,
 	Message,
 	MessageRecord,
 	Pairing,
@@ -207,6 +208,7 @@ function toDelivery(r: Row): DeviceDelivery {
 	return {
 		messageId: str(r.message_id),
 		deviceId: str(r.device_id),
+		kind: str(r.kind) as DeviceKind,
 		state: str(r.state) as DeviceDelivery['state'],
 		reason: strOrNull(r.reason),
 		apnsId: strOrNull(r.apns_id),
@@ -442,12 +444,15 @@ export class SqliteStore implements Store, JobStore {
 			deleteDevice: p('DELETE FROM devices WHERE id = ?'),
 			deleteDeviceBefore: p('DELETE FROM devices WHERE id = ? AND registered_at < ?'),
 			addDelivery: p(
-				`INSERT OR IGNORE INTO deliveries (message_id, device_id, state, attempts, updated_at) VALUES (?, ?, 'queued', 0, ?)`,
+				`INSERT OR IGNORE INTO deliveries (message_id, device_id, kind, state, attempts, updated_at) VALUES (?, ?, ?, 'queued', 0, ?)`,
 			),
 			listDeliveries: p('SELECT * FROM deliveries WHERE message_id = ? ORDER BY device_id'),
+			listDeliveriesOfKind: p(
+				'SELECT * FROM deliveries WHERE message_id = ? AND kind = ? ORDER BY device_id',
+			),
 			saveDelivery: p(
-				`INSERT OR REPLACE INTO deliveries (message_id, device_id, state, reason, apns_id, attempts, next_attempt_at, updated_at)
-				 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				`INSERT OR REPLACE INTO deliveries (message_id, device_id, kind, state, reason, apns_id, attempts, next_attempt_at, updated_at)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			),
 			deleteChannelDeliveries: p(
 				'DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE channel_id = ?)',
@@ -806,14 +811,23 @@ export class SqliteStore implements Store, JobStore {
 		});
 	}
 
-	async addDeliveries(messageId: string, deviceIds: string[], now: number): Promise<void> {
+	async addDeliveries(
+		messageId: string,
+		kind: DeviceKind,
+		deviceIds: string[],
+		now: number,
+	): Promise<void> {
 		this.atomically(() => {
-			for (const deviceId of deviceIds) this.stmt.addDelivery.run(messageId, deviceId, now);
+			for (const deviceId of deviceIds) this.stmt.addDelivery.run(messageId, deviceId, kind, now);
 		});
 	}
 
-	async listDeliveries(messageId: string): Promise<DeviceDelivery[]> {
-		return (this.stmt.listDeliveries.all(messageId) as Row[]).map(toDelivery);
+	async listDeliveries(messageId: string, kind?: DeviceKind): Promise<DeviceDelivery[]> {
+		const rows =
+			kind === undefined
+				? this.stmt.listDeliveries.all(messageId)
+				: this.stmt.listDeliveriesOfKind.all(messageId, kind);
+		return (rows as Row[]).map(toDelivery);
 	}
 
 	async saveDeliveries(deliveries: DeviceDelivery[]): Promise<void> {
@@ -824,6 +838,7 @@ export class SqliteStore implements Store, JobStore {
 				this.stmt.saveDelivery.run(
 					d.messageId,
 					d.deviceId,
+					d.kind,
 					d.state,
 					d.reason,
 					d.apnsId,

@@ -2,7 +2,13 @@ import { answerMessage } from '../../app/answer-message';
 import { retryCallbackDelivery } from '../../app/retry-callback';
 import { isFormAction, triggerKeys } from '../../domain/actions';
 import { ApiError } from '../../domain/errors';
-import { CallbackAttempt, Channel, DeviceDelivery, MessageRecord } from '../../domain/types';
+import {
+	CallbackAttempt,
+	Channel,
+	DeviceDelivery,
+	DeviceKind,
+	MessageRecord,
+} from '../../domain/types';
 import { ownChannel } from '../../http/auth';
 import { AppContext } from '../../http/context';
 import { decodeCursor, encodeCursor, ownMessage } from '../../http/messages';
@@ -154,12 +160,15 @@ function callbacksCard(
 	return `<section class="card" aria-labelledby="callbacks-title"><h2 id="callbacks-title">Callbacks</h2>${content}</section>`;
 }
 
+/** How the push went out, beside the device's name (the id alone once it was removed). */
+const KIND_LABELS: Record<DeviceKind, string> = { apns: 'APNs', webpush: 'Web Push' };
+
 function pushesCard(deliveries: DeviceDelivery[], names: Map<string, string>, now: number): string {
 	const rows = deliveries
 		.map(
 			(d) =>
 				`<li><span class="grow">${esc(names.get(d.deviceId) ?? d.deviceId)}<span class="sub">` +
-				`<span class="outcome-${d.state}">${d.state}</span> · ${d.attempts} attempt${d.attempts === 1 ? '' : 's'} · updated ${timeTag(d.updatedAt)}` +
+				`${KIND_LABELS[d.kind]} · <span class="outcome-${d.state}">${d.state}</span> · ${d.attempts} attempt${d.attempts === 1 ? '' : 's'} · updated ${timeTag(d.updatedAt)}` +
 				(d.reason ? ` · ${esc(d.reason)}` : '') +
 				(d.state === 'retrying' && d.nextAttemptAt !== null
 					? ` · next ${esc(relativeTime(d.nextAttemptAt, now))}`

@@ -260,7 +260,7 @@ function webPushSuite(storeEnv: () => Record<string, string>) {
 		expect((await deliveriesOf(server.url, id))[0]).toMatchObject({
 			state: 'failed',
 			reason: 'DeviceRemoved',
-			device_kind: null,
+			device_kind: 'webpush',
 		});
 	});
 

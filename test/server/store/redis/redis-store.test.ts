@@ -15,7 +15,9 @@ import { pollOutcome } from '../../../../server/src/domain/polling';
 import { StorageUnavailableError } from '../../../../server/src/store/store';
 import {
 	answerFixture,
+	browserFixture,
 	channelFixture,
+	deviceFixture,
 	eventually,
 	messageFixture,
 	storeContract,
@@ -177,6 +179,58 @@ describeWithRedis('Redis driver specifics', () => {
 		// A key that names a message whose hash is another's opens nothing.
 		await client.set(`${prefix}:answer-token:{${'b'.repeat(64)}}`, old.id, 'PX', 60_000);
 		expect(await store.findMessageByLegacyAnswerTokenHash('b'.repeat(64))).toBeNull();
+	});
+
+	test("delivery records written before they had a kind are read with one: their device's, else what the jobs wrote", async () => {
+		const { store, client, prefix } = await open();
+		const phone = deviceFixture({ accountId: 'usr_a' });
+		const browser = browserFixture({ accountId: 'usr_a' });
+		await store.ensureAccount('usr_a', T0);
+		await store.insertDevice(phone);
+		await store.insertDevice(browser);
+		const apnsId = '123e4567-e89b-12d3-a456-426614174000';
+		const old = (deviceId: string, over: Record<string, unknown>) =>
+			JSON.stringify({
+				messageId: 'msg_old000000001',
+				deviceId,
+				state: 'queued',
+				reason: null,
+				apnsId: null,
+				attempts: 0,
+				nextAttemptAt: null,
+				updatedAt: T0,
+				...over,
+			});
+		// As an earlier version wrote them (no `kind`): the rule of the SQLite migration 13.
+		await client.hset(`${prefix}:{msg_old000000001}:deliveries`, {
+			[phone.id]: old(phone.id, { state: 'sent', apnsId, attempts: 1 }),
+			[browser.id]: old(browser.id, {}),
+			dev_gone00000001: old('dev_gone00000001', { state: 'retrying', apnsId, attempts: 1 }),
+			dev_gone00000002: old('dev_gone00000002', { state: 'retrying', attempts: 2 }),
+			dev_gone00000003: old('dev_gone00000003', { state: 'failed', reason: 'NoSubscription' }),
+			dev_gone00000004: old('dev_gone00000004', { state: 'queued' }),
+		});
+		const kinds = async (kind?: 'apns' | 'webpush') =>
+			(await store.listDeliveries('msg_old000000001', kind)).map((r) => [r.deviceId, r.kind]);
+		expect(await kinds()).toEqual(
+			[
+				[phone.id, 'apns'],
+				[browser.id, 'webpush'],
+				['dev_gone00000001', 'apns'],
+				['dev_gone00000002', 'webpush'],
+				['dev_gone00000003', 'webpush'],
+				['dev_gone00000004', 'apns'],
+			].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+		);
+		expect((await kinds('webpush')).map(([id]) => id)).toEqual(
+			[browser.id, 'dev_gone00000002', 'dev_gone00000003'].sort(),
+		);
+		// A record saved again keeps its kind, and the rest of it.
+		const [row] = await store.listDeliveries('msg_old000000001', 'webpush');
+		await store.saveDeliveries([{ ...row, state: 'failed', reason: 'DeviceRemoved' }]);
+		expect(
+			JSON.parse((await client.hget(`${prefix}:{msg_old000000001}:deliveries`, row.deviceId))!),
+		).toEqual({ ...row, state: 'failed', reason: 'DeviceRemoved', kind: 'webpush' });
 	});
 
 	test('jobs of a writer that died before handing them to the queue are recovered from the outbox', async () => {

@@ -36,7 +36,7 @@ test('messages past retention are deleted in small batches, with their attempts 
 				outcome: 'delivered',
 				nextAttemptAt: null,
 			});
-			await store.addDeliveries(message.id, ['dev_a'], clock.now());
+			await store.addDeliveries(message.id, 'apns', ['dev_a'], clock.now());
 			old.push(message.id);
 		}
 		clock.advance(20 * DAY);

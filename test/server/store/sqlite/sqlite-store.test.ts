@@ -278,6 +278,76 @@ describe('SQLite: migrations keep what an earlier version stored', () => {
 	beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ping-sqlite-'))));
 	afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+	test('migration 13: delivery rows of a version-11 database get their kind, from the device while it exists, else from what the jobs wrote', async () => {
+		const file = join(dir, 'ping.db');
+		const old = new Database(file);
+		for (const migration of MIGRATIONS.slice(0, 11)) old.exec(migration);
+		old.pragma('user_version = 11');
+		old.prepare('INSERT INTO accounts (id, created_at) VALUES (?, ?)').run('usr_old', 1000);
+		const device = old.prepare(
+			`INSERT INTO devices (id, account_id, kind, created_at, registered_at, token, environment)
+			 VALUES (?, 'usr_old', ?, 1000, 1000, ?, ?)`,
+		);
+		device.run('dev_phone0000001', 'apns', 'abcd', 'sandbox');
+		device.run('dev_browser00001', 'webpush', null, null);
+		const delivery = old.prepare(
+			`INSERT INTO deliveries (message_id, device_id, state, reason, apns_id, attempts, next_attempt_at, updated_at)
+			 VALUES ('msg_old000000001', ?, ?, ?, ?, ?, ?, 2000)`,
+		);
+		const apnsId = '123e4567-e89b-12d3-a456-426614174000';
+		// Devices that still exist: their kind, whatever the row says.
+		delivery.run('dev_phone0000001', 'sent', null, apnsId, 1, null);
+		delivery.run('dev_browser00001', 'queued', null, null, 0, null);
+		// Devices removed since: apns_id only ever comes from the APNs job…
+		delivery.run('dev_gone00000001', 'retrying', 'TooManyRequests', apnsId, 1, 3000);
+		// …an attempt without one, or a reason only Web Push gives, is a browser's…
+		delivery.run('dev_gone00000002', 'retrying', 'HTTP 503', null, 2, 3000);
+		delivery.run('dev_gone00000003', 'failed', 'NoSubscription', null, 0, null);
+		delivery.run('dev_gone00000004', 'failed', 'Answered', null, 0, null);
+		// …and a row never attempted says nothing: APNs, the only kind before migration 8.
+		delivery.run('dev_gone00000005', 'queued', null, null, 0, null);
+		delivery.run('dev_gone00000006', 'failed', 'Expired', null, 0, null);
+		old.close();
+
+		const store = new SqliteStore(file);
+		try {
+			const rows = await store.listDeliveries('msg_old000000001');
+			expect(rows.map((r) => [r.deviceId, r.kind])).toEqual([
+				['dev_browser00001', 'webpush'],
+				['dev_gone00000001', 'apns'],
+				['dev_gone00000002', 'webpush'],
+				['dev_gone00000003', 'webpush'],
+				['dev_gone00000004', 'webpush'],
+				['dev_gone00000005', 'apns'],
+				['dev_gone00000006', 'apns'],
+				['dev_phone0000001', 'apns'],
+			]);
+			// The rest of each row is as it was.
+			expect(rows.find((r) => r.deviceId === 'dev_gone00000002')).toEqual({
+				messageId: 'msg_old000000001',
+				deviceId: 'dev_gone00000002',
+				kind: 'webpush',
+				state: 'retrying',
+				reason: 'HTTP 503',
+				apnsId: null,
+				attempts: 2,
+				nextAttemptAt: 3000,
+				updatedAt: 2000,
+			});
+			expect(
+				(await store.listDeliveries('msg_old000000001', 'webpush')).map((r) => r.deviceId),
+			).toEqual(['dev_browser00001', 'dev_gone00000002', 'dev_gone00000003', 'dev_gone00000004']);
+			// New rows are written with their kind.
+			await store.addDeliveries('msg_old000000001', 'webpush', ['dev_browser00002'], 4000);
+			expect((await store.listDeliveries('msg_old000000001', 'webpush')).at(1)).toMatchObject({
+				deviceId: 'dev_browser00002',
+				kind: 'webpush',
+			});
+		} finally {
+			await store.close();
+		}
+	});
+
 	test('APNs devices of a version-7 database become kind apns, and pairing works after', async () => {
 		const file = join(dir, 'ping.db');
 		const old = new Database(file);
