@@ -22,7 +22,7 @@ import {
 	WebPushDevice,
 	WebPushSubscription,
 } from '../../domain/types';
-import { Job, JobKind, NewJob } from '../../jobs/job';
+import { Job, JobKind, JobSettlement, NewJob } from '../../jobs/job';
 import { JobStarter, JobStore } from '../../jobs/sqlite-queue';
 import {
 	applyDevicePatch,
@@ -985,16 +985,21 @@ export class SqliteStore implements Store, JobStore {
 	async recordCallbackAttempt(
 		attempt: CallbackAttempt,
 		callbackState?: CallbackState,
-	): Promise<void> {
+		job?: JobSettlement,
+	): Promise<boolean> {
 		this.wrote();
-		if (!callbackState) {
+		if (!callbackState && !job) {
 			this.stmt.insertAttempt.run(attempt);
-			return;
+			return false;
 		}
+		// One commit for the attempt, the callback's state and the job's outcome: a crash leaves
+		// all of them or none (the job, still leased, then runs again after the restart).
 		this.atomically(() => {
 			this.stmt.insertAttempt.run(attempt);
-			this.stmt.setCallbackState.run(callbackState, attempt.messageId);
+			if (callbackState) this.stmt.setCallbackState.run(callbackState, attempt.messageId);
+			if (job) this.settleJob(job);
 		});
+		return job !== undefined;
 	}
 
 	async listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]> {
@@ -1050,11 +1055,17 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async completeJob(id: string): Promise<void> {
-		this.stmt.deleteJob.run(id);
+		this.settleJob({ jobId: id, retryAt: null });
 	}
 
 	async retryJob(id: string, runAt: number): Promise<void> {
-		this.stmt.retryJob.run(runAt, id);
+		this.settleJob({ jobId: id, retryAt: runAt });
+	}
+
+	/** A run's outcome on the job's row: deleted when done, else due again and not leased. */
+	private settleJob({ jobId, retryAt }: JobSettlement): void {
+		if (retryAt === null) this.stmt.deleteJob.run(jobId);
+		else this.stmt.retryJob.run(retryAt, jobId);
 	}
 
 	async nextJobDueAt(_now: number): Promise<number | null> {
