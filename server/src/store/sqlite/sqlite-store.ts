@@ -294,7 +294,14 @@ export class SqliteStore implements Store, JobStore {
 	 * statements it wrapped.
 	 */
 	private readonly atomically: <T>(fn: () => T) => T;
+	/**
+	 * Channels and their webhook lists as last read, for the reads every send and answer makes
+	 * (the token's channel, an answer's channel and its webhooks). One process per file and every
+	 * change through the methods below that drop them, so they are never stale.
+	 */
 	private readonly channelsByToken = new Map<string, Channel>();
+	private readonly channelsById = new Map<string, Channel>();
+	private readonly webhooksByChannel = new Map<string, ChannelWebhook[]>();
 	private pendingMessages: PendingMessage[] = [];
 	/**
 	 * The job queue, told about every write that queues jobs: the ones it can start are written
@@ -626,8 +633,14 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async getChannel(id: string): Promise<Channel | null> {
+		const cached = this.channelsById.get(id);
+		if (cached) return cached;
 		const row = this.stmt.getChannel.get(id) as Row | undefined;
-		return row ? toChannel(row) : null;
+		if (!row) return null;
+		const channel = toChannel(row);
+		if (this.channelsById.size >= CHANNEL_CACHE_MAX) this.channelsById.clear();
+		this.channelsById.set(id, channel);
+		return channel;
 	}
 
 	async findChannelByTokenHash(tokenHash: string): Promise<Channel | null> {
@@ -647,6 +660,7 @@ export class SqliteStore implements Store, JobStore {
 
 	async updateChannel(id: string, patch: ChannelPatch, now: number): Promise<Channel | null> {
 		this.channelsByToken.clear();
+		this.channelsById.delete(id);
 		return this.atomically(() => {
 			const row = this.stmt.getChannel.get(id) as Row | undefined;
 			if (!row) return null;
@@ -677,6 +691,8 @@ export class SqliteStore implements Store, JobStore {
 
 	async deleteChannel(id: string): Promise<boolean> {
 		this.channelsByToken.clear();
+		this.channelsById.delete(id);
+		this.webhooksByChannel.delete(id);
 		return this.atomically(() => {
 			this.stmt.deleteChannelDeliveries.run(id);
 			this.stmt.deleteChannelAttempts.run(id);
@@ -689,6 +705,7 @@ export class SqliteStore implements Store, JobStore {
 		webhook: ChannelWebhook,
 		maxPerChannel: number,
 	): Promise<'inserted' | 'limit'> {
+		this.webhooksByChannel.delete(webhook.channelId);
 		return this.insertBelowLimit(
 			this.stmt.countWebhooks,
 			this.stmt.insertWebhook,
@@ -704,10 +721,17 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async listWebhooks(channelId: string): Promise<ChannelWebhook[]> {
-		return (this.stmt.listWebhooks.all(channelId) as Row[]).map(toWebhook);
+		let webhooks = this.webhooksByChannel.get(channelId);
+		if (!webhooks) {
+			webhooks = (this.stmt.listWebhooks.all(channelId) as Row[]).map(toWebhook);
+			if (this.webhooksByChannel.size >= CHANNEL_CACHE_MAX) this.webhooksByChannel.clear();
+			this.webhooksByChannel.set(channelId, webhooks);
+		}
+		return [...webhooks];
 	}
 
 	async deleteWebhook(channelId: string, id: string): Promise<boolean> {
+		this.webhooksByChannel.delete(channelId);
 		return this.stmt.deleteWebhook.run(channelId, id).changes > 0;
 	}
 
