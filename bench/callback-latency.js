@@ -53,7 +53,9 @@ function request(url, method, body, headers = {}) {
 
 /** Starts `ping-server` as a child process and reads its URL from the start-up log line. */
 function startServerProcess(env) {
-	const child = spawn(process.execPath, [join(__dirname, '../server/dist/main.js')], {
+	// BENCH_SERVER_FLAGS: node flags for the server child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+	const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean);
+	const child = spawn(process.execPath, [...flags, join(__dirname, '../server/dist/main.js')], {
 		env: { ...process.env, ...env },
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});

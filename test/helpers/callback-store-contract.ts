@@ -84,6 +84,27 @@ export function callbackStoreContract(
 			expect((await store.listWebhooks('ch_one')).map((w) => w.id)).toEqual(['wh_b']);
 		});
 
+		test('what an answer reads (its channel, the webhooks) is current after every change, read before it too', async () => {
+			expect(await store.listWebhooks('ch_one')).toEqual([]);
+			const before = await store.getChannel('ch_one');
+			await store.insertWebhook(webhook('wh_a', 'ch_one'), 5);
+			expect((await store.listWebhooks('ch_one')).map((w) => w.id)).toEqual(['wh_a']);
+			await store.insertWebhook(webhook('wh_b', 'ch_one', now + 5), 5);
+			expect((await store.listWebhooks('ch_one')).map((w) => w.id)).toEqual(['wh_a', 'wh_b']);
+			expect(await store.deleteWebhook('ch_one', 'wh_a')).toBe(true);
+			expect((await store.listWebhooks('ch_one')).map((w) => w.id)).toEqual(['wh_b']);
+			// A rotated secret signs the next callback.
+			await store.updateChannel('ch_one', { webhookSecret: 'f'.repeat(64) }, now + 9);
+			expect(await store.getChannel('ch_one')).toEqual({
+				...before,
+				webhookSecret: 'f'.repeat(64),
+				updatedAt: now + 9,
+			});
+			expect(await store.deleteChannel('ch_one')).toBe(true);
+			expect(await store.getChannel('ch_one')).toBeNull();
+			expect(await store.listWebhooks('ch_one')).toEqual([]);
+		});
+
 		test('the per-channel webhook limit holds, also under concurrent inserts', async () => {
 			const results = await Promise.all(
 				Array.from({ length: 8 }, (_, i) => store.insertWebhook(webhook(`wh_${i}`, 'ch_one'), 3)),

@@ -439,7 +439,9 @@ export class BullJobQueue implements JobQueue {
 			runAt: data.runAt,
 			attempts,
 		} as Job;
-		const retryAt = await this.dispatch.run(job);
+		// BullMQ keeps the job: its outcome is always this queue's to write (`saved` is never set
+		// in Redis mode, where the store has no job rows).
+		const { retryAt } = await this.dispatch.run(job);
 		this.ran++;
 		return retryAt;
 	}

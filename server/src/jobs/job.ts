@@ -82,8 +82,26 @@ export type Job<K extends JobKind = JobKind> = NewJob<K> & {
 	attempts: number;
 };
 
-/** What a handler says about its job: done (nothing / void), or run again at `retryAt`. */
-export type JobResult = { retryAt: number } | void;
+/**
+ * What a handler says about its job: done (nothing / void, or no `retryAt`), or run again at
+ * `retryAt`. `outcomeSaved`: the handler's last store write already wrote this outcome to the
+ * job's own row, in the same transaction as its result (see `JobSettlement`), so the queue
+ * writes nothing more for this run.
+ */
+export type JobResult = { retryAt?: number; outcomeSaved?: boolean } | void;
+
+/**
+ * A job's outcome, handed to the store write that ends its run, so that the result of the run
+ * (a callback attempt) and the job's deletion or next run time are one commit: a crash leaves
+ * both or neither, never an attempt recorded with its job still due (which would be attempted,
+ * and recorded, again). Only a store that keeps the jobs itself (SQLite) can write it; in Redis
+ * mode BullMQ keeps them and its queue settles the job as before.
+ */
+export interface JobSettlement {
+	jobId: string;
+	/** When the job runs again; null when it is done (its row is deleted). */
+	retryAt: number | null;
+}
 export type JobHandler<K extends JobKind = JobKind> = (job: Job<K>) => Promise<JobResult>;
 /** One handler per kind: the type checker sees to it that no kind is left without one. */
 export type JobHandlers = { [K in JobKind]: JobHandler<K> };

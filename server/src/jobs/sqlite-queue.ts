@@ -226,8 +226,13 @@ export class SqliteJobQueue implements JobQueue, JobStarter {
 		running.add(promise);
 	}
 
+	/**
+	 * Runs one job and writes its outcome, unless the handler's own last write already did, in
+	 * the same commit as its result (a callback attempt: `JobSettlement`).
+	 */
 	private async run(job: Job): Promise<number | null> {
-		const retryAt = await this.dispatch.run(job);
+		const { retryAt, saved } = await this.dispatch.run(job);
+		if (saved) return retryAt;
 		await (
 			retryAt === null ? this.store.completeJob(job.id) : this.store.retryJob(job.id, retryAt)
 		).catch((error) =>

@@ -1,6 +1,6 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { PollOutcome, PollRecord } from '../domain/polling';
-import { NewJob } from '../jobs/job';
+import { JobSettlement, NewJob } from '../jobs/job';
 import {
 	Account,
 	Answer,
@@ -266,9 +266,16 @@ export interface Store {
 	// Callback attempts (the delivery log shown by GET /v1/messages/{id})
 	/**
 	 * Records an attempt and, when `callbackState` is given (a final outcome of the message's own
-	 * callback), sets the message's callback state with it: one write per attempt.
+	 * callback), sets the message's callback state with it: one write per attempt. With `job`,
+	 * a store that keeps the job table (SQLite) writes the job's outcome (deleted, or due again)
+	 * in the same transaction and says so (true); the Redis store, whose jobs BullMQ keeps,
+	 * leaves them to its queue (false).
 	 */
-	recordCallbackAttempt(attempt: CallbackAttempt, callbackState?: CallbackState): Promise<void>;
+	recordCallbackAttempt(
+		attempt: CallbackAttempt,
+		callbackState?: CallbackState,
+		job?: JobSettlement,
+	): Promise<boolean>;
 	/** Oldest first. */
 	listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]>;
 

@@ -2,7 +2,7 @@ import { AnswerEvents } from '../../store/answer-events';
 import { Clock } from '../../domain/time';
 import { CallbackAttempt } from '../../domain/types';
 import { Logger } from '../../observability/log';
-import { CallbackJobPayload, JobHandler, JobResult, NewJob } from '../../jobs/job';
+import { CallbackJobPayload, JobHandler, NewJob } from '../../jobs/job';
 import { Store } from '../../store/store';
 import { CallbackPoster } from './http-post';
 import { isNotYetFailure, nextRetryDelayMs } from './schedule';
@@ -55,11 +55,11 @@ export function deliverCallback(deps: DeliveryDeps): JobHandler<'callback.delive
 		}
 
 		const settlesCallbackState = p.target === 'callback_url';
-		const result = await attemptDelivery(deps, job.attempts + (p.attemptsBefore ?? 0), p, {
+		const result = await attemptDelivery(deps, job, job.attempts + (p.attemptsBefore ?? 0), p, {
 			settlesCallbackState,
 		});
 		// Polls waiting on a failed callback get the answer now.
-		if (settlesCallbackState && result === undefined) events.notify(p.messageId);
+		if (settlesCallbackState && result.retryAt === undefined) events.notify(p.messageId);
 		return result;
 	};
 }
@@ -75,17 +75,20 @@ export interface SignedDelivery {
 }
 
 /**
- * One attempt of a signed delivery: POST with a fresh signature (the channel's secret as it is
- * now), the attempt recorded, then done or the next retry of the schedule. With
+ * One attempt of a signed delivery, the run of `job`: POST with a fresh signature (the channel's
+ * secret as it is now), the attempt recorded, then done or the next retry of the schedule.
+ * The attempt's store write also writes the job's outcome where the store keeps the jobs
+ * (SQLite: one commit, see `JobSettlement`); the result says so to the queue. With
  * `settlesCallbackState`, a final outcome (`delivered`, `failed`) becomes the message's callback
- * state in the same store write as the attempt.
+ * state in that same write.
  */
 export async function attemptDelivery(
 	deps: DeliveryDeps,
+	job: { id: string },
 	previousAttempts: number,
 	p: SignedDelivery,
 	options: { settlesCallbackState: boolean },
-): Promise<JobResult> {
+): Promise<{ retryAt?: number; outcomeSaved: boolean }> {
 	const { store, clock, log, poster } = deps;
 	const secret = await store.getSigningSecret(p.messageId);
 	if (secret === null) {
@@ -94,7 +97,7 @@ export async function attemptDelivery(
 			delivery_id: p.deliveryId,
 			reason: 'message or channel deleted',
 		});
-		return;
+		return { outcomeSaved: false };
 	}
 	const attempt = previousAttempts + 1;
 	const attemptedAt = clock.now();
@@ -123,7 +126,11 @@ export async function attemptDelivery(
 		nextAttemptAt,
 	};
 	const final = record.outcome === 'retrying' ? undefined : record.outcome;
-	await store.recordCallbackAttempt(record, options.settlesCallbackState ? final : undefined);
+	const outcomeSaved = await store.recordCallbackAttempt(
+		record,
+		options.settlesCallbackState ? final : undefined,
+		{ jobId: job.id, retryAt: nextAttemptAt },
+	);
 	const fields = {
 		message_id: p.messageId,
 		delivery_id: p.deliveryId,
@@ -137,16 +144,16 @@ export async function attemptDelivery(
 
 	if (record.outcome === 'delivered') {
 		log.debug('callback.delivered', fields);
-		return;
+		return { outcomeSaved };
 	}
 	if (record.outcome === 'failed') {
 		log.warn('callback.failed', { ...fields, error: outcome.error });
-		return;
+		return { outcomeSaved };
 	}
 	log.info('callback.retrying', {
 		...fields,
 		error: outcome.error,
 		next_attempt_at: new Date(nextAttemptAt as number).toISOString(),
 	});
-	return { retryAt: nextAttemptAt as number };
+	return { retryAt: nextAttemptAt as number, outcomeSaved };
 }

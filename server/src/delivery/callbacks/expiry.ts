@@ -70,6 +70,7 @@ export function deliverExpiry(
 		}
 		return await attemptDelivery(
 			deps,
+			job,
 			job.attempts,
 			{ ...p, target: 'callback_url', webhookId: null },
 			// The answer's callback_state is about answers; an expiry event leaves it as it is.

@@ -756,10 +756,11 @@ export class RedisStore implements Store {
 
 	// Callback attempts
 
+	/** BullMQ keeps the jobs in Redis mode: a `JobSettlement` is left to the queue (false). */
 	async recordCallbackAttempt(
 		attempt: CallbackAttempt,
 		callbackState?: CallbackState,
-	): Promise<void> {
+	): Promise<boolean> {
 		const k = this.keys;
 		await this.redis.pingRecordAttempt(
 			2,
@@ -769,6 +770,7 @@ export class RedisStore implements Store {
 			this.retentionMs,
 		);
 		if (callbackState) await this.setCallbackState(attempt.messageId, callbackState);
+		return false;
 	}
 
 	async listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]> {

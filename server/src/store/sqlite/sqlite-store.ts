@@ -23,7 +23,7 @@ import {
 	WebPushDevice,
 	WebPushSubscription,
 } from '../../domain/types';
-import { Job, JobKind, NewJob } from '../../jobs/job';
+import { Job, JobKind, JobSettlement, NewJob } from '../../jobs/job';
 import { JobStarter, JobStore } from '../../jobs/sqlite-queue';
 import {
 	applyDevicePatch,
@@ -296,7 +296,14 @@ export class SqliteStore implements Store, JobStore {
 	 * statements it wrapped.
 	 */
 	private readonly atomically: <T>(fn: () => T) => T;
+	/**
+	 * Channels and their webhook lists as last read, for the reads every send and answer makes
+	 * (the token's channel, an answer's channel and its webhooks). One process per file and every
+	 * change through the methods below that drop them, so they are never stale.
+	 */
 	private readonly channelsByToken = new Map<string, Channel>();
+	private readonly channelsById = new Map<string, Channel>();
+	private readonly webhooksByChannel = new Map<string, ChannelWebhook[]>();
 	private pendingMessages: PendingMessage[] = [];
 	/**
 	 * The job queue, told about every write that queues jobs: the ones it can start are written
@@ -631,8 +638,14 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async getChannel(id: string): Promise<Channel | null> {
+		const cached = this.channelsById.get(id);
+		if (cached) return cached;
 		const row = this.stmt.getChannel.get(id) as Row | undefined;
-		return row ? toChannel(row) : null;
+		if (!row) return null;
+		const channel = toChannel(row);
+		if (this.channelsById.size >= CHANNEL_CACHE_MAX) this.channelsById.clear();
+		this.channelsById.set(id, channel);
+		return channel;
 	}
 
 	async findChannelByTokenHash(tokenHash: string): Promise<Channel | null> {
@@ -652,6 +665,7 @@ export class SqliteStore implements Store, JobStore {
 
 	async updateChannel(id: string, patch: ChannelPatch, now: number): Promise<Channel | null> {
 		this.channelsByToken.clear();
+		this.channelsById.delete(id);
 		return this.atomically(() => {
 			const row = this.stmt.getChannel.get(id) as Row | undefined;
 			if (!row) return null;
@@ -682,6 +696,8 @@ export class SqliteStore implements Store, JobStore {
 
 	async deleteChannel(id: string): Promise<boolean> {
 		this.channelsByToken.clear();
+		this.channelsById.delete(id);
+		this.webhooksByChannel.delete(id);
 		return this.atomically(() => {
 			this.stmt.deleteChannelDeliveries.run(id);
 			this.stmt.deleteChannelAttempts.run(id);
@@ -694,6 +710,7 @@ export class SqliteStore implements Store, JobStore {
 		webhook: ChannelWebhook,
 		maxPerChannel: number,
 	): Promise<'inserted' | 'limit'> {
+		this.webhooksByChannel.delete(webhook.channelId);
 		return this.insertBelowLimit(
 			this.stmt.countWebhooks,
 			this.stmt.insertWebhook,
@@ -709,10 +726,17 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async listWebhooks(channelId: string): Promise<ChannelWebhook[]> {
-		return (this.stmt.listWebhooks.all(channelId) as Row[]).map(toWebhook);
+		let webhooks = this.webhooksByChannel.get(channelId);
+		if (!webhooks) {
+			webhooks = (this.stmt.listWebhooks.all(channelId) as Row[]).map(toWebhook);
+			if (this.webhooksByChannel.size >= CHANNEL_CACHE_MAX) this.webhooksByChannel.clear();
+			this.webhooksByChannel.set(channelId, webhooks);
+		}
+		return [...webhooks];
 	}
 
 	async deleteWebhook(channelId: string, id: string): Promise<boolean> {
+		this.webhooksByChannel.delete(channelId);
 		return this.stmt.deleteWebhook.run(channelId, id).changes > 0;
 	}
 
@@ -1000,16 +1024,21 @@ export class SqliteStore implements Store, JobStore {
 	async recordCallbackAttempt(
 		attempt: CallbackAttempt,
 		callbackState?: CallbackState,
-	): Promise<void> {
+		job?: JobSettlement,
+	): Promise<boolean> {
 		this.wrote();
-		if (!callbackState) {
+		if (!callbackState && !job) {
 			this.stmt.insertAttempt.run(attempt);
-			return;
+			return false;
 		}
+		// One commit for the attempt, the callback's state and the job's outcome: a crash leaves
+		// all of them or none (the job, still leased, then runs again after the restart).
 		this.atomically(() => {
 			this.stmt.insertAttempt.run(attempt);
-			this.stmt.setCallbackState.run(callbackState, attempt.messageId);
+			if (callbackState) this.stmt.setCallbackState.run(callbackState, attempt.messageId);
+			if (job) this.settleJob(job);
 		});
+		return job !== undefined;
 	}
 
 	async listCallbackAttempts(messageId: string): Promise<CallbackAttempt[]> {
@@ -1065,11 +1094,17 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async completeJob(id: string): Promise<void> {
-		this.stmt.deleteJob.run(id);
+		this.settleJob({ jobId: id, retryAt: null });
 	}
 
 	async retryJob(id: string, runAt: number): Promise<void> {
-		this.stmt.retryJob.run(runAt, id);
+		this.settleJob({ jobId: id, retryAt: runAt });
+	}
+
+	/** A run's outcome on the job's row: deleted when done, else due again and not leased. */
+	private settleJob({ jobId, retryAt }: JobSettlement): void {
+		if (retryAt === null) this.stmt.deleteJob.run(jobId);
+		else this.stmt.retryJob.run(retryAt, jobId);
 	}
 
 	async nextJobDueAt(_now: number): Promise<number | null> {
