@@ -218,4 +218,10 @@ export const MIGRATIONS: readonly string[] = [
 		END
 	);
 	`,
+	// 14: jobs are claimed per kind (jobs_kind_due, migration 5); the index on run_at alone is no
+	// longer read by the server, and it was one more page in every commit that adds or removes a
+	// job (an answer's commit, a callback attempt's).
+	`
+	DROP INDEX jobs_due;
+	`,
 ];

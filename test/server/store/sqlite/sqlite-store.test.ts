@@ -246,6 +246,30 @@ describe('SQLite: answer links made before tokens named their message', () => {
 	});
 });
 
+test('the job table keeps only the index its claims read (a page less in every commit that adds or removes a job)', async () => {
+	const store = new SqliteStore(':memory:');
+	try {
+		const db = (store as unknown as { db: Database.Database }).db;
+		const indexes = db
+			.prepare(
+				"SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' ORDER BY name",
+			)
+			.all()
+			.map((r) => (r as { name: string }).name);
+		expect(indexes).toEqual(['jobs_kind_due', 'sqlite_autoindex_jobs_1']);
+		const plan = db
+			.prepare(
+				'EXPLAIN QUERY PLAN SELECT * FROM jobs WHERE kind = ? AND run_at <= ? AND locked_until <= ? ORDER BY run_at LIMIT ?',
+			)
+			.all('callback.deliver', 1, 1, 1)
+			.map((r) => (r as { detail: string }).detail)
+			.join(' ');
+		expect(plan).toContain('jobs_kind_due');
+	} finally {
+		await store.close();
+	}
+});
+
 describe('SQLite: checkpoints in the background', () => {
 	test('writes land in the WAL and a worker thread copies them into the database file', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'ping-sqlite-ckpt-'));
