@@ -36,6 +36,10 @@ process.on('message', async (msg) => {
 				PING_DATABASE: path.join(dir, 'ping.db'),
 				PING_ADMIN_KEY: msg.adminKey,
 				PING_LOG_LEVEL: 'error',
+				// A thousand waits from one token and one address are the point, not abuse to refuse.
+				PING_RATE_PER_TOKEN: '0',
+				PING_RATE_PER_KEY: '0',
+				PING_RATE_PER_ADDRESS: '0',
 			}),
 			{ announce: () => undefined },
 		);
