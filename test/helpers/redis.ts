@@ -62,6 +62,33 @@ export function describeWithRedis(name: string, body: () => void): void {
 	describe.skip(name, body);
 }
 
+/**
+ * Runs `suite` on the SQLite store, then on the Redis store of a real redis-server it starts
+ * (under `describeWithRedis`'s rules). `storeEnv()` gives the server settings of the store: on
+ * Redis a key prefix of each test's own, kept across restarts within the test.
+ */
+export function describeOnBothStores(
+	title: string,
+	suite: (storeEnv: () => Record<string, string>) => void,
+): void {
+	describe(`${title}, SQLite store`, () => suite(() => ({})));
+	describeWithRedis(`${title}, Redis store`, () => {
+		let redis: TestRedis;
+		let tests = 0;
+		let prefix = '';
+		beforeAll(async () => {
+			redis = await startRedis();
+		}, 30_000);
+		afterAll(async () => {
+			await redis?.destroy();
+		});
+		beforeEach(() => {
+			prefix = `${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${process.pid}-${++tests}`;
+		});
+		suite(() => ({ PING_STORE: 'redis', PING_REDIS_URL: redis.url, PING_REDIS_PREFIX: prefix }));
+	});
+}
+
 async function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const server = createServer();

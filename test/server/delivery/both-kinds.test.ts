@@ -7,7 +7,7 @@ import {
 	startPushTestbed,
 	waitFor,
 } from '../../helpers/push';
-import { TestRedis, describeWithRedis, startRedis } from '../../helpers/redis';
+import { describeOnBothStores } from '../../helpers/redis';
 import {
 	ADMIN_KEY,
 	TestServer,
@@ -106,22 +106,4 @@ function bothKindsSuite(storeEnv: () => Record<string, string>) {
 	});
 }
 
-describe('APNs and Web Push, SQLite store', () => {
-	bothKindsSuite(() => ({}));
-});
-
-describeWithRedis('APNs and Web Push, Redis store', () => {
-	let redis: TestRedis;
-	let n = 0;
-	beforeAll(async () => {
-		redis = await startRedis();
-	}, 30_000);
-	afterAll(async () => {
-		await redis?.destroy();
-	});
-	bothKindsSuite(() => ({
-		PING_STORE: 'redis',
-		PING_REDIS_URL: redis.url,
-		PING_REDIS_PREFIX: `both-kinds-${process.pid}-${++n}`,
-	}));
-});
+describeOnBothStores('APNs and Web Push', bothKindsSuite);

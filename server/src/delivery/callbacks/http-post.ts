@@ -96,7 +96,8 @@ export class CallbackPoster {
 				clearTimeout(timer);
 				resolve(outcome);
 			};
-			// Written as a string: Node sends headers and body in one write() instead of a writev().
+			// Written as a string: Node joins headers and body into one buffer, so the request goes out
+			// in one system call (a writev whose second buffer is empty).
 			const body = request.body;
 			const req = (secure ? https : http).request(url, {
 				method: 'POST',

@@ -1,7 +1,7 @@
 import { ManualClock } from '../../../../server/src/domain/time';
 import { FakeReceiver } from '../../../fakes/callback-receiver';
 import { drainJobs, messageDetail, verifiedIndependently } from '../../../helpers/callbacks';
-import { describeWithRedis, startRedis, TestRedis } from '../../../helpers/redis';
+import { describeOnBothStores } from '../../../helpers/redis';
 import {
 	ADMIN_KEY,
 	api,
@@ -155,27 +155,4 @@ function expirySuite(storeEnv: () => Record<string, string>) {
 	});
 }
 
-describe('expiry events (SQLite)', () => {
-	expirySuite(() => ({}));
-});
-
-describeWithRedis('expiry events (Redis)', () => {
-	let redis: TestRedis;
-	let prefix = 0;
-	beforeAll(async () => {
-		redis = await startRedis();
-	});
-	afterAll(async () => {
-		await redis.destroy();
-	});
-	// One prefix per test, kept across the restart inside a test (the same `dir` reopens it).
-	let current = '';
-	beforeEach(() => {
-		current = `expiry-${++prefix}`;
-	});
-	expirySuite(() => ({
-		PING_STORE: 'redis',
-		PING_REDIS_URL: redis.url,
-		PING_REDIS_PREFIX: current,
-	}));
-});
+describeOnBothStores('expiry events', expirySuite);

@@ -2,7 +2,7 @@ import { ManualClock } from '../../../../server/src/domain/time';
 import { WebPushDevice } from '../../../../server/src/domain/types';
 import { TestSubscription } from '../../../fakes/push-service';
 import { deliveriesOf, waitFor } from '../../../helpers/push';
-import { TestRedis, describeWithRedis, startRedis } from '../../../helpers/redis';
+import { describeOnBothStores } from '../../../helpers/redis';
 import {
 	ADMIN_KEY,
 	TestServer,
@@ -357,22 +357,4 @@ function webPushSuite(storeEnv: () => Record<string, string>) {
 	});
 }
 
-describe('Web Push delivery, SQLite store', () => {
-	webPushSuite(() => ({}));
-});
-
-describeWithRedis('Web Push delivery, Redis store', () => {
-	let redis: TestRedis;
-	let n = 0;
-	beforeAll(async () => {
-		redis = await startRedis();
-	}, 30_000);
-	afterAll(async () => {
-		await redis?.destroy();
-	});
-	webPushSuite(() => ({
-		PING_STORE: 'redis',
-		PING_REDIS_URL: redis.url,
-		PING_REDIS_PREFIX: `webpush-${process.pid}-${++n}`,
-	}));
-});
+describeOnBothStores('Web Push delivery', webPushSuite);
