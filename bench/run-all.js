@@ -5,7 +5,7 @@ const { readdirSync } = require('node:fs');
 const path = require('node:path');
 
 const scripts = readdirSync(__dirname)
-	.filter((f) => f.endsWith('.js') && !['lib.js', 'run-all.js'].includes(f))
+	.filter((f) => f.endsWith('.js') && !['lib.js', 'fake-child.js', 'run-all.js'].includes(f))
 	.sort();
 let failed = 0;
 for (const script of scripts) {
