@@ -28,6 +28,7 @@ const {
 	percentile,
 	pool,
 	row,
+	startCallbackReceiver,
 	startPingServer,
 	waitForHttp,
 } = require('./lib');
@@ -109,21 +110,8 @@ const FORM = {
 
 async function main() {
 	const dir = mkdtempSync(join(tmpdir(), 'ping-bench-answer-'));
-	const waiting = new Map();
-	const receiver = http.createServer((req, res) => {
-		const chunks = [];
-		req.on('data', (c) => chunks.push(c));
-		req.on('end', () => {
-			const arrived = performance.now();
-			res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-			if (req.url === '/bare') return;
-			const resolve = waiting.get(JSON.parse(Buffer.concat(chunks).toString()).message_id);
-			if (resolve) resolve(arrived);
-		});
-	});
-	receiver.keepAliveTimeout = 60_000;
-	await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
-	const receiverUrl = `http://127.0.0.1:${receiver.address().port}`;
+	const receiver = await startCallbackReceiver();
+	const receiverUrl = receiver.url;
 
 	const server = await startPingServer({ PING_CALLBACK_ALLOW: '127.0.0.1/32' });
 	let bare;
@@ -262,7 +250,7 @@ async function main() {
 		const bareRoundTrip = [];
 		await pool(LATENCY * 2, CONCURRENCY, async (i) => {
 			const m = withCallback[i];
-			const arrived = new Promise((resolve) => waiting.set(m.id, resolve));
+			const arrived = receiver.arrival(m.id);
 			const t0 = performance.now();
 			const res =
 				i % 2 === 0
@@ -280,7 +268,6 @@ async function main() {
 						);
 			if (res.status !== 200) throw new Error(`answer → ${res.status}`);
 			const t1 = await arrived;
-			waiting.delete(m.id);
 			(i % 2 === 0 ? viaPage : viaRespond).push(t1 - t0);
 			const b0 = performance.now();
 			await request(`${receiverUrl}/bare`, 'POST', '{"message_id":"msg_000000000000"}', {
@@ -304,7 +291,7 @@ async function main() {
 	} finally {
 		await bare?.stop();
 		await server.stop();
-		await new Promise((r) => receiver.close(r));
+		await receiver.close();
 		agent.destroy();
 		rmSync(dir, { recursive: true, force: true });
 	}

@@ -16,7 +16,7 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { spawn } = require('node:child_process');
-const { percentile, pool } = require('./lib');
+const { percentile, pool, startCallbackReceiver } = require('./lib');
 
 const ANSWERS = Math.max(2000, Number(process.argv[2]) || 2000);
 const CONCURRENCY = Math.min(64, Math.max(1, Number(process.argv[3]) || 16));
@@ -103,23 +103,8 @@ const fmt = (ms) => `${ms.toFixed(3)} ms`;
 
 async function main() {
 	const dir = mkdtempSync(join(tmpdir(), 'ping-bench-'));
-	// The receiver: resolves the waiter of each message the moment its callback arrives.
-	const waiting = new Map();
-	const receiver = http.createServer((req, res) => {
-		const chunks = [];
-		req.on('data', (c) => chunks.push(c));
-		req.on('end', () => {
-			const arrived = performance.now();
-			res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-			if (req.url === '/bare') return;
-			const { message_id: id } = JSON.parse(Buffer.concat(chunks).toString());
-			const resolve = waiting.get(id);
-			if (resolve) resolve(arrived);
-		});
-	});
-	receiver.keepAliveTimeout = 60_000;
-	await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
-	const receiverUrl = `http://127.0.0.1:${receiver.address().port}`;
+	const receiver = await startCallbackReceiver();
+	const receiverUrl = receiver.url;
 
 	const server = await startServerProcess({
 		PING_PORT: '0',
@@ -180,7 +165,7 @@ async function main() {
 		const afterReply = [];
 		const answer = (keep) => async (i) => {
 			const id = ids[i];
-			const arrived = new Promise((resolve) => waiting.set(id, resolve));
+			const arrived = receiver.arrival(id);
 			const t0 = performance.now();
 			const res = await request(
 				`${server.url}/v1/messages/${id}/respond`,
@@ -191,7 +176,6 @@ async function main() {
 			const t1 = performance.now();
 			if (res.status !== 200) throw new Error(`respond failed: ${JSON.stringify(res.body)}`);
 			const t2 = await arrived;
-			waiting.delete(id);
 			if (keep) {
 				callback.push(t2 - t0);
 				respondOnly.push(t1 - t0);
@@ -251,7 +235,7 @@ async function main() {
 		process.exitCode = p99Ratio < 10 ? 0 : 1;
 	} finally {
 		await server.close();
-		await new Promise((r) => receiver.close(r));
+		await receiver.close();
 		agent.destroy();
 		rmSync(dir, { recursive: true, force: true });
 	}

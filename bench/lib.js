@@ -1,6 +1,7 @@
 // Shared bits of the benchmarks: child processes, free ports, autocannon runs, ratio printing.
 'use strict';
 const { fork, spawn } = require('node:child_process');
+const http = require('node:http');
 const { mkdtempSync, rmSync } = require('node:fs');
 const net = require('node:net');
 const { tmpdir } = require('node:os');
@@ -175,6 +176,39 @@ function forkFake(script) {
 	};
 }
 
+/**
+ * A local receiver of signed callbacks: answers every POST 200 at once. `arrival(id)` resolves
+ * with the `performance.now()` at which the callback of message `id` arrived (ask before the
+ * answer that causes it); POSTs to `/bare` are the baseline round trip and wake nobody.
+ */
+async function startCallbackReceiver() {
+	const waiting = new Map();
+	const server = http.createServer((req, res) => {
+		const chunks = [];
+		req.on('data', (c) => chunks.push(c));
+		req.on('end', () => {
+			const arrived = performance.now();
+			res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+			if (req.url === '/bare') return;
+			const resolve = waiting.get(JSON.parse(Buffer.concat(chunks).toString()).message_id);
+			if (resolve) resolve(arrived);
+		});
+	});
+	server.keepAliveTimeout = 60_000;
+	await new Promise((r) => server.listen(0, '127.0.0.1', r));
+	return {
+		url: `http://127.0.0.1:${server.address().port}`,
+		arrival: (id) =>
+			new Promise((resolve) =>
+				waiting.set(id, (at) => {
+					waiting.delete(id);
+					resolve(at);
+				}),
+			),
+		close: () => new Promise((r) => server.close(r)),
+	};
+}
+
 module.exports = {
 	ADMIN_KEY,
 	ROOT,
@@ -186,6 +220,7 @@ module.exports = {
 	pool,
 	row,
 	startBareServer,
+	startCallbackReceiver,
 	startPingServer,
 	waitForHttp,
 };
