@@ -188,6 +188,12 @@ export async function createChannel(ctx: AppContext, req: ConsoleRequest): Promi
 	});
 }
 
+/**
+ * How far back the channel page looks, read once: its latest messages are the first few of
+ * these, and each webhook's "last deliveries" are its deliveries of these.
+ */
+const NEWEST_MESSAGES = 20;
+
 interface ChannelPageOptions {
 	token?: string;
 	secret?: boolean;
@@ -237,6 +243,15 @@ export async function channelPage(
 	const danger =
 		'<section class="card" aria-labelledby="delete-title"><h2 id="delete-title">Delete</h2>' +
 		`<p><a class="btn btn-destructive" href="${base}/delete">Delete this channel…</a></p></section>`;
+	const newest = await ctx.store.listMessages(channel.id, { limit: NEWEST_MESSAGES });
+	const webhooks = await webhooksCard(
+		ctx,
+		signed,
+		channel,
+		newest,
+		options.webhookError,
+		options.webhookForm,
+	);
 	const html = consoleLayout(
 		channel.name,
 		`<p class="crumbs"><a href="/console/channels">Channels</a> › ${esc(channel.name)}</p>` +
@@ -245,8 +260,8 @@ export async function channelPage(
 			`<p class="meta"><code class="id">${id}</code> · ${mutedText(channel, now)} · made ${timeTag(channel.createdAt)}</p></section>` +
 			connectPanel(ctx, channel, { token: options.token, secret: options.secret }) +
 			test +
-			(await recentMessages(ctx, channel)) +
-			(await webhooksCard(ctx, signed, channel, options.webhookError, options.webhookForm)) +
+			recentMessages(channel, newest, now) +
+			webhooks +
 			settings +
 			keys +
 			danger,
