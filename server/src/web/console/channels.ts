@@ -1,4 +1,4 @@
-import { badRequest } from '../../domain/errors';
+import { ApiError, badRequest } from '../../domain/errors';
 import { JsonObject } from '../../domain/fields';
 import { iso } from '../../domain/message';
 import { Channel } from '../../domain/types';
@@ -176,7 +176,7 @@ export async function createChannel(ctx: AppContext, req: ConsoleRequest): Promi
 	try {
 		made = await makeChannel(ctx, req.signed.accountId, patchBody(req.form, now, true));
 	} catch (error) {
-		if (!(error instanceof Error) || !('status' in error) || error.status !== 400) throw error;
+		if (!(error instanceof ApiError) || error.status !== 400) throw error;
 		const channels = await ctx.store.listChannels(req.signed.accountId);
 		return listPage(req.signed, channels, now, 400, error.message, req.form);
 	}
@@ -284,7 +284,7 @@ export async function updateChannel(ctx: AppContext, req: ConsoleRequest): Promi
 	try {
 		patch = parseChannelPatch(patchBody(req.form, now, false));
 	} catch (error) {
-		if (!(error instanceof Error) || !('status' in error) || error.status !== 400) throw error;
+		if (!(error instanceof ApiError) || error.status !== 400) throw error;
 		return channelPage(ctx, req, channel, {
 			httpStatus: 400,
 			settingsError: error.message,
