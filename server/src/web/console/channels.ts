@@ -118,10 +118,12 @@ function listPage(
 	signed: SignedIn,
 	channels: Channel[],
 	now: number,
-	httpStatus = 200,
-	error = '',
-	form?: URLSearchParams,
-	notice = '',
+	{
+		httpStatus = 200,
+		error = '',
+		form,
+		notice = '',
+	}: { httpStatus?: number; error?: string; form?: URLSearchParams; notice?: string } = {},
 ): WrittenReply {
 	const rows =
 		channels.length === 0
@@ -158,15 +160,7 @@ function listPage(
 /** `GET /console/channels`. */
 export async function showChannels(ctx: AppContext, req: ConsoleRequest): Promise<WrittenReply> {
 	const channels = await ctx.store.listChannels(req.signed.accountId);
-	return listPage(
-		req.signed,
-		channels,
-		ctx.clock.now(),
-		200,
-		'',
-		undefined,
-		doneNotice(req.query, DONE),
-	);
+	return listPage(req.signed, channels, ctx.clock.now(), { notice: doneNotice(req.query, DONE) });
 }
 
 /** `POST /console/channels`: made, then its page with the n8n values (the token shown this once). */
@@ -178,7 +172,11 @@ export async function createChannel(ctx: AppContext, req: ConsoleRequest): Promi
 	} catch (error) {
 		if (!(error instanceof ApiError) || error.status !== 400) throw error;
 		const channels = await ctx.store.listChannels(req.signed.accountId);
-		return listPage(req.signed, channels, now, 400, error.message, req.form);
+		return listPage(req.signed, channels, now, {
+			httpStatus: 400,
+			error: error.message,
+			form: req.form,
+		});
 	}
 	ctx.log.info('console.channel_created', { channel_id: made.channel.id });
 	return channelPage(ctx, req, made.channel, {
