@@ -20,6 +20,7 @@ import {
 	postForm,
 	problem,
 	redirect,
+	status,
 	textField,
 } from './layout';
 import { recentMessages } from './messages';
@@ -213,9 +214,7 @@ export async function channelPage(
 	const now = ctx.clock.now();
 	const id = esc(channel.id);
 	const base = `/console/channels/${id}`;
-	const notice = options.notice
-		? `<p class="status status-ok" role="status">${esc(options.notice)}</p>`
-		: doneNotice(req.query, DONE);
+	const notice = options.notice ? status(options.notice) : doneNotice(req.query, DONE);
 	const test =
 		'<section class="card" aria-labelledby="test-title"><h2 id="test-title">Try it</h2>' +
 		'<p>Send a test question to this channel: it reaches your paired phones and browsers, and you can answer it from its answer link or here.</p>' +

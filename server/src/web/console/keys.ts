@@ -15,6 +15,7 @@ import {
 	postForm,
 	problem,
 	redirect,
+	status,
 	textField,
 } from './layout';
 
@@ -97,7 +98,7 @@ export async function createKey(ctx: AppContext, req: ConsoleRequest): Promise<W
 		const keys = await ctx.store.listApiKeys(accountId);
 		const shown =
 			'<section class="card" aria-labelledby="made-title"><h2 id="made-title">Your new key</h2>' +
-			'<p class="status status-warn" role="status">Copy it now: it is shown only this once.</p>' +
+			status('Copy it now: it is shown only this once.', 'warn') +
 			copyField('new-key', `API key ${name || key.prefix}`, secret) +
 			'</section>';
 		return keysPage(req, keys, shown, 201);
