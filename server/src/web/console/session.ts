@@ -15,7 +15,7 @@ import { cookieValue } from '../../http/cookies';
  * out, revoking the key or changing PING_ADMIN_KEY ends it at once, on every instance.
  */
 
-export const SESSION_COOKIE = 'ping_console';
+const SESSION_COOKIE = 'ping_console';
 /** 32 random bytes, base64url: what a session id looks like (anything else is no session). */
 const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const CSRF_LABEL = 'ping/console-csrf/v1';
