@@ -4,6 +4,7 @@ import { constantTimeEqual, sha256Hex } from '../domain/ids';
 import { DEVICE_KEY_PATTERN } from '../domain/pairing';
 import { WebPushDevice } from '../domain/types';
 import { AppContext } from './context';
+import { cookieValue } from './cookies';
 import { cameFromOwnSite } from './same-origin';
 
 /**
@@ -45,13 +46,7 @@ export function clearedDeviceCookie(ctx: AppContext): string {
 
 /** The device key in the request's cookie, if any (either name: the public URL may have changed). */
 export function deviceKeyFromCookie(req: IncomingMessage): string | null {
-	for (const part of (req.headers.cookie ?? '').split(';')) {
-		const at = part.indexOf('=');
-		if (at === -1) continue;
-		const name = part.slice(0, at).trim();
-		if (name === COOKIE || name === SECURE_COOKIE) return part.slice(at + 1).trim();
-	}
-	return null;
+	return cookieValue(req, [COOKIE, SECURE_COOKIE]);
 }
 
 export type DeviceCredential = 'bearer' | 'cookie';

@@ -1,6 +1,7 @@
 import { ApiError, conflict } from '../domain/errors';
 import { isObject, optionalString } from '../domain/fields';
 import { MAX_ACTIVE_KEYS, makeApiKey } from '../domain/keys';
+import { ApiKey } from '../domain/types';
 import { AppContext } from './context';
 import { presentKey } from './present';
 import { ApiRequest, Reply, json } from './route';
@@ -13,14 +14,24 @@ import { ApiRequest, Reply, json } from './route';
 export async function createKey(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
 	const body = isObject(req.body) ? req.body : {};
 	const name = optionalString(body, 'name', 'name', 100) ?? null;
-	const { key, secret } = makeApiKey(req.accountId, name, ctx.clock.now());
-	await ctx.store.ensureAccount(key.accountId, key.createdAt);
-	if ((await ctx.store.insertApiKey(key, MAX_ACTIVE_KEYS)) === 'limit') {
+	const { key, secret } = await addApiKey(ctx, req.accountId, name);
+	return json({ ok: true, ...presentKey(key), key: secret }, 201);
+}
+
+/** Makes and stores a key of the account (the API and the console); 409 past the limit. */
+export async function addApiKey(
+	ctx: AppContext,
+	accountId: string,
+	name: string | null,
+): Promise<{ key: ApiKey; secret: string }> {
+	const made = makeApiKey(accountId, name, ctx.clock.now());
+	await ctx.store.ensureAccount(accountId, made.key.createdAt);
+	if ((await ctx.store.insertApiKey(made.key, MAX_ACTIVE_KEYS)) === 'limit') {
 		throw conflict(
 			`an account may have at most ${MAX_ACTIVE_KEYS} active API keys; delete one first`,
 		);
 	}
-	return json({ ok: true, ...presentKey(key), key: secret }, 201);
+	return made;
 }
 
 export async function listKeys(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {

@@ -1,4 +1,4 @@
-import { badRequest } from '../../domain/errors';
+import { ApiError, badRequest } from '../../domain/errors';
 import { JsonObject } from '../../domain/fields';
 import { iso } from '../../domain/message';
 import { Channel } from '../../domain/types';
@@ -20,6 +20,7 @@ import {
 	postForm,
 	problem,
 	redirect,
+	status,
 	textField,
 } from './layout';
 import { recentMessages } from './messages';
@@ -118,10 +119,12 @@ function listPage(
 	signed: SignedIn,
 	channels: Channel[],
 	now: number,
-	httpStatus = 200,
-	error = '',
-	form?: URLSearchParams,
-	notice = '',
+	{
+		httpStatus = 200,
+		error = '',
+		form,
+		notice = '',
+	}: { httpStatus?: number; error?: string; form?: URLSearchParams; notice?: string } = {},
 ): WrittenReply {
 	const rows =
 		channels.length === 0
@@ -158,15 +161,7 @@ function listPage(
 /** `GET /console/channels`. */
 export async function showChannels(ctx: AppContext, req: ConsoleRequest): Promise<WrittenReply> {
 	const channels = await ctx.store.listChannels(req.signed.accountId);
-	return listPage(
-		req.signed,
-		channels,
-		ctx.clock.now(),
-		200,
-		'',
-		undefined,
-		doneNotice(req.query, DONE),
-	);
+	return listPage(req.signed, channels, ctx.clock.now(), { notice: doneNotice(req.query, DONE) });
 }
 
 /** `POST /console/channels`: made, then its page with the n8n values (the token shown this once). */
@@ -176,9 +171,13 @@ export async function createChannel(ctx: AppContext, req: ConsoleRequest): Promi
 	try {
 		made = await makeChannel(ctx, req.signed.accountId, patchBody(req.form, now, true));
 	} catch (error) {
-		if (!(error instanceof Error) || !('status' in error) || error.status !== 400) throw error;
+		if (!(error instanceof ApiError) || error.status !== 400) throw error;
 		const channels = await ctx.store.listChannels(req.signed.accountId);
-		return listPage(req.signed, channels, now, 400, error.message, req.form);
+		return listPage(req.signed, channels, now, {
+			httpStatus: 400,
+			error: error.message,
+			form: req.form,
+		});
 	}
 	ctx.log.info('console.channel_created', { channel_id: made.channel.id });
 	return channelPage(ctx, req, made.channel, {
@@ -187,6 +186,12 @@ export async function createChannel(ctx: AppContext, req: ConsoleRequest): Promi
 		httpStatus: 201,
 	});
 }
+
+/**
+ * How far back the channel page looks, read once: its latest messages are the first few of
+ * these, and each webhook's "last deliveries" are its deliveries of these.
+ */
+const NEWEST_MESSAGES = 20;
 
 interface ChannelPageOptions {
 	token?: string;
@@ -209,9 +214,7 @@ export async function channelPage(
 	const now = ctx.clock.now();
 	const id = esc(channel.id);
 	const base = `/console/channels/${id}`;
-	const notice = options.notice
-		? `<p class="status status-ok" role="status">${esc(options.notice)}</p>`
-		: doneNotice(req.query, DONE);
+	const notice = options.notice ? status(options.notice) : doneNotice(req.query, DONE);
 	const test =
 		'<section class="card" aria-labelledby="test-title"><h2 id="test-title">Try it</h2>' +
 		'<p>Send a test question to this channel: it reaches your paired phones and browsers, and you can answer it from its answer link or here.</p>' +
@@ -237,6 +240,15 @@ export async function channelPage(
 	const danger =
 		'<section class="card" aria-labelledby="delete-title"><h2 id="delete-title">Delete</h2>' +
 		`<p><a class="btn btn-destructive" href="${base}/delete">Delete this channel…</a></p></section>`;
+	const newest = await ctx.store.listMessages(channel.id, { limit: NEWEST_MESSAGES });
+	const webhooks = await webhooksCard(
+		ctx,
+		signed,
+		channel,
+		newest,
+		options.webhookError,
+		options.webhookForm,
+	);
 	const html = consoleLayout(
 		channel.name,
 		`<p class="crumbs"><a href="/console/channels">Channels</a> › ${esc(channel.name)}</p>` +
@@ -245,8 +257,8 @@ export async function channelPage(
 			`<p class="meta"><code class="id">${id}</code> · ${mutedText(channel, now)} · made ${timeTag(channel.createdAt)}</p></section>` +
 			connectPanel(ctx, channel, { token: options.token, secret: options.secret }) +
 			test +
-			(await recentMessages(ctx, channel)) +
-			(await webhooksCard(ctx, signed, channel, options.webhookError, options.webhookForm)) +
+			recentMessages(channel, newest, now) +
+			webhooks +
 			settings +
 			keys +
 			danger,
@@ -269,7 +281,7 @@ export async function updateChannel(ctx: AppContext, req: ConsoleRequest): Promi
 	try {
 		patch = parseChannelPatch(patchBody(req.form, now, false));
 	} catch (error) {
-		if (!(error instanceof Error) || !('status' in error) || error.status !== 400) throw error;
+		if (!(error instanceof ApiError) || error.status !== 400) throw error;
 		return channelPage(ctx, req, channel, {
 			httpStatus: 400,
 			settingsError: error.message,

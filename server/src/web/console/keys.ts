@@ -1,7 +1,8 @@
-import { ApiError, conflict } from '../../domain/errors';
-import { MAX_ACTIVE_KEYS, makeApiKey } from '../../domain/keys';
+import { ApiError } from '../../domain/errors';
+import { MAX_ACTIVE_KEYS } from '../../domain/keys';
 import { ApiKey } from '../../domain/types';
 import { AppContext } from '../../http/context';
+import { addApiKey } from '../../http/keys';
 import { WrittenReply } from '../../http/route';
 import { esc, timeTag } from '../html';
 import { ConsoleRequest } from './guard';
@@ -14,6 +15,7 @@ import {
 	postForm,
 	problem,
 	redirect,
+	status,
 	textField,
 } from './layout';
 
@@ -91,17 +93,12 @@ export async function createKey(ctx: AppContext, req: ConsoleRequest): Promise<W
 	const accountId = req.signed.accountId;
 	try {
 		if (name.length > 100) throw new ApiError(400, 'name must be at most 100 characters');
-		const { key, secret } = makeApiKey(accountId, name === '' ? null : name, ctx.clock.now());
-		await ctx.store.ensureAccount(accountId, key.createdAt);
-		if ((await ctx.store.insertApiKey(key, MAX_ACTIVE_KEYS)) === 'limit')
-			throw conflict(
-				`an account may have at most ${MAX_ACTIVE_KEYS} active API keys; revoke one first`,
-			);
+		const { key, secret } = await addApiKey(ctx, accountId, name === '' ? null : name);
 		ctx.log.info('console.key_created', { key_id: key.id });
 		const keys = await ctx.store.listApiKeys(accountId);
 		const shown =
 			'<section class="card" aria-labelledby="made-title"><h2 id="made-title">Your new key</h2>' +
-			'<p class="status status-warn" role="status">Copy it now: it is shown only this once.</p>' +
+			status('Copy it now: it is shown only this once.', 'warn') +
 			copyField('new-key', `API key ${name || key.prefix}`, secret) +
 			'</section>';
 		return keysPage(req, keys, shown, 201);

@@ -11,7 +11,7 @@ import { CSRF_FIELD, SignedIn } from './session';
  */
 
 /** The answer page's headers (no-store, no-referrer, noindex, no frames), with the console's policy. */
-export const CONSOLE_HEADERS: Readonly<Record<string, string>> = {
+const CONSOLE_HEADERS: Readonly<Record<string, string>> = {
 	...PAGE_HEADERS,
 	'content-security-policy': CONSOLE_CSP,
 };

@@ -57,14 +57,18 @@ function messageRow(message: MessageRecord, now: number): string {
 	);
 }
 
-/** The channel page's card: the newest few, and the way to all of them. */
-export async function recentMessages(ctx: AppContext, channel: Channel): Promise<string> {
-	const messages = await ctx.store.listMessages(channel.id, { limit: 5 });
-	const now = ctx.clock.now();
+/** How many of the channel's newest messages its page lists. */
+const LATEST_SHOWN = 5;
+
+/** The channel page's card: the newest few (of `newest`, newest first), and the way to all of them. */
+export function recentMessages(channel: Channel, newest: MessageRecord[], now: number): string {
 	const list =
-		messages.length === 0
+		newest.length === 0
 			? '<p>No message yet.</p>'
-			: `<ul class="rows">${messages.map((m) => messageRow(m, now)).join('')}</ul>` +
+			: `<ul class="rows">${newest
+					.slice(0, LATEST_SHOWN)
+					.map((m) => messageRow(m, now))
+					.join('')}</ul>` +
 				`<p><a href="/console/channels/${esc(channel.id)}/messages">All messages</a></p>`;
 	return `<section class="card" aria-labelledby="recent-title"><h2 id="recent-title">Latest messages</h2>${list}</section>`;
 }

@@ -5,6 +5,7 @@ import { constantTimeEqual, sha256Hex } from '../../domain/ids';
 import { ConsoleSession } from '../../domain/types';
 import { PresentedKey } from '../../http/auth';
 import { AppContext } from '../../http/context';
+import { cookieValue } from '../../http/cookies';
 
 /**
  * Console sessions: after a sign-in with an API key, the browser holds only a random session
@@ -14,7 +15,7 @@ import { AppContext } from '../../http/context';
  * out, revoking the key or changing PING_ADMIN_KEY ends it at once, on every instance.
  */
 
-export const SESSION_COOKIE = 'ping_console';
+const SESSION_COOKIE = 'ping_console';
 /** 32 random bytes, base64url: what a session id looks like (anything else is no session). */
 const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const CSRF_LABEL = 'ping/console-csrf/v1';
@@ -27,14 +28,6 @@ export interface SignedIn {
 	idHash: string;
 	/** Bound to the session id: a page of another site can neither read nor make it. */
 	csrf: string;
-}
-
-function cookie(req: IncomingMessage, name: string): string | null {
-	for (const part of (req.headers.cookie ?? '').split(';')) {
-		const at = part.indexOf('=');
-		if (at !== -1 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
-	}
-	return null;
 }
 
 const csrfFor = (sessionId: string) =>
@@ -69,7 +62,7 @@ export async function currentSession(
 	ctx: AppContext,
 	req: IncomingMessage,
 ): Promise<SignedIn | null> {
-	const id = cookie(req, SESSION_COOKIE);
+	const id = cookieValue(req, [SESSION_COOKIE]);
 	if (id === null || !SESSION_ID_PATTERN.test(id)) return null;
 	const idHash = sha256Hex(id);
 	const session = await ctx.store.findConsoleSession(idHash, ctx.clock.now());

@@ -12,8 +12,6 @@ import { SignedIn } from './session';
 
 /** Channel webhooks on the channel page: each with its last deliveries, a form to add one. */
 
-/** How far back the "last deliveries" look: the channel's newest messages. */
-const RECENT_MESSAGES = 20;
 const DELIVERIES_SHOWN = 3;
 
 interface WebhookDelivery {
@@ -21,14 +19,12 @@ interface WebhookDelivery {
 	last: CallbackAttempt;
 }
 
-/** The latest delivery of each recent message to each webhook, newest first. */
+/** The latest delivery of each of the channel's newest messages to each webhook, newest first. */
 async function lastDeliveries(
 	ctx: AppContext,
-	channel: Channel,
+	newest: MessageRecord[],
 ): Promise<Map<string, WebhookDelivery[]>> {
-	const messages = (await ctx.store.listMessages(channel.id, { limit: RECENT_MESSAGES })).filter(
-		(m) => m.answer !== null,
-	);
+	const messages = newest.filter((m) => m.answer !== null);
 	const attempts = await Promise.all(messages.map((m) => ctx.store.listCallbackAttempts(m.id)));
 	const byWebhook = new Map<string, WebhookDelivery[]>();
 	messages.forEach((message, i) => {
@@ -45,12 +41,13 @@ export async function webhooksCard(
 	ctx: AppContext,
 	signed: SignedIn,
 	channel: Channel,
+	newest: MessageRecord[],
 	error?: string,
 	form?: URLSearchParams,
 ): Promise<string> {
 	const [webhooks, deliveries] = await Promise.all([
 		ctx.store.listWebhooks(channel.id),
-		lastDeliveries(ctx, channel),
+		lastDeliveries(ctx, newest),
 	]);
 	const base = `/console/channels/${esc(channel.id)}/webhooks`;
 	const rows = webhooks
