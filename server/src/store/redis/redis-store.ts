@@ -762,14 +762,19 @@ export class RedisStore implements Store {
 		callbackState?: CallbackState,
 	): Promise<boolean> {
 		const k = this.keys;
-		await this.redis.pingRecordAttempt(
-			2,
+		const log = k.callbackAttempts(attempt.messageId);
+		const keys = [
 			k.message(attempt.messageId),
-			k.callbackAttempts(attempt.messageId),
+			log,
+			...k.messageCompanions(attempt.messageId).filter((key) => key !== log),
+		];
+		await this.redis.pingRecordAttempt(
+			keys.length,
+			...keys,
 			JSON.stringify(attempt),
 			this.retentionMs,
+			...(callbackState ? [callbackState] : []),
 		);
-		if (callbackState) await this.setCallbackState(attempt.messageId, callbackState);
 		return false;
 	}
 
