@@ -443,16 +443,12 @@ export class RedisStore implements Store {
 		id: string,
 		change: (device: WebPushDevice) => WebPushDevice | null,
 	): Promise<boolean> {
-		const key = this.keys.device(id);
-		for (let i = 0; i < CAS_ATTEMPTS; i++) {
-			const raw = await this.redis.get(key);
-			if (raw === null) return false;
-			const device = toDevice(raw);
+		const changed = await this.updateRecord<Device>(this.keys.device(id), (stored) => {
+			const device = normalizeDevice(stored);
 			const next = device.kind === 'webpush' ? change(device) : null;
-			if (next === null) return false;
-			if ((await this.redis.pingCas(1, key, raw, JSON.stringify(next), 0, '')) === 1) return true;
-		}
-		throw new Error(`record ${key} kept changing while being updated`);
+			return next && { next };
+		});
+		return changed !== null;
 	}
 
 	async removeSubscription(deviceId: string, endpoint: string): Promise<boolean> {
@@ -908,15 +904,20 @@ export class RedisStore implements Store {
 		return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as T);
 	}
 
-	/** Read, change, compare-and-set (moving lookup indexes in the same step); null when missing. */
+	/**
+	 * Read, change, compare-and-set (moving lookup indexes in the same step); null when missing
+	 * or when `change` says no (null).
+	 */
 	private async updateRecord<T>(
 		key: string,
-		change: (current: T) => { next: T; drop?: string[]; point?: string[]; value?: string },
+		change: (current: T) => { next: T; drop?: string[]; point?: string[]; value?: string } | null,
 	): Promise<T | null> {
 		for (let i = 0; i < CAS_ATTEMPTS; i++) {
 			const raw = await this.redis.get(key);
 			if (raw === null) return null;
-			const { next, drop = [], point = [], value = '' } = change(JSON.parse(raw) as T);
+			const changed = change(JSON.parse(raw) as T);
+			if (changed === null) return null;
+			const { next, drop = [], point = [], value = '' } = changed;
 			const keys = [key, ...drop, ...point];
 			if (
 				(await this.redis.pingCas(
