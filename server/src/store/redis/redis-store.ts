@@ -496,15 +496,11 @@ export class RedisStore implements Store {
 	// Pairings: a JSON record that expires with the link
 
 	async insertPairing(pairing: Pairing): Promise<void> {
-		const ttl = Math.max(1, pairing.expiresAt - pairing.createdAt);
-		await this.redis.set(this.keys.pairing(pairing.codeHash), JSON.stringify(pairing), 'PX', ttl);
+		await this.setExpiring(this.keys.pairing(pairing.codeHash), pairing);
 	}
 
 	async findPairing(codeHash: string, now: number): Promise<Pairing | null> {
-		const raw = await this.redis.get(this.keys.pairing(codeHash));
-		if (raw === null) return null;
-		const pairing = JSON.parse(raw) as Pairing;
-		return pairing.expiresAt > now ? pairing : null;
+		return this.getUnexpired<Pairing>(this.keys.pairing(codeHash), now);
 	}
 
 	async claimPairing(
@@ -802,19 +798,11 @@ export class RedisStore implements Store {
 	// Console sessions
 
 	async insertConsoleSession(session: ConsoleSession): Promise<void> {
-		const ttl = Math.max(1, session.expiresAt - session.createdAt);
-		await this.redis.set(
-			this.keys.consoleSession(session.idHash),
-			JSON.stringify(session),
-			'PX',
-			ttl,
-		);
+		await this.setExpiring(this.keys.consoleSession(session.idHash), session);
 	}
 
 	async findConsoleSession(idHash: string, now: number): Promise<ConsoleSession | null> {
-		const session = parse<ConsoleSession>(await this.redis.get(this.keys.consoleSession(idHash)));
-		// Judged by the caller's clock, like every expiry; the TTL only reclaims the memory.
-		return session && session.expiresAt > now ? session : null;
+		return this.getUnexpired<ConsoleSession>(this.keys.consoleSession(idHash), now);
 	}
 
 	async deleteConsoleSession(idHash: string): Promise<void> {
@@ -896,6 +884,27 @@ export class RedisStore implements Store {
 	}
 
 	// Record helpers
+
+	/** A JSON record that lives until its `expiresAt` (a TTL of its lifetime from `createdAt`). */
+	private async setExpiring(
+		key: string,
+		record: { createdAt: number; expiresAt: number },
+	): Promise<void> {
+		const ttl = Math.max(1, record.expiresAt - record.createdAt);
+		await this.redis.set(key, JSON.stringify(record), 'PX', ttl);
+	}
+
+	/**
+	 * The record `setExpiring` stored, while not past its `expiresAt` by `now`: judged by the
+	 * caller's clock, like every expiry; the TTL only reclaims the memory.
+	 */
+	private async getUnexpired<T extends { expiresAt: number }>(
+		key: string,
+		now: number,
+	): Promise<T | null> {
+		const record = parse<T>(await this.redis.get(key));
+		return record && record.expiresAt > now ? record : null;
+	}
 
 	private async listRecords<T>(index: string, keyOf: (id: string) => string): Promise<T[]> {
 		const ids = await this.redis.zrange(index, 0, -1);
