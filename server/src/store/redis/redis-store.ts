@@ -443,16 +443,12 @@ export class RedisStore implements Store {
 		id: string,
 		change: (device: WebPushDevice) => WebPushDevice | null,
 	): Promise<boolean> {
-		const key = this.keys.device(id);
-		for (let i = 0; i < CAS_ATTEMPTS; i++) {
-			const raw = await this.redis.get(key);
-			if (raw === null) return false;
-			const device = toDevice(raw);
+		const changed = await this.updateRecord<Device>(this.keys.device(id), (stored) => {
+			const device = normalizeDevice(stored);
 			const next = device.kind === 'webpush' ? change(device) : null;
-			if (next === null) return false;
-			if ((await this.redis.pingCas(1, key, raw, JSON.stringify(next), 0, '')) === 1) return true;
-		}
-		throw new Error(`record ${key} kept changing while being updated`);
+			return next && { next };
+		});
+		return changed !== null;
 	}
 
 	async removeSubscription(deviceId: string, endpoint: string): Promise<boolean> {
@@ -500,15 +496,11 @@ export class RedisStore implements Store {
 	// Pairings: a JSON record that expires with the link
 
 	async insertPairing(pairing: Pairing): Promise<void> {
-		const ttl = Math.max(1, pairing.expiresAt - pairing.createdAt);
-		await this.redis.set(this.keys.pairing(pairing.codeHash), JSON.stringify(pairing), 'PX', ttl);
+		await this.setExpiring(this.keys.pairing(pairing.codeHash), pairing);
 	}
 
 	async findPairing(codeHash: string, now: number): Promise<Pairing | null> {
-		const raw = await this.redis.get(this.keys.pairing(codeHash));
-		if (raw === null) return null;
-		const pairing = JSON.parse(raw) as Pairing;
-		return pairing.expiresAt > now ? pairing : null;
+		return this.getUnexpired<Pairing>(this.keys.pairing(codeHash), now);
 	}
 
 	async claimPairing(
@@ -762,14 +754,19 @@ export class RedisStore implements Store {
 		callbackState?: CallbackState,
 	): Promise<boolean> {
 		const k = this.keys;
-		await this.redis.pingRecordAttempt(
-			2,
+		const log = k.callbackAttempts(attempt.messageId);
+		const keys = [
 			k.message(attempt.messageId),
-			k.callbackAttempts(attempt.messageId),
+			log,
+			...k.messageCompanions(attempt.messageId).filter((key) => key !== log),
+		];
+		await this.redis.pingRecordAttempt(
+			keys.length,
+			...keys,
 			JSON.stringify(attempt),
 			this.retentionMs,
+			...(callbackState ? [callbackState] : []),
 		);
-		if (callbackState) await this.setCallbackState(attempt.messageId, callbackState);
 		return false;
 	}
 
@@ -801,19 +798,11 @@ export class RedisStore implements Store {
 	// Console sessions
 
 	async insertConsoleSession(session: ConsoleSession): Promise<void> {
-		const ttl = Math.max(1, session.expiresAt - session.createdAt);
-		await this.redis.set(
-			this.keys.consoleSession(session.idHash),
-			JSON.stringify(session),
-			'PX',
-			ttl,
-		);
+		await this.setExpiring(this.keys.consoleSession(session.idHash), session);
 	}
 
 	async findConsoleSession(idHash: string, now: number): Promise<ConsoleSession | null> {
-		const session = parse<ConsoleSession>(await this.redis.get(this.keys.consoleSession(idHash)));
-		// Judged by the caller's clock, like every expiry; the TTL only reclaims the memory.
-		return session && session.expiresAt > now ? session : null;
+		return this.getUnexpired<ConsoleSession>(this.keys.consoleSession(idHash), now);
 	}
 
 	async deleteConsoleSession(idHash: string): Promise<void> {
@@ -896,6 +885,27 @@ export class RedisStore implements Store {
 
 	// Record helpers
 
+	/** A JSON record that lives until its `expiresAt` (a TTL of its lifetime from `createdAt`). */
+	private async setExpiring(
+		key: string,
+		record: { createdAt: number; expiresAt: number },
+	): Promise<void> {
+		const ttl = Math.max(1, record.expiresAt - record.createdAt);
+		await this.redis.set(key, JSON.stringify(record), 'PX', ttl);
+	}
+
+	/**
+	 * The record `setExpiring` stored, while not past its `expiresAt` by `now`: judged by the
+	 * caller's clock, like every expiry; the TTL only reclaims the memory.
+	 */
+	private async getUnexpired<T extends { expiresAt: number }>(
+		key: string,
+		now: number,
+	): Promise<T | null> {
+		const record = parse<T>(await this.redis.get(key));
+		return record && record.expiresAt > now ? record : null;
+	}
+
 	private async listRecords<T>(index: string, keyOf: (id: string) => string): Promise<T[]> {
 		const ids = await this.redis.zrange(index, 0, -1);
 		if (ids.length === 0) return [];
@@ -903,15 +913,20 @@ export class RedisStore implements Store {
 		return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as T);
 	}
 
-	/** Read, change, compare-and-set (moving lookup indexes in the same step); null when missing. */
+	/**
+	 * Read, change, compare-and-set (moving lookup indexes in the same step); null when missing
+	 * or when `change` says no (null).
+	 */
 	private async updateRecord<T>(
 		key: string,
-		change: (current: T) => { next: T; drop?: string[]; point?: string[]; value?: string },
+		change: (current: T) => { next: T; drop?: string[]; point?: string[]; value?: string } | null,
 	): Promise<T | null> {
 		for (let i = 0; i < CAS_ATTEMPTS; i++) {
 			const raw = await this.redis.get(key);
 			if (raw === null) return null;
-			const { next, drop = [], point = [], value = '' } = change(JSON.parse(raw) as T);
+			const changed = change(JSON.parse(raw) as T);
+			if (changed === null) return null;
+			const { next, drop = [], point = [], value = '' } = changed;
 			const keys = [key, ...drop, ...point];
 			if (
 				(await this.redis.pingCas(

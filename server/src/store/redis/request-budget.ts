@@ -9,7 +9,7 @@ import { StorageUnavailableError } from '../store';
  * answer does not. Once the budget is spent, the call in flight is given up on (the request
  * answers 503) and any later call is refused before a command is sent.
  */
-export class RedisBudget {
+class RedisBudget {
 	private spentMs = 0;
 	private inFlight = 0;
 	private inFlightSince = 0;

@@ -70,14 +70,40 @@ end
 `;
 
 /**
- * Appends one callback attempt to a message's log. KEYS: message, attempts. ARGV: JSON,
- * retention ms. The log expires with the message (or after the retention if the message is gone).
+ * `set_callback_state(state)`: KEYS[1] is the message, KEYS[2..] its companion keys. A failed
+ * callback's answer must not expire unread (polls hand it out as \`failed\`), so the record
+ * (and its attempt log) loses its expiry until that read. Returns 1, or 0 when the message is gone.
  */
-export const RECORD_ATTEMPT =
+const SET_STATE =
 	COPY_TTL +
 	`
+local function set_callback_state(state)
+	if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+	redis.call('HSET', KEYS[1], 'cb', state)
+	redis.call('HINCRBY', KEYS[1], 'v', 1)
+	if state == 'failed' and redis.call('HEXISTS', KEYS[1], 'read') == 0 then
+		redis.call('PERSIST', KEYS[1])
+		copy_ttl()
+	end
+	return 1
+end
+`;
+
+/**
+ * Appends one callback attempt to a message's log and, with ARGV[3], sets the message's
+ * callback state in the same step (one round trip per attempt). KEYS: message, attempts, then
+ * the message's other companion keys. ARGV: JSON, retention ms, [state]. The log expires with
+ * the message (or after the retention if the message is gone).
+ */
+export const RECORD_ATTEMPT =
+	SET_STATE +
+	`
 redis.call('RPUSH', KEYS[2], ARGV[1])
-if redis.call('EXISTS', KEYS[1]) == 1 then copy_ttl() else redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then redis.call('PEXPIRE', KEYS[2], ARGV[2])
+elseif ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl)
+else redis.call('PERSIST', KEYS[2]) end
+if ARGV[3] then set_callback_state(ARGV[3]) end
 return 1
 `;
 
@@ -154,23 +180,8 @@ end
 return 1
 `;
 
-/**
- * KEYS: message, then its companion keys. ARGV: state. A failed callback's answer must not
- * expire unread (polls hand it out as \`failed\`), so the record (and its attempt log) loses
- * its expiry until that read.
- */
-export const SET_CALLBACK_STATE =
-	COPY_TTL +
-	`
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'cb', ARGV[1])
-redis.call('HINCRBY', KEYS[1], 'v', 1)
-if ARGV[1] == 'failed' and redis.call('HEXISTS', KEYS[1], 'read') == 0 then
-	redis.call('PERSIST', KEYS[1])
-	copy_ttl()
-end
-return 1
-`;
+/** KEYS: message, then its companion keys. ARGV: state. See SET_STATE. */
+export const SET_CALLBACK_STATE = SET_STATE + `return set_callback_state(ARGV[1])`;
 
 /**
  * Rewrites a message's record if it is still the version the caller decided on (an answer

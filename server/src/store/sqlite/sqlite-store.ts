@@ -66,11 +66,23 @@ function lockFile(file: string): Database.Database {
 }
 
 /**
- * Channels by token hash, kept in memory: send and poll look one up on every request.
- * Exact for the one process that owns the file (every channel write clears it); the
- * SQLite store is not meant to be shared by several processes (use Redis for that).
+ * Entries each of the store's in-memory caches (channels by token and by id, webhook lists)
+ * holds before it starts over. Exact for the one process that owns the file (every write drops
+ * what it changes); the SQLite store is not meant to be shared by several processes (use Redis
+ * for that).
  */
 const CHANNEL_CACHE_MAX = 10_000;
+
+/** `cache`'s entry for `key`, else what `load` finds (kept; null is not), emptying a full cache first. */
+function readThrough<V>(cache: Map<string, V>, key: string, load: () => V | null): V | null {
+	const cached = cache.get(key);
+	if (cached !== undefined) return cached;
+	const value = load();
+	if (value === null) return null;
+	if (cache.size >= CHANNEL_CACHE_MAX) cache.clear();
+	cache.set(key, value);
+	return value;
+}
 
 interface PendingMessage {
 	message: Message;
@@ -638,25 +650,17 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async getChannel(id: string): Promise<Channel | null> {
-		const cached = this.channelsById.get(id);
-		if (cached) return cached;
-		const row = this.stmt.getChannel.get(id) as Row | undefined;
-		if (!row) return null;
-		const channel = toChannel(row);
-		if (this.channelsById.size >= CHANNEL_CACHE_MAX) this.channelsById.clear();
-		this.channelsById.set(id, channel);
-		return channel;
+		return readThrough(this.channelsById, id, () => {
+			const row = this.stmt.getChannel.get(id) as Row | undefined;
+			return row ? toChannel(row) : null;
+		});
 	}
 
 	async findChannelByTokenHash(tokenHash: string): Promise<Channel | null> {
-		const cached = this.channelsByToken.get(tokenHash);
-		if (cached) return cached;
-		const row = this.stmt.channelByToken.get(tokenHash) as Row | undefined;
-		if (!row) return null;
-		const channel = toChannel(row);
-		if (this.channelsByToken.size >= CHANNEL_CACHE_MAX) this.channelsByToken.clear();
-		this.channelsByToken.set(tokenHash, channel);
-		return channel;
+		return readThrough(this.channelsByToken, tokenHash, () => {
+			const row = this.stmt.channelByToken.get(tokenHash) as Row | undefined;
+			return row ? toChannel(row) : null;
+		});
 	}
 
 	async listChannels(accountId: string): Promise<Channel[]> {
@@ -726,13 +730,10 @@ export class SqliteStore implements Store, JobStore {
 	}
 
 	async listWebhooks(channelId: string): Promise<ChannelWebhook[]> {
-		let webhooks = this.webhooksByChannel.get(channelId);
-		if (!webhooks) {
-			webhooks = (this.stmt.listWebhooks.all(channelId) as Row[]).map(toWebhook);
-			if (this.webhooksByChannel.size >= CHANNEL_CACHE_MAX) this.webhooksByChannel.clear();
-			this.webhooksByChannel.set(channelId, webhooks);
-		}
-		return [...webhooks];
+		const webhooks = readThrough(this.webhooksByChannel, channelId, () =>
+			(this.stmt.listWebhooks.all(channelId) as Row[]).map(toWebhook),
+		);
+		return [...(webhooks ?? [])];
 	}
 
 	async deleteWebhook(channelId: string, id: string): Promise<boolean> {

@@ -161,6 +161,48 @@ describeWithRedis('Redis driver specifics', () => {
 		expect(await attemptsTtl(failing.id)).toBeGreaterThan(3_500_000);
 	});
 
+	test("an attempt that ends the callback sets its state in the same call, with the failed answer's TTL lifted", async () => {
+		const { store, client, prefix } = await open();
+		const attemptsTtl = (id: string) => client.pttl(`${prefix}:{${id}}:attempts`);
+		const channel = channelFixture();
+		await store.insertChannel(channel);
+		const failing = messageFixture(channel.id, { callbackUrl: 'https://example.com/cb' });
+		const delivered = messageFixture(channel.id, { callbackUrl: 'https://example.com/cb' });
+		const attempt = (messageId: string, outcome: 'failed' | 'delivered') => ({
+			messageId,
+			deliveryId: `dlv_${messageId}`,
+			target: 'callback_url' as const,
+			webhookId: null,
+			attempt: 1,
+			attemptedAt: T0,
+			statusCode: outcome === 'failed' ? 500 : 200,
+			error: outcome === 'failed' ? 'HTTP 500' : null,
+			latencyMs: 3,
+			outcome,
+			nextAttemptAt: null,
+		});
+		for (const message of [failing, delivered]) {
+			await store.insertMessage(message, []);
+			await store.saveAnswer(message.id, answerFixture(), 'pending', []);
+		}
+
+		expect(await store.recordCallbackAttempt(attempt(failing.id, 'failed'), 'failed')).toBe(false);
+		expect((await store.getMessage(failing.id))?.callbackState).toBe('failed');
+		expect(await store.messageTtlMs(failing.id)).toBe(-1);
+		expect(await attemptsTtl(failing.id)).toBe(-1);
+		expect(await store.listCallbackAttempts(failing.id)).toEqual([attempt(failing.id, 'failed')]);
+
+		await store.recordCallbackAttempt(attempt(delivered.id, 'delivered'), 'delivered');
+		expect((await store.getMessage(delivered.id))?.callbackState).toBe('delivered');
+		expect(await store.messageTtlMs(delivered.id)).toBeGreaterThan(3_500_000);
+		expect(await attemptsTtl(delivered.id)).toBeGreaterThan(3_500_000);
+
+		// The message gone: the attempt is still logged (with the retention), no state is set.
+		await store.recordCallbackAttempt(attempt('msg_gone', 'failed'), 'failed');
+		expect(await store.getMessage('msg_gone')).toBeNull();
+		expect(await attemptsTtl('msg_gone')).toBeGreaterThan(3_500_000);
+	});
+
 	test('answer links made before tokens named their message are found by their hash; new messages add no such key', async () => {
 		const { store, client, prefix } = await open();
 		const channel = channelFixture();
