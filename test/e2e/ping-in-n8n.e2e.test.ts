@@ -62,6 +62,17 @@ async function startByWebhook(path: string, body: Record<string, unknown>): Prom
 		throw new Error(`POST /webhook/${path} → ${res.status} ${await res.text()}`);
 }
 
+/** A browser scenario without Chromium: skipped loudly (true), or failed in CI, where it is installed. */
+function skippedWithoutChromium(): boolean {
+	if (chromiumAvailable()) return false;
+	if (process.env.CI)
+		throw new Error(`Chromium not found at ${CHROMIUM_PATH} (.ci/run installs it)`);
+	progress(
+		`*** SKIPPED: Chromium not found at ${CHROMIUM_PATH}; install chromium to run this scenario ***`,
+	);
+	return true;
+}
+
 function uniqueTitle(prefix: string): string {
 	return `${prefix} ${randomBytes(4).toString('hex')}`;
 }
@@ -509,14 +520,7 @@ scenario(
 	'Ping Wait for Response (signed callback): a person opens the answer link in Chromium and taps Approve; the waiting execution resumes (no API key involved)',
 	async () => {
 		const s = stack();
-		if (!chromiumAvailable()) {
-			if (process.env.CI)
-				throw new Error(`Chromium not found at ${CHROMIUM_PATH} (.ci/run installs it)`);
-			progress(
-				`*** SKIPPED: Chromium not found at ${CHROMIUM_PATH}; install chromium to run this scenario ***`,
-			);
-			return;
-		}
+		if (skippedWithoutChromium()) return;
 		const title = uniqueTitle('Deploy approval (answer link)');
 		await startByWebhook('ping-e2e-approval', { title, version: 'v4.0.0' });
 		// The person gets the link with the push (or through any other node, from Ping Send's output).
@@ -571,14 +575,7 @@ scenario(
 	'Ping Wait for Response (signed callback): a paired browser’s inbox (PWA) taps Approve in Chromium; the waiting execution resumes with responder via device',
 	async () => {
 		const s = stack();
-		if (!chromiumAvailable()) {
-			if (process.env.CI)
-				throw new Error(`Chromium not found at ${CHROMIUM_PATH} (.ci/run installs it)`);
-			progress(
-				`*** SKIPPED: Chromium not found at ${CHROMIUM_PATH}; install chromium to run this scenario ***`,
-			);
-			return;
-		}
+		if (skippedWithoutChromium()) return;
 		// An API-key holder makes a pairing link for the channel (the QR code a phone scans).
 		const pairing = await api(s.ping.url, 'POST', '/v1/devices/pairings', {
 			key: ADMIN_KEY,

@@ -23,7 +23,7 @@ export interface DevicePage {
 }
 
 /** The device's channels: its scope, or every channel of its account; deleted ones drop out. */
-export async function deviceChannels(
+async function deviceChannels(
 	ctx: AppContext,
 	device: WebPushDevice,
 ): Promise<Map<string, Channel>> {

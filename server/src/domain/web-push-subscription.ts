@@ -11,7 +11,7 @@ import { WebPushSubscription } from './types';
  */
 
 /** Longer than any push service's endpoint (FCM's and Mozilla's are under 500 characters). */
-export const ENDPOINT_MAX_LENGTH = 2000;
+const ENDPOINT_MAX_LENGTH = 2000;
 
 /** base64url without padding, as browsers write it; padding is tolerated and dropped. */
 function base64urlBytes(value: unknown, field: string, what: string): Buffer {

@@ -48,7 +48,7 @@ async function authenticate(
 		return { caller: { accountId }, headers: await ctx.rateLimits.key.take(keyId) };
 	}
 	if (auth === 'device') {
-		const { device } = await authenticateDevice(ctx, req);
+		const device = await authenticateDevice(ctx, req);
 		return { caller: { device }, headers: await ctx.rateLimits.device.take(device.id) };
 	}
 	return { caller: {}, headers: {} };

@@ -43,7 +43,7 @@ export function parseChannelPatch(body: JsonObject): ChannelPatch {
 
 const SIGNATURE = { algorithm: 'HMAC-SHA256', header_name: 'X-Ping-Signature' };
 
-export const webhookUrl = (ctx: AppContext, token: string) => `${ctx.publicUrl}/v1/send/${token}`;
+const webhookUrl = (ctx: AppContext, token: string) => `${ctx.publicUrl}/v1/send/${token}`;
 
 export async function createChannel(ctx: AppContext, req: ApiRequest<'key'>): Promise<Reply> {
 	if (!isObject(req.body)) throw badRequest('request body must be a JSON object');

@@ -25,7 +25,7 @@ type DeviceRequest = ApiRequest<'device'>;
  * A message as a paired browser sees it: what a person needs to answer it, and who answered.
  * Never its `callback_url` (often a resume URL with a signature) or delivery details.
  */
-export function presentDeviceMessage(
+function presentDeviceMessage(
 	message: MessageRecord,
 	channel: Channel,
 	now: number,

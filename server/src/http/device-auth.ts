@@ -22,8 +22,8 @@ import { cameFromOwnSite } from './same-origin';
 const COOKIE = 'ping_device';
 /** With https the `__Host-` prefix makes the browser refuse any Domain or a non-Secure copy. */
 const SECURE_COOKIE = `__Host-${COOKIE}`;
-/** Chromium keeps a cookie at most 400 days; the inbox renews it on every visit past a day. */
-export const DEVICE_COOKIE_MAX_AGE_S = 400 * 24 * 3600;
+/** Chromium keeps a cookie at most 400 days; the inbox renews it on every visit. */
+const DEVICE_COOKIE_MAX_AGE_S = 400 * 24 * 3600;
 /** `last_seen_at` is written at most this often per device, to keep reads read-only. */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -49,7 +49,7 @@ export function deviceKeyFromCookie(req: IncomingMessage): string | null {
 	return cookieValue(req, [COOKIE, SECURE_COOKIE]);
 }
 
-export type DeviceCredential = 'bearer' | 'cookie';
+type DeviceCredential = 'bearer' | 'cookie';
 
 /** The key a request presents, and how; the bearer wins over a cookie. */
 function presentedKey(req: IncomingMessage): { key: string; credential: DeviceCredential } | null {
@@ -71,7 +71,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
 export async function authenticateDevice(
 	ctx: AppContext,
 	req: IncomingMessage,
-): Promise<{ device: WebPushDevice; credential: DeviceCredential }> {
+): Promise<WebPushDevice> {
 	const presented = presentedKey(req);
 	if (!presented)
 		throw notPaired(
@@ -95,5 +95,5 @@ export async function authenticateDevice(
 		await ctx.store.updateDevice(device.id, { lastSeenAt: now });
 		device.lastSeenAt = now;
 	}
-	return { device, credential: presented.credential };
+	return device;
 }

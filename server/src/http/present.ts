@@ -53,10 +53,9 @@ export function presentDevice(device: Device) {
 }
 
 /** `answered`, `expired` (unanswered past `expires_in`) or `pending`. */
-export function messageState(
-	message: MessageRecord,
-	now: number,
-): 'answered' | 'expired' | 'pending' {
+export type MessageState = 'answered' | 'expired' | 'pending';
+
+export function messageState(message: MessageRecord, now: number): MessageState {
 	if (message.answer) return 'answered';
 	return isExpired(message, now) ? 'expired' : 'pending';
 }

@@ -16,7 +16,7 @@ import { ASSET_HEADERS } from './headers';
 const STATIC_DIR = join(__dirname, 'static');
 
 /** The installable app (web app manifest): name, start and scope `/app/`, standalone, icons. */
-export const MANIFEST = {
+const MANIFEST = {
 	id: '/app/',
 	name: 'Ping inbox',
 	short_name: 'Ping',

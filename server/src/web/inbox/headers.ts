@@ -9,7 +9,7 @@ const styleHash = createHash('sha256').update(INBOX_PAGE_STYLE, 'utf8').digest('
  * (`/app/inbox.js`, no inline script), its service worker, its manifest and icons, and fetches
  * to this site only (live updates, the push subscription).
  */
-export const INBOX_CONTENT_SECURITY_POLICY = [
+const INBOX_CONTENT_SECURITY_POLICY = [
 	"default-src 'none'",
 	`style-src 'sha256-${styleHash}'`,
 	"script-src 'self'",

@@ -1,5 +1,6 @@
 import { isFormAction, triggerKeys } from '../../domain/actions';
 import { Channel, MessageRecord } from '../../domain/types';
+import { MessageState } from '../../http/present';
 import { FORM_TOKEN_NAME, FormState, PRIORITY_TEXT, answerSummary, field, how } from '../pages';
 import { noticeBlock, submitButtons, urlLinks } from '../pages';
 import { esc, pageStart, relativeTime, timeTag } from '../html';
@@ -12,12 +13,10 @@ import { INBOX_PAGE_STYLE } from './style';
  * The pages work without script; `/app/inbox.js` only adds live updates, push and offline.
  */
 
-export type InboxState = 'pending' | 'answered' | 'expired';
-
 export interface InboxEntry {
 	message: MessageRecord;
 	channel: Channel;
-	state: InboxState;
+	state: MessageState;
 	/** The form token of a pending message's form. */
 	formToken: string;
 }
@@ -49,13 +48,13 @@ function layout(title: string, content: string, options: LayoutOptions = {}): st
 	);
 }
 
-const STATE_TEXT: Record<InboxState, string> = {
+const STATE_TEXT: Record<MessageState, string> = {
 	pending: 'Waiting for an answer',
 	answered: 'Answered',
 	expired: 'Expired',
 };
 
-function cardHeader(message: MessageRecord, channel: Channel, state: InboxState): string {
+function cardHeader(message: MessageRecord, channel: Channel, state: MessageState): string {
 	const priority = `<span class="pill${message.priority === 'high' ? ' pill-high' : ''}">${PRIORITY_TEXT[message.priority]}</span>`;
 	const stateMark = state === 'pending' ? '' : `<span class="pill">${STATE_TEXT[state]}</span>`;
 	return (
@@ -90,7 +89,7 @@ function answerForm(entry: InboxEntry, state: FormState): string {
 }
 
 /** One message of the list: its form while pending; greyed, with who answered and when, after. */
-export function messageCard(entry: InboxEntry, now: number, state: FormState = {}): string {
+function messageCard(entry: InboxEntry, now: number, state: FormState = {}): string {
 	const { message, channel } = entry;
 	const closed = entry.state !== 'pending';
 	let outcome = '';
