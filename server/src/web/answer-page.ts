@@ -183,11 +183,6 @@ export async function showAnswerPage(ctx: AppContext, req: PageRequest): Promise
 	}
 }
 
-/** Did this POST come from a page of this site? (`http/same-origin.ts`, shared by every page.) */
-export function cameFromOwnPage(ctx: AppContext, req: IncomingMessage): boolean {
-	return cameFromOwnSite(ctx.publicUrl, req);
-}
-
 /** The form's values for the page (kept on error) and, checked, for the answer (the inbox's forms too). */
 export function readAnswerForm(
 	actions: FormAction[],
@@ -259,7 +254,7 @@ async function postOutcome(ctx: AppContext, req: PageRequest): Promise<[Outcome,
 			req.raw.resume();
 			return [OUTCOME_OF_STATUS[closed.status], closed];
 		}
-		if (!cameFromOwnPage(ctx, req.raw)) {
+		if (!cameFromOwnSite(ctx.publicUrl, req.raw)) {
 			req.raw.resume();
 			ctx.log.warn('answer_page.cross_site_post', { message_id: linked.message.id });
 			return [

@@ -4,7 +4,7 @@ import { readFormBody } from '../../http/body';
 import { AppContext } from '../../http/context';
 import { failureFor } from '../../http/errors';
 import { ApiRequest, Handler, WrittenReply } from '../../http/route';
-import { cameFromOwnPage } from '../answer-page';
+import { cameFromOwnSite } from '../../http/same-origin';
 import { esc } from '../html';
 import { consoleLayout, page, problem, redirect } from './layout';
 import { SignedIn, csrfMatches, currentSession } from './session';
@@ -64,7 +64,7 @@ export function signedIn(handler: ConsolePage): Handler<'none'> {
 			}
 			let form = new URLSearchParams();
 			if (isPost) {
-				if (!cameFromOwnPage(ctx, raw)) {
+				if (!cameFromOwnSite(ctx.publicUrl, raw)) {
 					raw.resume();
 					ctx.log.warn('console.cross_site_post', { path: raw.url?.split('?')[0] });
 					return refused(signed);

@@ -2,7 +2,7 @@ import { findPresentedKey } from '../../http/auth';
 import { readFormBody } from '../../http/body';
 import { AppContext } from '../../http/context';
 import { ApiRequest, WrittenReply } from '../../http/route';
-import { cameFromOwnPage } from '../answer-page';
+import { cameFromOwnSite } from '../../http/same-origin';
 import { esc } from '../html';
 import { failurePage, problemPage } from './guard';
 import { consoleLayout, page, problem, redirect, status } from './layout';
@@ -55,7 +55,7 @@ export async function showSignIn(ctx: AppContext, req: ApiRequest<'none'>): Prom
 export async function signIn(ctx: AppContext, req: ApiRequest<'none'>): Promise<WrittenReply> {
 	const raw = req.raw;
 	try {
-		if (!cameFromOwnPage(ctx, raw)) {
+		if (!cameFromOwnSite(ctx.publicUrl, raw)) {
 			raw.resume();
 			return problemPage(
 				null,
@@ -102,7 +102,7 @@ export async function signOut(ctx: AppContext, req: ApiRequest<'none'>): Promise
 	try {
 		const signed = await currentSession(ctx, raw);
 		const form = await readFormBody(raw, ctx.config.maxBodyBytes);
-		if (signed && (!cameFromOwnPage(ctx, raw) || !csrfMatches(signed, form)))
+		if (signed && (!cameFromOwnSite(ctx.publicUrl, raw) || !csrfMatches(signed, form)))
 			return problemPage(
 				signed,
 				403,
