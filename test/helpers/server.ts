@@ -108,6 +108,13 @@ export async function api<T = any>(
 	return { status: res.status, body: parsed as T, headers: res.headers };
 }
 
+/** The value of one series of `GET /metrics` (`name{labels}` exactly as printed); 0 when absent. */
+export async function metricValue(baseUrl: string, series: string): Promise<number> {
+	const text = (await api(baseUrl, 'GET', '/metrics')).body.raw as string;
+	const found = text.split('\n').find((l) => l.startsWith(`${series} `));
+	return found === undefined ? 0 : Number(found.split(' ').pop());
+}
+
 export interface TestChannel {
 	id: string;
 	token: string;

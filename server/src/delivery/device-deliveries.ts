@@ -1,5 +1,6 @@
 import { iso } from '../domain/message';
 import { Device, DeviceDelivery, DeviceKind, MessageRecord } from '../domain/types';
+import { Counter } from '../observability/metrics';
 import { Store } from '../store/store';
 
 /**
@@ -73,4 +74,60 @@ export async function messageAndDevices(
 	const channel = await store.getChannel(message.channelId);
 	if (!channel) return null;
 	return { message, devices: await store.listDevices(channel.accountId) };
+}
+
+/** A push job's rows sorted out before any push (see `triageRows`). */
+export interface RowTriage<D> {
+	/** Rows to push now, each with its device. */
+	pending: Array<{ row: DeviceDelivery; device: D }>;
+	/** Rows that failed without a push, to be saved. */
+	updates: DeviceDelivery[];
+	/** The earliest retry still waiting, null when none is. */
+	nextRun: number | null;
+}
+
+/**
+ * Sorts a push job's rows, for APNs and Web Push alike: rows already `sent` or `failed` are left
+ * alone; a row `check` fails (its device removed, the message expired…) becomes `failed` now with
+ * that reason, counted in `failed`; a row waiting for a later retry sets when the job comes back;
+ * the rest are pushed now, to the device `check` gives.
+ */
+export function triageRows<D>(
+	rows: DeviceDelivery[],
+	now: number,
+	failed: Counter,
+	check: (row: DeviceDelivery) => { fail: string } | { device: D },
+): RowTriage<D> {
+	const triage: RowTriage<D> = { pending: [], updates: [], nextRun: null };
+	for (const row of rows) {
+		if (row.state === 'sent' || row.state === 'failed') continue;
+		const checked = check(row);
+		if ('fail' in checked) {
+			const reason = checked.fail;
+			triage.updates.push({ ...row, state: 'failed', reason, nextAttemptAt: null, updatedAt: now });
+			failed.inc({ reason });
+		} else if (row.nextAttemptAt !== null && row.nextAttemptAt > now) {
+			triage.nextRun = Math.min(triage.nextRun ?? Infinity, row.nextAttemptAt);
+		} else {
+			triage.pending.push({ row, device: checked.device });
+		}
+	}
+	return triage;
+}
+
+/**
+ * Runs `work` over `items`, `width` at once: a pool of workers as wide as a sender's window, not
+ * one pending push per device (enough to keep the window full, and far fewer live promises for
+ * the GC to carry).
+ */
+export async function inPool<T>(
+	items: T[],
+	width: number,
+	work: (item: T) => Promise<void>,
+): Promise<void> {
+	let next = 0;
+	const worker = async () => {
+		while (next < items.length) await work(items[next++]);
+	};
+	await Promise.all(Array.from({ length: Math.min(items.length, width) }, worker));
 }

@@ -70,7 +70,7 @@ export function parseWebPushSubscription(body: unknown): WebPushSubscription {
 	const auth = base64urlBytes(body.keys.auth, 'keys.auth', 'a 16-byte secret');
 	if (auth.length !== 16) throw badRequest('keys.auth must be a 16-byte secret, base64url');
 	return {
-		endpoint: url.href === endpoint ? endpoint : url.href,
+		endpoint: url.href,
 		p256dh: p256dh.toString('base64url'),
 		auth: auth.toString('base64url'),
 	};

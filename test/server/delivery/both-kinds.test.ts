@@ -13,6 +13,7 @@ import {
 	TestServer,
 	api,
 	createChannel,
+	metricValue,
 	sendMessage,
 	startTestServer,
 } from '../../helpers/server';
@@ -51,11 +52,7 @@ function bothKindsSuite(storeEnv: () => Record<string, string>) {
 		await server.stop();
 	});
 
-	const metric = async (line: string) => {
-		const text = (await api(server.url, 'GET', '/metrics')).body.raw as string;
-		const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-		return found === undefined ? 0 : Number(found.split(' ').pop());
-	};
+	const metric = (line: string) => metricValue(server.url, line);
 
 	test("a removed device's row is settled by the job of its own kind, and counted in its metrics", async () => {
 		const channel = await createChannel(server.url);

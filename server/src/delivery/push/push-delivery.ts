@@ -3,7 +3,13 @@ import { Clock } from '../../domain/time';
 import { iso } from '../../domain/message';
 import { ApnsDevice, DeviceDelivery, Message, MessageRecord } from '../../domain/types';
 import { Delivery } from '../delivery';
-import { deliveryRowsFor, describeDeviceDeliveries, messageAndDevices } from '../device-deliveries';
+import {
+	deliveryRowsFor,
+	describeDeviceDeliveries,
+	inPool,
+	messageAndDevices,
+	triageRows,
+} from '../device-deliveries';
 import { Logger } from '../../observability/log';
 import { Job, JobResult, NewJob } from '../../jobs/job';
 import { Store } from '../../store/store';
@@ -74,7 +80,7 @@ export class PushDelivery implements Delivery {
 	}
 
 	async run(job: Job<'push.message'>): Promise<JobResult> {
-		const { store, log, sender } = this.deps;
+		const { store, log, sender, metrics } = this.deps;
 		const messageId = job.payload.message_id;
 		if (!sender) {
 			log.warn('push.job_dropped', { message_id: messageId, why: 'APNs is not configured' });
@@ -100,26 +106,15 @@ export class PushDelivery implements Delivery {
 			devices.map((d) => d.id),
 		);
 
-		const pending: Array<{ row: DeviceDelivery; device: ApnsDevice }> = [];
-		const updates: DeviceDelivery[] = [];
-		let nextRun: number | null = null;
 		const now = this.deps.clock.now();
-		for (const row of rows) {
-			if (row.state === 'sent' || row.state === 'failed') continue;
+		const expired = message.expiresAt !== null && now >= message.expiresAt;
+		const triage = triageRows<ApnsDevice>(rows, now, metrics.failed, (row) => {
 			const device = byId.get(row.deviceId);
-			const expired = message.expiresAt !== null && now >= message.expiresAt;
-			if (!device || expired) {
-				const reason = device ? 'Expired' : 'DeviceRemoved';
-				updates.push({ ...row, state: 'failed', reason, nextAttemptAt: null, updatedAt: now });
-				this.deps.metrics.failed.inc({ reason });
-				continue;
-			}
-			if (row.nextAttemptAt !== null && row.nextAttemptAt > now) {
-				nextRun = Math.min(nextRun ?? Infinity, row.nextAttemptAt);
-				continue;
-			}
-			pending.push({ row, device });
-		}
+			if (!device) return { fail: 'DeviceRemoved' };
+			return expired ? { fail: 'Expired' } : { device };
+		});
+		const { pending, updates } = triage;
+		let nextRun = triage.nextRun;
 
 		if (pending.length > 0) {
 			const notification = buildNotification(message, this.deps.links?.urlFor(message) ?? null);
@@ -144,15 +139,7 @@ export class PushDelivery implements Delivery {
 				updates.push(next);
 				if (updates.length >= FLUSH_EVERY) await store.saveDeliveries(updates.splice(0));
 			};
-			// A pool of workers as wide as the sender's window, not one pending push per device:
-			// enough to keep the window full, and far fewer live promises for the GC to carry.
-			let next = 0;
-			const worker = async () => {
-				while (next < pending.length) await pushOne(pending[next++]);
-			};
-			await Promise.all(
-				Array.from({ length: Math.min(pending.length, sender.windowSize) }, worker),
-			);
+			await inPool(pending, sender.windowSize, pushOne);
 		}
 		if (updates.length > 0) await store.saveDeliveries(updates);
 		return nextRun === null ? undefined : { retryAt: nextRun };

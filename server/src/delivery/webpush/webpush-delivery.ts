@@ -12,7 +12,7 @@ import { SubscriptionExpiry } from './expiry';
 import { answeredNotification, messageNotification } from './payload';
 import { WebPushOutcome, WebPushSender } from './sender';
 import { WebPushMetrics } from './webpush-metrics';
-import { deliveryRowsFor, messageAndDevices } from '../device-deliveries';
+import { deliveryRowsFor, inPool, messageAndDevices, triageRows } from '../device-deliveries';
 
 /** Runs of one `answered` job at most: it only closes notifications, so it gives up sooner. */
 export const MAX_ANSWERED_ATTEMPTS = 5;
@@ -149,28 +149,20 @@ export class WebPushDelivery implements Delivery {
 			now,
 		);
 		if (notification?.truncated) log.info('webpush.body_truncated', { message_id: message.id });
-		const updates: DeviceDelivery[] = [];
-		const pending: Array<{ row: DeviceDelivery; device: Browser }> = [];
-		let nextRun: number | null = null;
-		const fail = (row: DeviceDelivery, reason: string) => {
-			updates.push({ ...row, state: 'failed', reason, nextAttemptAt: null, updatedAt: now });
-			metrics.failed.inc({ reason });
-		};
-		for (const row of rows) {
-			if (row.state === 'sent' || row.state === 'failed') continue;
+		const triage = triageRows<Browser>(rows, now, metrics.failed, (row) => {
 			const device = byId.get(row.deviceId);
 			// Revoked, unsubscribed or moved out of the channel since the row was made: nothing is sent.
-			if (!paired.has(row.deviceId)) fail(row, 'DeviceRemoved');
-			else if (!device) fail(row, 'NoSubscription');
-			else if (notification === null) fail(row, 'Expired');
-			else if (message.answer !== null) fail(row, 'Answered');
-			else if (row.nextAttemptAt !== null && row.nextAttemptAt > now)
-				nextRun = Math.min(nextRun ?? Infinity, row.nextAttemptAt);
-			else pending.push({ row, device });
-		}
+			if (!paired.has(row.deviceId)) return { fail: 'DeviceRemoved' };
+			if (!device) return { fail: 'NoSubscription' };
+			if (notification === null) return { fail: 'Expired' };
+			if (message.answer !== null) return { fail: 'Answered' };
+			return { device };
+		});
+		const { pending, updates } = triage;
+		let nextRun = triage.nextRun;
 
 		if (notification !== null && pending.length > 0) {
-			await this.inPool(pending, async ({ row, device }) => {
+			await inPool(pending, sender.windowSize, async ({ row, device }) => {
 				const outcome = await sender.send(device.subscription, notification);
 				const next = await this.record(message.id, row, device, outcome);
 				if (next.state === 'retrying' && next.nextAttemptAt !== null)
@@ -202,7 +194,7 @@ export class WebPushDelivery implements Delivery {
 		if (browsers.length === 0) return;
 		const notification = answeredNotification(messageId, by);
 		let retryAt: number | null = null;
-		await this.inPool(browsers, async (device) => {
+		await inPool(browsers, sender.windowSize, async (device) => {
 			const outcome = await sender.send(device.subscription, notification);
 			if (outcome.kind === 'retry' && job.attempts + 1 < MAX_ANSWERED_ATTEMPTS) {
 				this.deps.metrics.retried.inc({ reason: outcome.reason });
@@ -216,16 +208,6 @@ export class WebPushDelivery implements Delivery {
 		// A re-run sends to every browser again: closing a notification twice is harmless.
 		if (retryAt !== null) log.debug('webpush.answered_retry', { message_id: messageId });
 		return retryAt === null ? undefined : { retryAt };
-	}
-
-	/** Runs `work` over `items`, at most the sender's window at once. */
-	private async inPool<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
-		const sender = this.deps.sender as WebPushSender;
-		let next = 0;
-		const worker = async () => {
-			while (next < items.length) await work(items[next++]);
-		};
-		await Promise.all(Array.from({ length: Math.min(items.length, sender.windowSize) }, worker));
 	}
 
 	/**

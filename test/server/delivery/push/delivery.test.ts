@@ -18,6 +18,7 @@ import {
 	TestServer,
 	api,
 	createChannel,
+	metricValue,
 	sendMessage,
 	startTestServer,
 } from '../../../helpers/server';
@@ -43,11 +44,7 @@ afterEach(async () => {
 	await server.stop();
 });
 
-const metric = async (line: string) => {
-	const text = (await api(server.url, 'GET', '/metrics')).body.raw as string;
-	const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-	return found === undefined ? 0 : Number(found.split(' ').pop());
-};
+const metric = (line: string) => metricValue(server.url, line);
 
 test('a message reaches every device of the account, with the mapped headers and payload, and GET /v1/messages shows it', async () => {
 	const channel = await createChannel(server.url);

@@ -8,6 +8,7 @@ import {
 	TestServer,
 	api,
 	createChannel,
+	metricValue,
 	respond,
 	sendMessage,
 	startTestServer,
@@ -52,11 +53,7 @@ function webPushSuite(storeEnv: () => Record<string, string>) {
 	});
 
 	const store = () => server.ctx.store;
-	const metric = async (line: string) => {
-		const text = (await api(server.url, 'GET', '/metrics')).body.raw as string;
-		const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-		return found === undefined ? 0 : Number(found.split(' ').pop());
-	};
+	const metric = (line: string) => metricValue(server.url, line);
 	const browser = (sub: TestSubscription | null, over: Parameters<typeof pairBrowser>[2] = {}) =>
 		pairBrowser(store(), clock.now(), { subscription: sub, ...over });
 	const settled = (id: string, count: number) =>
