@@ -1,7 +1,7 @@
 import { iso } from '../domain/message';
 import { Device, DeviceDelivery, DeviceKind, MessageRecord } from '../domain/types';
 import { Counter } from '../observability/metrics';
-import { Store } from '../store/store';
+import { Store, queuedDelivery } from '../store/store';
 
 /**
  * The per-device delivery rows of `GET /v1/messages/{id}`. APNs and Web Push keep their rows in
@@ -44,17 +44,7 @@ export async function deliveryRowsFor(
 	// `attempts` counts earlier claims of the job in both queues (SQLite table and BullMQ), so
 	// 0 really means "never ran": a crashed or retried run always comes back with 1 or more.
 	if (attempts === 0) {
-		return deviceIds.map((deviceId) => ({
-			messageId,
-			deviceId,
-			kind,
-			state: 'queued',
-			reason: null,
-			apnsId: null,
-			attempts: 0,
-			nextAttemptAt: null,
-			updatedAt: now,
-		}));
+		return deviceIds.map((deviceId) => queuedDelivery(messageId, deviceId, kind, now));
 	}
 	await store.addDeliveries(messageId, kind, deviceIds, now);
 	return store.listDeliveries(messageId, kind);

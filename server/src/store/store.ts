@@ -84,6 +84,26 @@ export function applyDevicePatch(device: Device, patch: DevicePatch): Device {
 	};
 }
 
+/** A device's delivery row as `addDeliveries` writes it: queued, never attempted. */
+export function queuedDelivery(
+	messageId: string,
+	deviceId: string,
+	kind: DeviceKind,
+	now: number,
+): DeviceDelivery {
+	return {
+		messageId,
+		deviceId,
+		kind,
+		state: 'queued',
+		reason: null,
+		apnsId: null,
+		attempts: 0,
+		nextAttemptAt: null,
+		updatedAt: now,
+	};
+}
+
 /**
  * The kind of a delivery row stored before rows had one (Redis records written before the
  * field; the SQLite migration 13 applies the same rule), given its device's kind, null when the

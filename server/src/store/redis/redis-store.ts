@@ -25,6 +25,7 @@ import {
 	applyDevicePatch,
 	ChannelPatch,
 	legacyDeliveryKind,
+	queuedDelivery,
 	DevicePatch,
 	ExpireMessageResult,
 	MessagePage,
@@ -541,18 +542,7 @@ export class RedisStore implements Store {
 		const key = this.keys.deliveries(messageId);
 		const multi = this.redis.multi();
 		for (const deviceId of deviceIds) {
-			const row: DeviceDelivery = {
-				messageId,
-				deviceId,
-				kind,
-				state: 'queued',
-				reason: null,
-				apnsId: null,
-				attempts: 0,
-				nextAttemptAt: null,
-				updatedAt: now,
-			};
-			multi.hsetnx(key, deviceId, JSON.stringify(row));
+			multi.hsetnx(key, deviceId, JSON.stringify(queuedDelivery(messageId, deviceId, kind, now)));
 		}
 		await multi.pexpire(key, this.retentionMs).exec().then(execResult);
 	}
